@@ -1,0 +1,115 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter, type Context } from '@perflens/api';
+import type { Warehouse } from '@perflens/warehouse';
+import { log } from './log.ts';
+import { WEB_DIST } from './paths.ts';
+
+/** A plain HTTP route beside tRPC (file upload and downloads, which are not JSON). */
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Exact path or a prefix ending in '/'. */
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse, ctx: { wh: Warehouse; lang: 'zh' | 'en' }): Promise<void>;
+}
+
+export const VERSION = '0.1.0';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.csv': 'text/csv; charset=utf-8',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+export function languageOf(req: IncomingMessage): 'zh' | 'en' {
+  const header = String(req.headers['x-perflens-lang'] ?? req.headers['accept-language'] ?? 'zh');
+  return header.toLowerCase().startsWith('en') ? 'en' : 'zh';
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function serveStatic(req: IncomingMessage, res: ServerResponse, webDist: string): void {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+  let file = join(webDist, rel);
+  if (!file.startsWith(webDist + sep) && file !== webDist) {
+    res.writeHead(403).end();
+    return;
+  }
+  if (!existsSync(file) || statSync(file).isDirectory()) {
+    // Client-side routes fall back to the SPA shell; missing assets are real 404s.
+    if (rel.startsWith('assets/')) {
+      res.writeHead(404).end();
+      return;
+    }
+    file = join(webDist, 'index.html');
+  }
+  if (!existsSync(file)) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('The dashboard is not built yet: run `pnpm --filter @perflens/web build`. / 仪表盘尚未构建。');
+    return;
+  }
+  const immutable = rel.startsWith('assets/');
+  res.writeHead(200, {
+    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  createReadStream(file).pipe(res);
+}
+
+export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = WEB_DIST): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    createContext: ({ req }): Context => ({ wh, lang: languageOf(req) }),
+    onError: ({ path, error }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') log.error('trpc error', { path, err: String(error.cause ?? error) });
+    },
+  });
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.on('finish', () =>
+      log.debug('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: +(performance.now() - started).toFixed(1) }),
+    );
+    if (url.pathname === '/healthz') {
+      wh.schemaVersion()
+        .then((schema) => sendJson(res, 200, { status: 'ok', version: VERSION, schema }))
+        .catch((err) => sendJson(res, 503, { status: 'error', version: VERSION, error: String(err) }));
+      return;
+    }
+    if (url.pathname.startsWith('/trpc/')) {
+      trpc(req, res);
+      return;
+    }
+    const route = routes.find(
+      (r) => r.method === req.method && (r.path.endsWith('/') ? url.pathname.startsWith(r.path) : url.pathname === r.path),
+    );
+    if (route) {
+      route.handle(req, res, { wh, lang: languageOf(req) }).catch((err) => {
+        log.error('route error', { path: url.pathname, err: String(err) });
+        if (!res.headersSent) sendJson(res, 500, { error: String((err as Error).message ?? err) });
+        else res.end();
+      });
+      return;
+    }
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      serveStatic(req, res, webDist);
+      return;
+    }
+    sendJson(res, 404, { error: 'not found' });
+  });
+}

@@ -1,0 +1,63 @@
+import { Command } from 'commander';
+import { loadDemo } from '@perflens/demo';
+import { loadConfig } from './config.ts';
+import { log, setLogLevel } from './log.ts';
+import { openWarehouse, serve } from './commands/serve.ts';
+import { VERSION } from './http.ts';
+import { readServerInfo } from './server-info.ts';
+
+function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`perflens: ${message}\n`);
+  process.exit(1);
+}
+
+const program = new Command()
+  .name('perflens')
+  .description('PerfLens (绩效透镜): performance-assessment analytics')
+  .version(VERSION);
+
+program
+  .command('serve')
+  .description('start the HTTP server (API under /trpc, dashboard, /healthz); loads the demo company into an empty database')
+  .option('--port <port>', 'port (default: PORT or 8320)')
+  .option('--no-demo', 'do not load the demo company into an empty database')
+  .action(async (opts: { port?: string; demo: boolean }) => {
+    const cfg = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.demo ? {} : { PERFLENS_DEMO: '0' }) });
+    setLogLevel(cfg.LOG_LEVEL);
+    const running = await serve(cfg);
+    process.stdout.write(`PerfLens dashboard: ${running.url}\n`);
+    const stop = (signal: string) => {
+      log.info('shutting down', { signal });
+      running.close().then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('create or upgrade the database schema')
+  .action(async () => {
+    const cfg = loadConfig();
+    const wh = await openWarehouse(cfg);
+    process.stdout.write(`schema version ${await wh.schemaVersion()} at ${cfg.PERFLENS_DB}\n`);
+    wh.close();
+  });
+
+program
+  .command('demo')
+  .description('load the deterministic demo company into the database')
+  .option('--employees <n>', 'number of employees', '1200')
+  .option('--seed <n>', 'random seed', '42')
+  .action(async (opts: { employees: string; seed: string }) => {
+    const cfg = loadConfig();
+    const running = readServerInfo(cfg.PERFLENS_DB);
+    if (running) fail(`a server is running on this database (${running.url}, PID ${running.pid}); stop it first. / 服务器正在使用该数据库，请先停止服务器。`);
+    const wh = await openWarehouse(cfg);
+    const summary = await loadDemo(wh, { employees: Number(opts.employees), seed: Number(opts.seed) });
+    process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    wh.close();
+  });
+
+program.parseAsync(process.argv).catch(fail);
