@@ -1,7 +1,9 @@
 /** Structured logs: one JSON object per line on stderr, so stdout stays free for command output. */
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-let threshold: Level = (process.env.LOG_LEVEL as Level) in ORDER ? (process.env.LOG_LEVEL as Level) : 'info';
+// Tests keep their output readable unless LOG_LEVEL asks for more.
+const fallback: Level = process.env.VITEST ? 'warn' : 'info';
+let threshold: Level = (process.env.LOG_LEVEL as Level) in ORDER ? (process.env.LOG_LEVEL as Level) : fallback;
 
 export function setLogLevel(level: Level): void {
   threshold = level;
