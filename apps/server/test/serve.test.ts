@@ -35,7 +35,7 @@ describe('perflens serve', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', schema: 1 });
     expect(readServerInfo(db)?.url).toBe(running.url);
-    const overview = await (await fetch(`${running.url}/trpc/meta.overview`)).json();
+    const overview = (await (await fetch(`${running.url}/trpc/meta.overview`)).json()) as { result: { data: { assessments: number } } };
     expect(overview.result.data.assessments).toBe(0);
     await running.close();
     expect(existsSync(`${db}.server.json`)).toBe(false);
