@@ -1,2 +1,3 @@
 export * from './domain.ts';
 export * from './filters.ts';
+export * from './stats/index.ts';
