@@ -2,3 +2,4 @@ export * from './special.ts';
 export * from './distributions.ts';
 export * from './descriptive.ts';
 export * from './apportion.ts';
+export * from './tests.ts';
