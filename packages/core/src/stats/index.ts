@@ -3,3 +3,4 @@ export * from './distributions.ts';
 export * from './descriptive.ts';
 export * from './apportion.ts';
 export * from './tests.ts';
+export * from './regression.ts';
