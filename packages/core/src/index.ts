@@ -1,3 +1,4 @@
 export * from './domain.ts';
 export * from './filters.ts';
 export * from './stats/index.ts';
+export * from './import/index.ts';

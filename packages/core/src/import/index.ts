@@ -1,0 +1,3 @@
+export * from './fields.ts';
+export * from './normalise.ts';
+export * from './schemas.ts';
