@@ -1,4 +1,5 @@
 export * from './domain.ts';
 export * from './filters.ts';
 export * from './stats/index.ts';
+export * from './scheme/index.ts';
 export * from './import/index.ts';

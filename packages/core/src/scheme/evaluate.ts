@@ -1,0 +1,340 @@
+import { GRADES, type Grade, gradeForScore } from '../domain.ts';
+import { formatNumber, roundHalfUp, roundMoney } from './format.ts';
+import { raterComposite, type RaterScores } from './raters.ts';
+import type { Bilingual, BonusBase, BonusComponent, GradeBand, Kpi, Scheme, Tier } from './types.ts';
+
+export interface KpiInput {
+  actual: number | null;
+  target?: number | null;
+}
+
+export interface KpiLine {
+  kpiCode: string;
+  actual: number | null;
+  target: number | null;
+  /** KPI points on the 0–100 scale (a capped ratio may exceed 100). */
+  points: number;
+  /** Contribution to the total score: points × weight / 100. */
+  weighted: number;
+  weight: number;
+  explanation: Bilingual;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Explanations cost string building; the demo generator scores tens of millions of lines and
+   * turns them off. Numbers are identical either way.
+   */
+  explain?: boolean;
+}
+
+/** Error the user can act on (missing input, missing salary …), bilingual. */
+export class SchemeEvaluationError extends Error {
+  constructor(
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(`${zh} / ${en}`);
+    this.name = 'SchemeEvaluationError';
+  }
+}
+
+const NO_EXPLANATION: Bilingual = { zh: '', en: '' };
+
+function tierMatches(t: Tier, v: number, direction: 'higher' | 'lower'): boolean {
+  // higher-is-better tables read "X ≥ 75%": lower bound inclusive. lower-is-better tables read
+  // "T ≤ 30s": upper bound inclusive. Validation guarantees exactly one tier matches.
+  if (direction === 'higher') return (t.from === null || v >= t.from) && (t.to === null || v < t.to);
+  return (t.from === null || v > t.from) && (t.to === null || v <= t.to);
+}
+
+function tierText(t: Tier, direction: 'higher' | 'lower', rawUnit?: string): string {
+  // "8.6/10 → 档位 ≥8": a scale suffix reads oddly on a bound, units like % or s do not.
+  const unit = rawUnit?.startsWith('/') ? undefined : rawUnit;
+  if (direction === 'higher') return t.from !== null ? `≥${formatNumber(t.from, unit)}` : `<${formatNumber(t.to!, unit)}`;
+  return t.to !== null ? `≤${formatNumber(t.to, unit)}` : `>${formatNumber(t.from!, unit)}`;
+}
+
+const f = formatNumber;
+
+/** Scores one KPI line. Non-finite inputs score 0 with an explanation saying why. */
+export function evaluateKpi(kpi: Kpi, input: KpiInput, options: EvaluateOptions = {}): KpiLine {
+  const explain = options.explain ?? true;
+  const actual = input.actual ?? null;
+  const target = input.target ?? null;
+  const rule = kpi.rule;
+  const w = kpi.weight;
+  const line = (points: number, weighted: number, zh: string, en: string): KpiLine => ({
+    kpiCode: kpi.code,
+    actual,
+    target,
+    points,
+    weighted,
+    weight: w,
+    explanation: explain ? { zh, en } : NO_EXPLANATION,
+  });
+  if (actual === null || !Number.isFinite(actual))
+    return line(0, 0, `${kpi.name.zh} 无实际值 → 0`, `${kpi.name.en}: no actual value → 0`);
+  const tail = (points: number, weighted: number) => `${f(points)} × ${f(w)}% = ${f(weighted)}`;
+
+  switch (rule.type) {
+    case 'tier': {
+      let v = actual;
+      let shownZh = f(actual, kpi.unit);
+      if (rule.measure === 'achievement') {
+        if (target === null || !(target > 0))
+          return line(0, 0, `${kpi.name.zh} 缺少有效目标值 → 0`, `${kpi.name.en}: no valid target → 0`);
+        v = actual / target;
+        shownZh = `${f(actual, kpi.unit)}/${f(target, kpi.unit)} = ${f(v, '%')}`;
+      }
+      const tier = rule.tiers.find((t) => tierMatches(t, v, rule.direction));
+      const points = tier ? tier.points : 0;
+      const weighted = (points * w) / 100;
+      const label = tier ? tierText(tier, rule.direction, rule.measure === 'achievement' ? '%' : kpi.unit) : '—';
+      return line(
+        points,
+        weighted,
+        `${kpi.name.zh} ${shownZh} → 档位 ${label} → ${tail(points, weighted)}`,
+        `${kpi.name.en} ${shownZh} → tier ${label} → ${tail(points, weighted)}`,
+      );
+    }
+    case 'ratio': {
+      if (target === null || !(target > 0) || (rule.direction === 'lower' && !(actual > 0)))
+        return line(0, 0, `${kpi.name.zh} 缺少有效目标值或实际值 → 0`, `${kpi.name.en}: no valid target/actual → 0`);
+      const raw = rule.direction === 'higher' ? (actual / target) * 100 : (target / actual) * 100;
+      const capped = rule.cap !== undefined && raw > rule.cap;
+      const points = Math.max(0, capped ? rule.cap! : raw);
+      const weighted = (points * w) / 100;
+      const frac = rule.direction === 'higher' ? `${f(actual, kpi.unit)}/${f(target, kpi.unit)}` : `${f(target, kpi.unit)}/${f(actual, kpi.unit)}`;
+      return line(
+        points,
+        weighted,
+        `${kpi.name.zh} ${frac} = ${f(raw)}%${capped ? `（封顶 ${f(rule.cap!)}）` : ''} → ${tail(points, weighted)}`,
+        `${kpi.name.en} ${frac} = ${f(raw)}%${capped ? ` (capped at ${f(rule.cap!)})` : ''} → ${tail(points, weighted)}`,
+      );
+    }
+    case 'deduction': {
+      const full = rule.full ?? w;
+      let occ = actual;
+      let shownZh = `${f(actual, kpi.unit)}`;
+      let shownEn = shownZh;
+      if (rule.basis === 'shortfall') {
+        if (target === null)
+          return line(0, 0, `${kpi.name.zh} 缺少目标值 → 0`, `${kpi.name.en}: no target → 0`);
+        occ = Math.max(0, target - actual);
+        shownZh = `${f(actual, kpi.unit)}/${f(target, kpi.unit)}，差 ${f(occ)}`;
+        shownEn = `${f(actual, kpi.unit)}/${f(target, kpi.unit)}, ${f(occ)} short`;
+      }
+      // 1e-9 keeps 3 × (1/3)-style float noise from losing a whole step.
+      const steps = Math.floor(Math.max(0, occ) / rule.every + 1e-9);
+      const weighted = Math.max(0, full - rule.per * steps);
+      const points = (weighted / w) * 100;
+      const every = rule.every === 1 ? '每次' : `每 ${f(rule.every)}`;
+      const everyEn = rule.every === 1 ? 'each' : `each ${f(rule.every)}`;
+      return line(
+        points,
+        weighted,
+        `${kpi.name.zh} ${shownZh} → ${every}扣 ${f(rule.per)} 分 × ${steps} → ${f(full)} − ${f(rule.per * steps)} = ${f(weighted)}${weighted === 0 && full - rule.per * steps < 0 ? '（扣完为止）' : ''}`,
+        `${kpi.name.en} ${shownEn} → −${f(rule.per)} ${everyEn} × ${steps} → ${f(full)} − ${f(rule.per * steps)} = ${f(weighted)}${weighted === 0 && full - rule.per * steps < 0 ? ' (floored at 0)' : ''}`,
+      );
+    }
+    case 'bonus': {
+      const cap = rule.cap ?? w;
+      const steps = Math.floor(Math.max(0, actual) / rule.every + 1e-9);
+      const raw = rule.base + rule.per * steps;
+      const weighted = Math.min(cap, raw);
+      const points = (weighted / w) * 100;
+      const every = rule.every === 1 ? '每次' : `每 ${f(rule.every)}`;
+      const everyEn = rule.every === 1 ? 'each' : `each ${f(rule.every)}`;
+      return line(
+        points,
+        weighted,
+        `${kpi.name.zh} ${f(actual, kpi.unit)} → ${every}加 ${f(rule.per)} 分 × ${steps} → ${f(rule.base)} + ${f(rule.per * steps)} = ${f(raw)}${raw > cap ? `，上限 ${f(cap)}` : ''} → ${f(weighted)}`,
+        `${kpi.name.en} ${f(actual, kpi.unit)} → +${f(rule.per)} ${everyEn} × ${steps} → ${f(rule.base)} + ${f(rule.per * steps)} = ${f(raw)}${raw > cap ? `, capped at ${f(cap)}` : ''} → ${f(weighted)}`,
+      );
+    }
+    case 'rater': {
+      const points = Math.min(100, Math.max(0, actual));
+      const weighted = (points * w) / 100;
+      return line(points, weighted, `${kpi.name.zh} ${f(actual)} → ${tail(points, weighted)}`, `${kpi.name.en} ${f(actual)} → ${tail(points, weighted)}`);
+    }
+  }
+}
+
+/** Scheme bands with JSON's null minimum read as −∞, in the shape core gradeForScore expects. */
+export function bandsForGrading(bands: readonly GradeBand[]): Array<{ grade: Grade; min: number; coefficient: number }> {
+  return bands.map((b) => ({ grade: b.grade, min: b.min ?? Number.NEGATIVE_INFINITY, coefficient: b.coefficient }));
+}
+
+export function coefficientFor(bands: readonly GradeBand[], grade: Grade): number {
+  const band = bands.find((b) => b.grade === grade);
+  if (!band) throw new SchemeEvaluationError(`等级 ${grade} 不在方案的等级档位中`, `grade ${grade} is not in the scheme's bands`);
+  return band.coefficient;
+}
+
+/** Grade and coefficient for a score, including for roll-ups (quarter/year means) and re-grading. */
+export function gradeScore(bands: readonly GradeBand[], score: number): { grade: Grade; coefficient: number } {
+  const grade = gradeForScore(score, bandsForGrading(bands));
+  return { grade, coefficient: coefficientFor(bands, grade) };
+}
+
+/** True when `a` is a worse grade than `b` (A best … E worst). */
+export function isWorseGrade(a: Grade, b: Grade): boolean {
+  return GRADES.indexOf(a) > GRADES.indexOf(b);
+}
+
+export interface SchemeInputs {
+  kpis: Record<string, KpiInput | undefined>;
+  raters?: RaterScores;
+  /** Event counts over each veto's window, e.g. { complaint_exposure: 2 } for the quarter. */
+  events?: Record<string, number | undefined>;
+  monthlySalary?: number | null;
+  /** Order total for commission components (元). */
+  orderTotal?: number | null;
+  /** Supervisor's ratio for achievement_split (0.6–1.4 by default; clamped). */
+  supervisorRatio?: number | null;
+}
+
+export interface BonusPart {
+  type: BonusComponent['type'];
+  amount: number;
+  explanation: Bilingual;
+}
+
+export interface SchemeResult {
+  schemeId: string;
+  /** Sum of the weighted lines, rounded half-up to 2 decimals before grading. */
+  score: number;
+  /** Grade from the bands alone, before any veto. */
+  bandGrade: Grade;
+  grade: Grade;
+  coefficient: number;
+  veto: { event: string; count: number; capGrade: Grade; reason: Bilingual } | null;
+  raterComposite: number | null;
+  lines: KpiLine[];
+  /** Null when the scheme has no bonus formula. */
+  bonus: { amount: number; parts: BonusPart[] } | null;
+}
+
+function baseAmount(base: BonusBase, inputs: SchemeInputs): { amount: number; zh: string; en: string } {
+  if (base.kind === 'fixed') return { amount: base.amount, zh: f(base.amount), en: f(base.amount) };
+  const salary = inputs.monthlySalary;
+  if (salary === null || salary === undefined || !Number.isFinite(salary))
+    throw new SchemeEvaluationError('计算奖金需要月工资，但未提供', 'the bonus formula needs the monthly salary, which is missing');
+  const amount = salary * base.share;
+  return base.share === 1
+    ? { amount, zh: `月工资 ${f(salary)}`, en: `monthly salary ${f(salary)}` }
+    : { amount, zh: `月工资 ${f(salary)} × ${f(base.share * 100)}%`, en: `monthly salary ${f(salary)} × ${f(base.share * 100)}%` };
+}
+
+/**
+ * Bonus components are summed; each is rounded to cents half-up on its own (it is a line on the
+ * pay slip), so the total equals the sum of the printed parts.
+ */
+export function computeBonus(scheme: Scheme, result: Omit<SchemeResult, 'bonus'>, inputs: SchemeInputs, explain = true): BonusPart[] {
+  return scheme.bonus.map((c): BonusPart => {
+    const ex = (zh: string, en: string): Bilingual => (explain ? { zh, en } : NO_EXPLANATION);
+    switch (c.type) {
+      case 'score_share': {
+        const b = baseAmount(c.base, inputs);
+        const amount = roundMoney((b.amount * result.score) / 100);
+        return { type: c.type, amount, explanation: ex(`${b.zh} × ${f(result.score)}/100 = ${f(amount)}`, `${b.en} × ${f(result.score)}/100 = ${f(amount)}`) };
+      }
+      case 'grade_coefficient': {
+        const b = baseAmount(c.base, inputs);
+        const amount = roundMoney(b.amount * result.coefficient);
+        return {
+          type: c.type,
+          amount,
+          explanation: ex(`${b.zh} × 系数 ${f(result.coefficient)}（${result.grade}）= ${f(amount)}`, `${b.en} × coefficient ${f(result.coefficient)} (${result.grade}) = ${f(amount)}`),
+        };
+      }
+      case 'achievement_split': {
+        const b = baseAmount(c.base, inputs);
+        const line = result.lines.find((l) => l.kpiCode === c.kpiCode);
+        const achievement = line && line.actual !== null && line.target ? line.actual / line.target : 0;
+        const rawRatio = inputs.supervisorRatio;
+        if (rawRatio === null || rawRatio === undefined || !Number.isFinite(rawRatio))
+          throw new SchemeEvaluationError('计算奖金需要上级考核比例，但未提供', 'the bonus formula needs the supervisor ratio, which is missing');
+        const ratio = Math.min(c.supervisorRatioMax, Math.max(c.supervisorRatioMin, rawRatio));
+        const resultPart = achievement * b.amount * c.resultShare;
+        const supPart = ratio * b.amount * c.supervisorShare;
+        const amount = roundMoney(resultPart + supPart);
+        const pct = (x: number) => `${f(x * 100)}%`;
+        return {
+          type: c.type,
+          amount,
+          explanation: ex(
+            `达成 ${pct(achievement)} × ${b.zh} × ${pct(c.resultShare)} + 上级考核 ${pct(ratio)} × ${b.zh} × ${pct(c.supervisorShare)} = ${f(resultPart)} + ${f(supPart)} = ${f(amount)}`,
+            `achievement ${pct(achievement)} × ${b.en} × ${pct(c.resultShare)} + supervisor ${pct(ratio)} × ${b.en} × ${pct(c.supervisorShare)} = ${f(resultPart)} + ${f(supPart)} = ${f(amount)}`,
+          ),
+        };
+      }
+      case 'commission': {
+        const total = inputs.orderTotal;
+        if (total === null || total === undefined || !Number.isFinite(total))
+          throw new SchemeEvaluationError('计算提成需要订单总额，但未提供', 'the commission needs the order total, which is missing');
+        const amount = roundMoney(total * c.rate);
+        return { type: c.type, amount, explanation: ex(`订单总额 ${f(total)} × ${f(c.rate * 1000)}‰ = ${f(amount)}`, `order total ${f(total)} × ${f(c.rate * 1000)}‰ = ${f(amount)}`) };
+      }
+    }
+  });
+}
+
+/**
+ * Scores one employee-period under a scheme: KPI lines → total score (rounded half-up to 2
+ * decimals) → grade by the scheme's bands (core gradeForScore rounding) → veto caps → coefficient
+ * → bonus. A missing KPI input is an error rather than a silent 0, so a data gap is never
+ * mistaken for poor performance.
+ */
+export function evaluateScheme(scheme: Scheme, inputs: SchemeInputs, options: EvaluateOptions = {}): SchemeResult {
+  const explain = options.explain ?? true;
+  let composite: number | null = null;
+  let compositeExpl: Bilingual | null = null;
+  if (scheme.raters && inputs.raters) {
+    const c = raterComposite(scheme.raters.weights, inputs.raters);
+    composite = c.value;
+    compositeExpl = c.explanation;
+  }
+  const lines: KpiLine[] = [];
+  let total = 0;
+  for (const kpi of scheme.kpis) {
+    let input = inputs.kpis[kpi.code];
+    if (kpi.rule.type === 'rater' && composite !== null) input = { actual: composite, target: input?.target ?? null };
+    if (!input)
+      throw new SchemeEvaluationError(
+        `方案 ${scheme.id} 缺少指标 ${kpi.name.zh}（${kpi.code}）的数据`,
+        `scheme ${scheme.id}: no input for KPI ${kpi.name.en} (${kpi.code})`,
+      );
+    const line = evaluateKpi(kpi, input, options);
+    if (explain && kpi.rule.type === 'rater' && compositeExpl)
+      line.explanation = { zh: `${line.explanation.zh}；评分人综合 ${compositeExpl.zh}`, en: `${line.explanation.en}; raters ${compositeExpl.en}` };
+    lines.push(line);
+    total += line.weighted;
+  }
+  const score = roundHalfUp(total, 2);
+  const band = gradeScore(scheme.gradeBands, score);
+  let grade = band.grade;
+  let veto: SchemeResult['veto'] = null;
+  for (const v of scheme.vetoes) {
+    const count = inputs.events?.[v.event] ?? 0;
+    if (count >= v.threshold && isWorseGrade(v.capGrade, grade)) {
+      grade = v.capGrade;
+      veto = { event: v.event, count, capGrade: v.capGrade, reason: v.reason };
+    }
+  }
+  const partial = {
+    schemeId: scheme.id,
+    score,
+    bandGrade: band.grade,
+    grade,
+    coefficient: coefficientFor(scheme.gradeBands, grade),
+    veto,
+    raterComposite: composite,
+    lines,
+  };
+  if (scheme.bonus.length === 0) return { ...partial, bonus: null };
+  const parts = computeBonus(scheme, partial, inputs, explain);
+  const amount = roundMoney(parts.reduce((a, p) => a + p.amount, 0));
+  return { ...partial, bonus: { amount, parts } };
+}

@@ -1,0 +1,6 @@
+export * from './types.ts';
+export * from './validate.ts';
+export * from './format.ts';
+export * from './raters.ts';
+export * from './evaluate.ts';
+export * from './seeds.ts';
