@@ -2,3 +2,4 @@ export { Warehouse, DatabaseLockedError } from './db.ts';
 export type { WarehouseOptions, SqlParams } from './db.ts';
 export { overview } from './queries/overview.ts';
 export type { Overview } from './queries/overview.ts';
+export * from './queries/distribution-index.ts';

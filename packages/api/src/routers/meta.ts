@@ -1,6 +1,9 @@
-import { overview } from '@perflens/warehouse';
+import { listOrgUnits, listPeriods, overview } from '@perflens/warehouse';
 import { publicProcedure, router } from '../trpc.ts';
 
 export const metaRouter = router({
   overview: publicProcedure.query(({ ctx }) => overview(ctx.wh)),
+  /** Org tree flattened parents-first, for tree pickers. */
+  orgUnits: publicProcedure.query(({ ctx }) => listOrgUnits(ctx.wh)),
+  periods: publicProcedure.query(({ ctx }) => listPeriods(ctx.wh)),
 });

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { GRADES, analysisFiltersSchema, type Grade } from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { filterSql } from './filter-sql.ts';
+
+export const EMPLOYEE_SORT_FIELDS = ['employeeId', 'name', 'orgUnit', 'role', 'period', 'score', 'grade'] as const;
+export type EmployeeSortField = (typeof EMPLOYEE_SORT_FIELDS)[number];
+
+/** The only way a sort column reaches SQL. Period sorts chronologically, not by id text. */
+const SORT_COLUMN: Record<EmployeeSortField, string> = {
+  employeeId: 'a.employee_id',
+  name: 'e.name',
+  orgUnit: 'o.name',
+  role: 'a.role',
+  period: 'p.start_date',
+  score: 'a.score',
+  grade: 'a.grade',
+};
+
+export const employeeAssessmentsInputSchema = analysisFiltersSchema
+  .extend({
+    grade: z.enum(GRADES).optional(),
+    scoreMin: z.number().finite().optional(),
+    scoreMax: z.number().finite().optional(),
+    search: z.string().trim().max(64, 'search must be at most 64 characters / 搜索内容不能超过 64 个字符').optional(),
+    sort: z
+      .object({ field: z.enum(EMPLOYEE_SORT_FIELDS), order: z.enum(['asc', 'desc']) })
+      .default({ field: 'score', order: 'desc' }),
+    page: z.number().int().min(1).default(1),
+    pageSize: z.number().int().min(1).max(200).default(50),
+  })
+  .refine((v) => v.scoreMin === undefined || v.scoreMax === undefined || v.scoreMin <= v.scoreMax, {
+    message: 'scoreMin must not exceed scoreMax / 最低分 scoreMin 不能大于最高分 scoreMax',
+    path: ['scoreMax'],
+  });
+export type EmployeeAssessmentsInput = z.input<typeof employeeAssessmentsInputSchema>;
+
+export interface EmployeeAssessmentRow {
+  employeeId: string;
+  name: string | null;
+  orgUnitId: string;
+  orgUnitName: string | null;
+  role: string;
+  periodId: string;
+  score: number | null;
+  grade: Grade | null;
+  coefficient: number | null;
+  /** Exact DECIMAL as text, e.g. "4000.00". */
+  bonus: string | null;
+}
+
+export interface EmployeeAssessmentPage {
+  total: number;
+  page: number;
+  pageSize: number;
+  rows: EmployeeAssessmentRow[];
+}
+
+/** One page of assessment rows (employee × period) matching the filters, sorted server-side. */
+export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAssessmentsInput): Promise<EmployeeAssessmentPage> {
+  const f = employeeAssessmentsInputSchema.parse(input);
+  const fs = filterSql(f);
+  const params = { ...fs.params };
+  const where: string[] = [];
+  if (f.grade !== undefined) {
+    where.push('a.grade = $grade');
+    params.grade = f.grade;
+  }
+  if (f.scoreMin !== undefined) {
+    where.push('a.score >= $scoreMin');
+    params.scoreMin = f.scoreMin;
+  }
+  if (f.scoreMax !== undefined) {
+    where.push('a.score <= $scoreMax');
+    params.scoreMax = f.scoreMax;
+  }
+  if (f.search) {
+    // contains() rather than LIKE: the user's % and _ are ordinary characters here.
+    where.push('(contains(lower(a.employee_id), $search) OR contains(lower(e.name), $search))');
+    params.search = f.search.toLowerCase();
+  }
+  const from = `${fs.from}
+      LEFT JOIN employees e ON e.id = a.employee_id
+      LEFT JOIN org_units o ON o.id = a.org_unit_id
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  const dir = f.sort.order === 'asc' ? 'ASC' : 'DESC';
+  const [rows, count] = await Promise.all([
+    wh.query<EmployeeAssessmentRow>(
+      `${fs.with}
+      SELECT a.employee_id AS "employeeId", e.name, a.org_unit_id AS "orgUnitId", o.name AS "orgUnitName",
+             a.role, a.period_id AS "periodId", a.score, a.grade, a.coefficient, a.bonus::VARCHAR AS bonus
+        FROM ${from}
+       ORDER BY ${SORT_COLUMN[f.sort.field]} ${dir} NULLS LAST, a.employee_id, a.period_id
+       LIMIT $limit OFFSET $offset`,
+      { ...params, limit: f.pageSize, offset: (f.page - 1) * f.pageSize },
+    ),
+    wh.query<{ total: number }>(`${fs.with} SELECT count(*)::INTEGER AS total FROM ${from}`, params),
+  ]);
+  return { total: count[0]?.total ?? 0, page: f.page, pageSize: f.pageSize, rows };
+}

@@ -1,0 +1,58 @@
+import type { AnalysisFilters } from '@perflens/core';
+import type { SqlParams } from '../db.ts';
+
+/**
+ * SQL fragments for the shared analysis filters over `assessments a JOIN periods p`.
+ * Only the fragments for filters that are present are emitted (and only their parameters
+ * bound): DuckDB plans the statement before it sees the values, so an always-present
+ * `$x IS NULL OR …` would cost a full evaluation per row and defeat the zone-map pruning
+ * that the period join's dynamic filter gives on the period-ordered fact table.
+ * Every fragment is a constant of this file; user values only ever travel as `$params`.
+ */
+export interface FilterSql {
+  /** `WITH RECURSIVE …` prefix (empty when no org filter); other CTEs go after it with a comma. */
+  with: string;
+  /** Joins assessments `a` to periods `p` with all filter predicates (no WHERE keyword needed after it). */
+  from: string;
+  params: SqlParams;
+}
+
+export function filterSql(f: AnalysisFilters): FilterSql {
+  const params: SqlParams = { cycle: f.cycle };
+  const where = ['p.kind = $cycle'];
+  let withSql = '';
+  if (f.from !== undefined) {
+    // Compared by start date so that e.g. a month range also picks the quarters starting inside it.
+    where.push('p.start_date >= (SELECT start_date FROM periods WHERE id = $from)');
+    params.from = f.from;
+  }
+  if (f.to !== undefined) {
+    where.push('p.start_date <= (SELECT start_date FROM periods WHERE id = $to)');
+    params.to = f.to;
+  }
+  if (f.role !== undefined) {
+    where.push('a.role = $role');
+    params.role = f.role;
+  }
+  if (f.orgUnitId !== undefined) {
+    // UNION (not UNION ALL) stops on a cycle in bad parent data instead of recursing forever.
+    withSql = `WITH RECURSIVE subtree(id) AS (
+      SELECT id FROM org_units WHERE id = $orgUnitId
+      UNION
+      SELECT o.id FROM org_units o JOIN subtree s ON o.parent_id = s.id
+    )`;
+    where.push('a.org_unit_id IN (SELECT id FROM subtree)');
+    params.orgUnitId = f.orgUnitId;
+  }
+  return {
+    with: withSql,
+    from: `assessments a JOIN periods p ON p.id = a.period_id AND ${where.join(' AND ')}`,
+    params,
+  };
+}
+
+/** Prefix for a statement with extra CTEs: merges with the recursive subtree CTE when present. */
+export function withClause(fs: FilterSql, ...ctes: string[]): string {
+  if (ctes.length === 0) return fs.with;
+  return fs.with ? `${fs.with}, ${ctes.join(', ')}` : `WITH ${ctes.join(', ')}`;
+}
