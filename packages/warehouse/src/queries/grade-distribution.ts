@@ -72,6 +72,11 @@ export async function gradeDistribution(wh: Warehouse, input: GradeDistributionI
       grp.total += r.n;
     } else ungraded += r.n;
   }
+  // The UI always gets its one 'all' group, even for an empty filter.
+  if (f.groupBy === 'none' && groups.size === 0) {
+    const zero = () => Object.fromEntries(GRADES.map((x) => [x, 0])) as Record<Grade, number>;
+    groups.set('all', { key: 'all', label: 'all', total: 0, counts: zero(), shares: zero() });
+  }
   for (const grp of groups.values())
     for (const x of GRADES) grp.shares[x] = grp.total === 0 ? 0 : grp.counts[x] / grp.total;
   return { grades: [...GRADES], ungraded, groups: [...groups.values()] };
