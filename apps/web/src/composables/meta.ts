@@ -1,0 +1,41 @@
+import { computed } from 'vue';
+import { useQuery } from '@tanstack/vue-query';
+import { api } from '@/api';
+import type { OrgUnit } from '@/api/contract';
+
+export function useOverviewCounts() {
+  return useQuery({ queryKey: ['meta', 'overview'], queryFn: api.overview });
+}
+export function usePeriods() {
+  return useQuery({ queryKey: ['meta', 'periods'], queryFn: api.periods });
+}
+export function useOrgUnits() {
+  return useQuery({ queryKey: ['meta', 'orgUnits'], queryFn: api.orgUnits });
+}
+
+export interface TreeNode {
+  value: string;
+  label: string;
+  children?: TreeNode[];
+}
+
+/** The flat, parents-first org unit list as a tree for el-tree-select. */
+export function buildOrgTree(units: OrgUnit[]): TreeNode[] {
+  const nodes = new Map<string, TreeNode>();
+  const roots: TreeNode[] = [];
+  for (const u of units) nodes.set(u.id, { value: u.id, label: u.name });
+  for (const u of units) {
+    const node = nodes.get(u.id)!;
+    const parent = u.parentId ? nodes.get(u.parentId) : undefined;
+    if (parent) (parent.children ??= []).push(node);
+    else roots.push(node);
+  }
+  return roots;
+}
+
+export function useOrgTree() {
+  const q = useOrgUnits();
+  const tree = computed(() => buildOrgTree(q.data.value ?? []));
+  const names = computed(() => new Map((q.data.value ?? []).map((u) => [u.id, u.name])));
+  return { query: q, tree, names };
+}

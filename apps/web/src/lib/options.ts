@@ -1,0 +1,223 @@
+import type { EChartsCoreOption } from 'echarts/core';
+import type { Grade } from '@perflens/core/domain';
+import type { GradeGroup, GradesResult, OrgBox, ScoresResult } from '@/api/contract';
+import { GRADE_COLORS, ACCENT, MUTED, baseTextStyle, dot, esc } from './charts';
+import { fmtInt, fmtNum, fmtPct, truncate } from './format';
+
+/** The texts a chart needs, resolved by the caller in the current language. */
+export type T = (key: string, named?: Record<string, unknown>) => string;
+
+const axisName = { nameTextStyle: { color: MUTED, fontSize: 12 }, nameGap: 28 };
+
+/** Grade distribution: actual shares as bars, the guideline as a dashed marker line series. */
+export function gradeOption(data: GradesResult, guideline: Record<Grade, number>, t: T): EChartsCoreOption {
+  const g = data.groups[0];
+  const grades = data.grades;
+  const total = g?.total ?? 0;
+  return {
+    textStyle: baseTextStyle,
+    grid: { left: 56, right: 24, top: 40, bottom: 48 },
+    legend: { top: 0, data: [t('charts.grades.actual'), t('charts.grades.guideline')] },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const p = (params as Array<{ dataIndex: number }>)[0];
+        if (!p || !g) return '';
+        const grade = grades[p.dataIndex]!;
+        const expected = guideline[grade] * total;
+        return [
+          `<b>${esc(t(`grade.${grade}`))} (${grade})</b>`,
+          `${dot(GRADE_COLORS[grade])}${t('charts.grades.count')}: <b>${fmtInt(g.counts[grade])}</b> / ${fmtInt(total)}`,
+          `${t('charts.grades.share')}: <b>${fmtPct(g.shares[grade])}</b>`,
+          `${t('charts.grades.guideline')}: ${fmtPct(guideline[grade], 0)} (≈ ${fmtInt(expected)})`,
+          `<span style="color:${MUTED}">${t('charts.clickToDrill')}</span>`,
+        ].join('<br/>');
+      },
+    },
+    xAxis: {
+      type: 'category',
+      data: grades.map((gr) => t(`grade.${gr}`)),
+      name: t('charts.grades.xAxis'),
+      nameLocation: 'middle',
+      ...axisName,
+      axisTick: { alignWithLabel: true },
+    },
+    yAxis: {
+      type: 'value',
+      name: t('charts.grades.yAxis'),
+      ...axisName,
+      nameLocation: 'end',
+      axisLabel: { formatter: (v: number) => fmtPct(v, 0) },
+    },
+    series: [
+      {
+        name: t('charts.grades.actual'),
+        type: 'bar',
+        barWidth: '55%',
+        data: grades.map((gr) => ({ value: g?.shares[gr] ?? 0, itemStyle: { color: GRADE_COLORS[gr] } })),
+        label: {
+          show: true,
+          position: 'top',
+          formatter: (p: { dataIndex: number }) => (g ? `${fmtPct(g.shares[grades[p.dataIndex]!])}\n${fmtInt(g.counts[grades[p.dataIndex]!])}` : ''),
+          color: '#374151',
+          fontSize: 11,
+          lineHeight: 14,
+        },
+      },
+      {
+        name: t('charts.grades.guideline'),
+        type: 'line',
+        data: grades.map((gr) => guideline[gr]),
+        symbol: 'rect',
+        symbolSize: [28, 3],
+        lineStyle: { type: 'dashed', color: '#111827', width: 1.5 },
+        itemStyle: { color: '#111827' },
+        z: 5,
+      },
+    ],
+  };
+}
+
+/** Position of a score on a category axis whose categories are equal-width bins. */
+export function binPosition(score: number, bins: ScoresResult['bins']): number {
+  if (bins.length === 0) return 0;
+  const lo = bins[0]!.from;
+  const width = bins[0]!.to - bins[0]!.from || 1;
+  return (score - lo) / width - 0.5;
+}
+
+export function histogramOption(data: ScoresResult, t: T): EChartsCoreOption {
+  const s = data.stats;
+  const bins = data.bins;
+  const marks = s
+    ? [
+        { name: t('charts.scores.mean'), xAxis: binPosition(s.mean, bins), label: { formatter: `${t('charts.scores.mean')} ${fmtNum(s.mean)}`, position: 'end' }, lineStyle: { color: '#D55E00' } },
+        { name: t('charts.scores.median'), xAxis: binPosition(s.p50, bins), label: { formatter: `${t('charts.scores.median')} ${fmtNum(s.p50)}`, position: 'insideEndTop' }, lineStyle: { color: '#111827', type: 'dotted' } },
+      ]
+    : [];
+  return {
+    textStyle: baseTextStyle,
+    grid: { left: 56, right: 24, top: 36, bottom: 56 },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const p = (params as Array<{ dataIndex: number }>)[0];
+        const b = p && bins[p.dataIndex];
+        if (!b) return '';
+        const last = p.dataIndex === bins.length - 1;
+        return [
+          // Bins are left-closed; only the last one includes its upper bound.
+          `<b>${t('charts.scores.range')}: [${fmtNum(b.from)}, ${fmtNum(b.to)}${last ? ']' : ')'}</b>`,
+          `${t('charts.scores.count')}: <b>${fmtInt(b.count)}</b>${s ? ` (${fmtPct(b.count / s.n)})` : ''}`,
+          `<span style="color:${MUTED}">${t('charts.clickToDrill')}</span>`,
+        ].join('<br/>');
+      },
+    },
+    xAxis: {
+      type: 'category',
+      data: bins.map((b) => fmtNum(b.from, Number.isInteger(b.from) ? 0 : 1)),
+      name: t('charts.scores.xAxis'),
+      nameLocation: 'middle',
+      ...axisName,
+      axisLabel: { hideOverlap: true },
+    },
+    yAxis: { type: 'value', name: t('charts.scores.yAxis'), ...axisName, nameLocation: 'end', minInterval: 1 },
+    series: [
+      {
+        type: 'bar',
+        name: t('charts.scores.count'),
+        barCategoryGap: '4%',
+        data: bins.map((b) => b.count),
+        itemStyle: { color: ACCENT, opacity: 0.85 },
+        markLine: { symbol: 'none', silent: true, data: marks, label: { color: '#111827', fontSize: 11 } },
+      },
+    ],
+  };
+}
+
+/** Shares of each grade per period as a 100% stacked column chart. */
+export function trendOption(data: GradesResult, t: T): EChartsCoreOption {
+  const groups = data.groups;
+  return {
+    textStyle: baseTextStyle,
+    grid: { left: 56, right: 24, top: 40, bottom: 64 },
+    legend: { top: 0, data: data.grades.map((g) => t(`grade.${g}`)) },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      formatter: (params: unknown) => {
+        const ps = params as Array<{ dataIndex: number }>;
+        const grp: GradeGroup | undefined = groups[ps[0]?.dataIndex ?? -1];
+        if (!grp) return '';
+        return [
+          `<b>${esc(grp.label)}</b> · n = ${fmtInt(grp.total)}`,
+          ...data.grades.map((g) => `${dot(GRADE_COLORS[g])}${esc(t(`grade.${g}`))}: <b>${fmtPct(grp.shares[g])}</b> (${fmtInt(grp.counts[g])})`),
+        ].join('<br/>');
+      },
+    },
+    xAxis: {
+      type: 'category',
+      data: groups.map((g) => g.label),
+      name: t('charts.trend.xAxis'),
+      nameLocation: 'middle',
+      ...axisName,
+      nameGap: 40,
+      axisLabel: { hideOverlap: true, rotate: groups.length > 18 ? 45 : 0 },
+    },
+    yAxis: { type: 'value', max: 1, name: t('charts.trend.yAxis'), ...axisName, nameLocation: 'end', axisLabel: { formatter: (v: number) => fmtPct(v, 0) } },
+    series: data.grades.map((g) => ({
+      name: t(`grade.${g}`),
+      type: 'bar',
+      stack: 'share',
+      barCategoryGap: '20%',
+      itemStyle: { color: GRADE_COLORS[g] },
+      data: groups.map((grp) => grp.shares[g]),
+    })),
+  };
+}
+
+/** Box plot per org unit; names are truncated and rotated so 20+ units stay legible. */
+export function boxOption(rows: OrgBox[], t: T): EChartsCoreOption {
+  const many = rows.length > 8;
+  return {
+    textStyle: baseTextStyle,
+    grid: { left: 56, right: 24, top: 36, bottom: many ? 96 : 56 },
+    tooltip: {
+      trigger: 'item',
+      formatter: (p: { dataIndex: number }) => {
+        const r = rows[p.dataIndex];
+        if (!r) return '';
+        return [
+          `<b>${esc(r.name)}</b> · n = ${fmtInt(r.n)}`,
+          `${t('charts.box.upperWhisker')}: ${fmtNum(r.upperWhisker)}`,
+          `${t('charts.box.q3')}: ${fmtNum(r.q3)}`,
+          `${t('charts.box.median')}: <b>${fmtNum(r.median)}</b>`,
+          `${t('charts.box.q1')}: ${fmtNum(r.q1)}`,
+          `${t('charts.box.lowerWhisker')}: ${fmtNum(r.lowerWhisker)}`,
+          `${t('charts.box.mean')}: ${fmtNum(r.mean)}`,
+          `${t('charts.box.outliers')}: ${fmtInt(r.outliers)}`,
+          `<span style="color:${MUTED}">${t('charts.clickToDrill')}</span>`,
+        ].join('<br/>');
+      },
+    },
+    xAxis: {
+      type: 'category',
+      data: rows.map((r) => r.name),
+      name: many ? '' : t('charts.box.xAxis'),
+      nameLocation: 'middle',
+      ...axisName,
+      axisLabel: { interval: 0, rotate: many ? 40 : 0, formatter: (v: string) => truncate(v, many ? 8 : 12) },
+    },
+    yAxis: { type: 'value', name: t('charts.box.yAxis'), ...axisName, nameLocation: 'end', scale: true },
+    series: [
+      {
+        type: 'boxplot',
+        name: t('charts.box.series'),
+        itemStyle: { color: 'rgba(86,180,233,0.35)', borderColor: ACCENT, borderWidth: 1.5 },
+        data: rows.map((r) => [r.lowerWhisker, r.q1, r.median, r.q3, r.upperWhisker]),
+      },
+    ],
+  };
+}
