@@ -32,7 +32,8 @@ export const employeeAssessmentsInputSchema = analysisFiltersSchema
   .refine((v) => v.scoreMin === undefined || v.scoreMax === undefined || v.scoreMin <= v.scoreMax, {
     message: 'scoreMin must not exceed scoreMax / 最低分 scoreMin 不能大于最高分 scoreMax',
     path: ['scoreMax'],
-  });
+  })
+  .prefault({});
 export type EmployeeAssessmentsInput = z.input<typeof employeeAssessmentsInputSchema>;
 
 export interface EmployeeAssessmentRow {

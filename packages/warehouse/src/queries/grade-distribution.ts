@@ -5,7 +5,9 @@ import { filterSql } from './filter-sql.ts';
 
 export const gradeDistributionInputSchema = analysisFiltersSchema.extend({
   groupBy: z.enum(GROUP_BY).default('none'),
-});
+})
+  // No input at all (a bare GET) means all defaults; prefault runs {} through the schema.
+  .prefault({});
 export type GradeDistributionInput = z.input<typeof gradeDistributionInputSchema>;
 
 export interface GradeGroup {

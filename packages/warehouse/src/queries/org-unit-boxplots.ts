@@ -4,7 +4,7 @@ import type { Warehouse } from '../db.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 import { quantileCtes, quantileExpr } from './value-count-sql.ts';
 
-export const orgUnitBoxPlotsInputSchema = analysisFiltersSchema;
+export const orgUnitBoxPlotsInputSchema = analysisFiltersSchema.prefault({});
 export type OrgUnitBoxPlotsInput = z.input<typeof orgUnitBoxPlotsInputSchema>;
 
 export interface OrgUnitBoxPlot {

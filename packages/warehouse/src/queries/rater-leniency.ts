@@ -9,7 +9,7 @@ export const DEFAULT_RATER_RELATIONS: readonly RaterRelation[] = RATER_RELATIONS
 export const raterLeniencyInputSchema = analysisFiltersSchema.extend({
   relations: z.array(z.enum(RATER_RELATIONS)).min(1).max(RATER_RELATIONS.length).optional(),
   minN: z.number().int().min(1).max(1_000_000).default(10),
-});
+}).prefault({});
 export type RaterLeniencyInput = z.input<typeof raterLeniencyInputSchema>;
 
 export interface RaterRow {

@@ -13,7 +13,8 @@ export const scoreDistributionInputSchema = analysisFiltersSchema
   .refine((v) => v.min === undefined || v.max === undefined || v.min < v.max, {
     message: 'min must be less than max / 直方图下限 min 必须小于上限 max',
     path: ['max'],
-  });
+  })
+  .prefault({});
 export type ScoreDistributionInput = z.input<typeof scoreDistributionInputSchema>;
 
 export interface ScoreBin {

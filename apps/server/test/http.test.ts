@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Warehouse } from '@perflens/warehouse';
+import { createAppServer } from '../src/http.ts';
+import { loadFixture } from '../../../packages/warehouse/test/queries.fixture.ts';
+
+let dir: string;
+let wh: Warehouse;
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'perflens-http-'));
+  wh = await Warehouse.open({ path: join(dir, 'http.duckdb') });
+  await loadFixture(wh);
+  server = createAppServer(wh, [], join(dir, 'no-web'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  wh.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Exactly what `curl "$base/trpc/<proc>?input=<urlencoded json>"` sends. */
+async function get(proc: string, input?: unknown) {
+  const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const res = await fetch(`${base}/trpc/${proc}${qs}`);
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+describe('HTTP API as plain JSON', () => {
+  it('answers /healthz', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('GET distribution.grades with a URL-encoded JSON input', async () => {
+    const { status, body } = await get('distribution.grades', { groupBy: 'period', orgUnitId: 'SALES' });
+    expect(status).toBe(200);
+    // SALES subtree by month: January 16 graded rows (S-N 5, S-S 5, direct 5 … minus none), February 10 + 1 ungraded.
+    expect(body.result.data.ungraded).toBe(1);
+    expect(body.result.data.groups.map((g: any) => [g.key, g.total, g.counts.E])).toEqual([
+      ['2024-01', 15, 1],
+      ['2024-02', 10, 10],
+    ]);
+  });
+
+  it('GET without input uses the defaults; meta lists are plain arrays', async () => {
+    expect((await get('distribution.grades')).body.result.data.groups[0].total).toBe(35);
+    expect((await get('meta.orgUnits')).body.result.data[0]).toEqual({ id: 'HQ', name: '总公司', parentId: null, kind: 'company', depth: 0 });
+    expect((await get('meta.periods')).body.result.data[1]).toEqual({ id: '2024-Q1', kind: 'quarter', startDate: '2024-01-01', endDate: '2024-03-31' });
+  });
+
+  it('employees.list returns bonus as an exact decimal string', async () => {
+    const { body } = await get('employees.list', { search: 'E16', sort: { field: 'period', order: 'asc' } });
+    const rows = body.result.data.rows;
+    expect(rows.map((r: any) => r.periodId)).toEqual(['2024-01', '2024-03']);
+    expect(typeof rows[0].bonus).toBe('string');
+    expect(rows[0].bonus).toMatch(/^\d+\.\d{2}$/);
+  });
+
+  it('POST with a JSON body is refused for queries (tRPC v11 expects GET) but the input schema is still the contract', async () => {
+    // tRPC v11 serves queries over GET only; a POST to a query answers 405 without touching the database.
+    const res = await fetch(`${base}/trpc/distribution.scores`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bins: 5 }),
+    });
+    expect(res.status).toBe(405);
+    expect(((await res.json()) as any).error.data.code).toBe('METHOD_NOT_SUPPORTED');
+  });
+
+  it('distribution.scores and raters over GET', async () => {
+    const s = await get('distribution.scores', { orgUnitId: 'SALES', from: '2024-02', to: '2024-02', bins: 5, min: 0, max: 10 });
+    expect(s.body.result.data.bins.map((b: any) => b.count)).toEqual([1, 2, 2, 2, 3]);
+    expect(s.body.result.data.stats.p90).toBeCloseTo(9.1, 12);
+    const r = await get('distribution.raters', { relations: ['supervisor'], minN: 4 });
+    expect(r.body.result.data.raters.map((x: any) => [x.raterId, x.n, x.lowN])).toEqual([
+      ['E05', 4, false],
+      ['E10', 4, false],
+    ]);
+  });
+
+  it('answers 400 with a readable zod message for bad input', async () => {
+    const { status, body } = await get('employees.list', { pageSize: 1000, sort: { field: 'salary', order: 'asc' } });
+    expect(status).toBe(400);
+    expect(body.error.data.code).toBe('BAD_REQUEST');
+    expect(body.error.message).toContain('pageSize');
+    expect(body.error.message).toMatch(/sort[\s\S]*field|field[\s\S]*sort/);
+    expect(body.error.message).toMatch(/200/);
+    const bad = await get('distribution.scores', { min: 9, max: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('min must be less than max / 直方图下限 min 必须小于上限 max');
+  });
+});
