@@ -1,9 +1,10 @@
 /**
- * Shapes of the distribution / employees / import API as agreed in the shared contract.
- * The tRPC client is typed from AppRouter; these aliases are what components import so that a
- * router change shows up as a type error in one place.
+ * Shapes of the API the components use. Routers that exist are aliased from RouterOutputs, so a
+ * server change shows up as a type error here; the import router's agreed shape is written out
+ * until it lands.
  */
 import type { Grade, Role, RaterRelation, Cycle } from '@perflens/core/domain';
+import type { RouterOutputs } from '@perflens/api';
 
 export type { Grade, Role, RaterRelation, Cycle };
 
@@ -15,85 +16,17 @@ export interface Filters {
   cycle: Cycle;
 }
 
-export interface Overview {
-  employees: number;
-  orgUnits: number;
-  periods: number;
-  assessments: number;
-  kpiLines: number;
-  raterScores: number;
-  firstPeriod: string | null;
-  lastPeriod: string | null;
-}
-export interface OrgUnit {
-  id: string;
-  name: string;
-  parentId: string | null;
-  kind: string;
-  depth: number;
-}
-export interface Period {
-  id: string;
-  kind: Cycle;
-  startDate: string;
-  endDate: string;
-}
-export interface GradeGroup {
-  key: string;
-  label: string;
-  total: number;
-  counts: Record<Grade, number>;
-  shares: Record<Grade, number>;
-}
-export interface GradesResult {
-  grades: Grade[];
-  ungraded: number;
-  groups: GradeGroup[];
-}
-export interface ScoreStats {
-  n: number;
-  mean: number;
-  sd: number;
-  min: number;
-  max: number;
-  p10: number;
-  p25: number;
-  p50: number;
-  p75: number;
-  p90: number;
-}
-export interface ScoresResult {
-  bins: Array<{ from: number; to: number; count: number }>;
-  stats: ScoreStats | null;
-}
-export interface OrgBox {
-  orgUnitId: string;
-  name: string;
-  n: number;
-  mean: number;
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  max: number;
-  lowerWhisker: number;
-  upperWhisker: number;
-  outliers: number;
-}
-export interface RaterRow {
-  raterId: string;
-  raterName: string | null;
-  n: number;
-  mean: number;
-  sd: number | null;
-  diff: number;
-  z: number;
-  lowN: boolean;
-}
-export interface RatersResult {
-  overall: { n: number; mean: number; sd: number };
-  raters: RaterRow[];
-}
+type Out = RouterOutputs;
+export type Overview = Out['meta']['overview'];
+export type OrgUnit = Out['meta']['orgUnits'][number];
+export type Period = Out['meta']['periods'][number];
+export type GradesResult = Out['distribution']['grades'];
+export type GradeGroup = GradesResult['groups'][number];
+export type ScoresResult = Out['distribution']['scores'];
+export type ScoreStats = NonNullable<ScoresResult['stats']>;
+export type OrgBox = Out['distribution']['byOrgUnit'][number];
+export type RatersResult = Out['distribution']['raters'];
+export type RaterRow = RatersResult['raters'][number];
 export type SortField = 'employeeId' | 'name' | 'orgUnit' | 'role' | 'period' | 'score' | 'grade';
 export interface EmployeeQuery extends Filters {
   grade?: Grade;
@@ -104,24 +37,8 @@ export interface EmployeeQuery extends Filters {
   page: number;
   pageSize: number;
 }
-export interface EmployeeRow {
-  employeeId: string;
-  name: string;
-  orgUnitId: string;
-  orgUnitName: string;
-  role: Role;
-  periodId: string;
-  score: number | null;
-  grade: Grade | null;
-  coefficient: number | null;
-  bonus: string | null;
-}
-export interface EmployeePage {
-  total: number;
-  page: number;
-  pageSize: number;
-  rows: EmployeeRow[];
-}
+export type EmployeePage = Out['employees']['list'];
+export type EmployeeRow = EmployeePage['rows'][number];
 
 // ---- import ----
 export interface FieldDef {

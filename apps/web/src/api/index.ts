@@ -3,57 +3,51 @@ import type * as C from './contract';
 
 /**
  * Every server call the dashboard makes, in one place: components never touch the transport.
- * The client is typed by AppRouter; until a router lands its procedures are reached through
- * the contract types (see contract.ts), so the UI and the server can be built in parallel.
+ * The client is typed by AppRouter; the import router is reached through its agreed contract
+ * (contract.ts) until it lands, so the UI and the server can be built in parallel.
  */
 type Q<I, O> = { query(input: I): Promise<O> };
 type M<I, O> = { mutate(input: I): Promise<O> };
-interface ContractClient {
-  meta: { overview: Q<void, C.Overview>; orgUnits: Q<void, C.OrgUnit[]>; periods: Q<void, C.Period[]> };
-  distribution: {
-    grades: Q<C.Filters & { groupBy?: 'none' | 'orgUnit' | 'role' | 'period' }, C.GradesResult>;
-    scores: Q<C.Filters & { bins?: number; min?: number; max?: number }, C.ScoresResult>;
-    byOrgUnit: Q<C.Filters, C.OrgBox[]>;
-    raters: Q<C.Filters & { relations?: C.RaterRelation[]; minN?: number }, C.RatersResult>;
-  };
-  employees: { list: Q<C.EmployeeQuery, C.EmployeePage> };
+/** The import router is still being written; its agreed shape until it is part of AppRouter. */
+interface ImportContract {
   import: {
     tables: Q<void, unknown>;
     preview: Q<{ uploadId: string; table?: string; sheet?: string }, C.PreviewResult>;
-    run: M<
-      {
-        uploadId: string;
-        table: string;
-        mapping: Record<string, string>;
-        constants: Record<string, string>;
-        onDuplicate: 'reject' | 'replace';
-        saveMappingAs?: string;
-      },
-      C.RunResult
-    >;
+    run: M<RunInput, C.RunResult>;
     batches: Q<{ page: number }, unknown>;
     mappings: Q<void, unknown>;
     saveMapping: M<C.SavedMapping, unknown>;
     deleteMapping: M<{ name: string }, unknown>;
   };
 }
-const c = trpc as unknown as ContractClient;
+export interface RunInput {
+  uploadId: string;
+  table: string;
+  mapping: Record<string, string>;
+  constants: Record<string, string>;
+  onDuplicate: 'reject' | 'replace';
+  saveMappingAs?: string;
+}
+const imp = (trpc as unknown as ImportContract).import;
 
+type GroupBy = 'none' | 'orgUnit' | 'role' | 'period';
+
+// The declared return types are the contract: if a router's output drifts, this file stops compiling.
 export const api = {
-  overview: () => c.meta.overview.query(),
-  orgUnits: () => c.meta.orgUnits.query(),
-  periods: () => c.meta.periods.query(),
-  grades: (f: C.Filters, groupBy: 'none' | 'orgUnit' | 'role' | 'period' = 'none') => c.distribution.grades.query({ ...f, groupBy }),
-  scores: (f: C.Filters, bins = 20) => c.distribution.scores.query({ ...f, bins }),
-  byOrgUnit: (f: C.Filters) => c.distribution.byOrgUnit.query(f),
-  raters: (f: C.Filters) => c.distribution.raters.query(f),
-  employees: (q: C.EmployeeQuery) => c.employees.list.query(q),
-  importTables: async () => normaliseTables(await c.import.tables.query()),
-  preview: (input: { uploadId: string; table?: string; sheet?: string }) => c.import.preview.query(input),
-  run: (input: Parameters<ContractClient['import']['run']['mutate']>[0]) => c.import.run.mutate(input),
-  batches: async (page: number) => normaliseBatches(await c.import.batches.query({ page })),
-  mappings: async () => normaliseMappings(await c.import.mappings.query()),
-  saveMapping: (m: C.SavedMapping) => c.import.saveMapping.mutate(m),
+  overview: (): Promise<C.Overview> => trpc.meta.overview.query(),
+  orgUnits: (): Promise<C.OrgUnit[]> => trpc.meta.orgUnits.query(),
+  periods: (): Promise<C.Period[]> => trpc.meta.periods.query(),
+  grades: (f: C.Filters, groupBy: GroupBy = 'none'): Promise<C.GradesResult> => trpc.distribution.grades.query({ ...f, groupBy }),
+  scores: (f: C.Filters & { min?: number; max?: number }, bins = 20): Promise<C.ScoresResult> => trpc.distribution.scores.query({ ...f, bins }),
+  byOrgUnit: (f: C.Filters): Promise<C.OrgBox[]> => trpc.distribution.byOrgUnit.query(f),
+  raters: (f: C.Filters): Promise<C.RatersResult> => trpc.distribution.raters.query(f),
+  employees: (q: C.EmployeeQuery): Promise<C.EmployeePage> => trpc.employees.list.query(q),
+  importTables: async () => normaliseTables(await imp.tables.query()),
+  preview: (input: { uploadId: string; table?: string; sheet?: string }) => imp.preview.query(input),
+  run: (input: RunInput) => imp.run.mutate(input),
+  batches: async (page: number) => normaliseBatches(await imp.batches.query({ page })),
+  mappings: async () => normaliseMappings(await imp.mappings.query()),
+  saveMapping: (m: C.SavedMapping) => imp.saveMapping.mutate(m),
 };
 
 /** Field definitions keyed by table, whether the server sends a record or an array of tables. */

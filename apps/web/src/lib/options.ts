@@ -16,8 +16,8 @@ export function gradeOption(data: GradesResult, guideline: Record<Grade, number>
   const total = g?.total ?? 0;
   return {
     textStyle: baseTextStyle,
-    grid: { left: 56, right: 24, top: 40, bottom: 48 },
-    legend: { top: 0, data: [t('charts.grades.actual'), t('charts.grades.guideline')] },
+    grid: { left: 56, right: 24, top: 40, bottom: 64 },
+    legend: { top: 0, right: 0, data: [t('charts.grades.actual'), { name: t('charts.grades.guideline'), icon: 'rect', itemHeight: 3 }] },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
@@ -38,9 +38,18 @@ export function gradeOption(data: GradesResult, guideline: Record<Grade, number>
     xAxis: {
       type: 'category',
       data: grades.map((gr) => t(`grade.${gr}`)),
-      name: t('charts.grades.xAxis'),
-      nameLocation: 'middle',
-      ...axisName,
+      // Share and count sit under each grade rather than above the bar, where the guideline
+      // marker would cross them.
+      axisLabel: {
+        interval: 0,
+        formatter: (label: string, i: number) =>
+          g ? `{name|${label}}\n{share|${fmtPct(g.shares[grades[i]!])}}  {count|${fmtInt(g.counts[grades[i]!])}}` : label,
+        rich: {
+          name: { fontSize: 12, color: '#374151', lineHeight: 18 },
+          share: { fontSize: 13, fontWeight: 600, color: '#111827' },
+          count: { fontSize: 11, color: MUTED },
+        },
+      },
       axisTick: { alignWithLabel: true },
     },
     yAxis: {
@@ -55,56 +64,60 @@ export function gradeOption(data: GradesResult, guideline: Record<Grade, number>
         name: t('charts.grades.actual'),
         type: 'bar',
         barWidth: '55%',
+        // Neutral series colour for the legend swatch; each bar takes its grade colour.
+        itemStyle: { color: '#9aa5b1' },
         data: grades.map((gr) => ({ value: g?.shares[gr] ?? 0, itemStyle: { color: GRADE_COLORS[gr] } })),
-        label: {
-          show: true,
-          position: 'top',
-          formatter: (p: { dataIndex: number }) => (g ? `${fmtPct(g.shares[grades[p.dataIndex]!])}\n${fmtInt(g.counts[grades[p.dataIndex]!])}` : ''),
-          color: '#374151',
-          fontSize: 11,
-          lineHeight: 14,
-        },
+        z: 2,
       },
       {
         name: t('charts.grades.guideline'),
         type: 'line',
         data: grades.map((gr) => guideline[gr]),
+        // Markers only: a line joining grades would suggest a trend between categories.
         symbol: 'rect',
-        symbolSize: [28, 3],
-        lineStyle: { type: 'dashed', color: '#111827', width: 1.5 },
+        symbolSize: [44, 3],
+        lineStyle: { width: 0 },
         itemStyle: { color: '#111827' },
         z: 5,
+        tooltip: { show: false },
       },
     ],
   };
 }
 
-/** Position of a score on a category axis whose categories are equal-width bins. */
-export function binPosition(score: number, bins: ScoresResult['bins']): number {
-  if (bins.length === 0) return 0;
-  const lo = bins[0]!.from;
-  const width = bins[0]!.to - bins[0]!.from || 1;
-  return (score - lo) / width - 0.5;
+/**
+ * Round bin edges (…, 20, 25, 30, …) for the histogram: the server's default bins span the
+ * data's own min/max, which gives edges like 29.9 and 38.8 that nobody can read.
+ */
+export function niceBins(min: number, max: number, maxBins = 30): { min: number; max: number; bins: number } {
+  for (const w of [1, 2, 2.5, 5, 10, 20, 25, 50, 100]) {
+    const lo = Math.floor(min / w) * w;
+    let hi = Math.ceil(max / w) * w;
+    if (hi === lo) hi = lo + w;
+    const n = Math.round((hi - lo) / w);
+    if (n <= maxBins) return { min: lo, max: hi, bins: Math.max(5, n) };
+  }
+  return { min, max, bins: 20 };
 }
 
 export function histogramOption(data: ScoresResult, t: T): EChartsCoreOption {
   const s = data.stats;
   const bins = data.bins;
+  const width = bins.length ? bins[0]!.to - bins[0]!.from : 1;
   const marks = s
     ? [
-        { name: t('charts.scores.mean'), xAxis: binPosition(s.mean, bins), label: { formatter: `${t('charts.scores.mean')} ${fmtNum(s.mean)}`, position: 'end' }, lineStyle: { color: '#D55E00' } },
-        { name: t('charts.scores.median'), xAxis: binPosition(s.p50, bins), label: { formatter: `${t('charts.scores.median')} ${fmtNum(s.p50)}`, position: 'insideEndTop' }, lineStyle: { color: '#111827', type: 'dotted' } },
+        // Mean and median are usually close: their labels are stacked at different heights.
+        { name: t('charts.scores.mean'), xAxis: s.mean, label: { formatter: `${t('charts.scores.mean')} ${fmtNum(s.mean)}`, position: 'end', distance: 4, color: '#D55E00' }, lineStyle: { color: '#D55E00', width: 1.5 } },
+        { name: t('charts.scores.median'), xAxis: s.p50, label: { formatter: `${t('charts.scores.median')} ${fmtNum(s.p50)}`, position: 'end', distance: 20, color: '#111827' }, lineStyle: { color: '#111827', type: 'dashed', width: 1.5 } },
       ]
     : [];
   return {
     textStyle: baseTextStyle,
-    grid: { left: 56, right: 24, top: 36, bottom: 56 },
+    grid: { left: 56, right: 24, top: 60, bottom: 56 },
     tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      formatter: (params: unknown) => {
-        const p = (params as Array<{ dataIndex: number }>)[0];
-        const b = p && bins[p.dataIndex];
+      trigger: 'item',
+      formatter: (p: { dataIndex: number }) => {
+        const b = bins[p.dataIndex];
         if (!b) return '';
         const last = p.dataIndex === bins.length - 1;
         return [
@@ -115,23 +128,27 @@ export function histogramOption(data: ScoresResult, t: T): EChartsCoreOption {
         ].join('<br/>');
       },
     },
+    // A value axis, so the ticks sit on the bin edges and mean/median land at their true score.
     xAxis: {
-      type: 'category',
-      data: bins.map((b) => fmtNum(b.from, Number.isInteger(b.from) ? 0 : 1)),
+      type: 'value',
+      min: bins[0]?.from,
+      max: bins[bins.length - 1]?.to,
+      interval: width * (bins.length > 20 ? 2 : 1),
       name: t('charts.scores.xAxis'),
       nameLocation: 'middle',
       ...axisName,
-      axisLabel: { hideOverlap: true },
+      axisLabel: { hideOverlap: true, formatter: (v: number) => fmtNum(v, Number.isInteger(v) ? 0 : 1) },
+      splitLine: { show: false },
     },
     yAxis: { type: 'value', name: t('charts.scores.yAxis'), ...axisName, nameLocation: 'end', minInterval: 1 },
     series: [
       {
         type: 'bar',
         name: t('charts.scores.count'),
-        barCategoryGap: '4%',
-        data: bins.map((b) => b.count),
+        barWidth: '94%',
+        data: bins.map((b) => [(b.from + b.to) / 2, b.count]),
         itemStyle: { color: ACCENT, opacity: 0.85 },
-        markLine: { symbol: 'none', silent: true, data: marks, label: { color: '#111827', fontSize: 11 } },
+        markLine: { symbol: 'none', silent: true, data: marks, label: { fontSize: 11 } },
       },
     ],
   };

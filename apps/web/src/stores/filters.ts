@@ -54,7 +54,8 @@ export function sameFilters(a: FilterState, b: FilterState): boolean {
 }
 
 export const useFiltersStore = defineStore('filters', {
-  state: (): FilterState => ({ cycle: 'month' }),
+  // Every key present from the start so adding a filter is a tracked change, not a new property.
+  state: (): FilterState => ({ from: undefined, to: undefined, cycle: 'month', orgUnitId: undefined, role: undefined }),
   getters: {
     /** The filter object sent to the API (analysisFiltersSchema), without undefined keys. */
     api(state): FilterState {

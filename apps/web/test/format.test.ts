@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { fmtInt, fmtMoney, fmtNum, fmtPct, truncate } from '../src/lib/format';
+import { niceBins } from '../src/lib/options';
+import { buildOrgTree } from '../src/composables/meta';
+import { zLevel } from '../src/lib/raters';
+import { normaliseBatches, normaliseTables } from '../src/api';
+
+describe('locale formatting', () => {
+  it('groups integers and formats percentages per locale', () => {
+    expect(fmtInt(1234567, 'en-US')).toBe('1,234,567');
+    expect(fmtInt(1234567, 'zh-CN')).toBe('1,234,567');
+    expect(fmtPct(0.125, 1, 'en-US')).toBe('12.5%');
+    expect(fmtPct(0.125, 1, 'de-DE')).toBe('12,5\u00a0%');
+    expect(fmtNum(81.25, 1, 'en-US')).toBe('81.3');
+    expect(fmtNum(null)).toBe('–');
+  });
+
+  it('formats exact decimal money strings without float rounding', () => {
+    expect(fmtMoney('4000.00', 'en-US')).toBe('4,000.00');
+    expect(fmtMoney('12345678901234.5', 'en-US')).toBe('12,345,678,901,234.50');
+    expect(fmtMoney('-0.10', 'de-DE')).toBe('-0,10');
+    expect(fmtMoney(null)).toBe('–');
+  });
+
+  it('truncates long org unit names with an ellipsis, counting CJK characters as one', () => {
+    expect(truncate('华东区大客户服务部第二组', 8)).toBe('华东区大客户服…');
+    expect(truncate('销售部', 8)).toBe('销售部');
+  });
+});
+
+describe('chart helpers', () => {
+  it('colours rater rows by |z| thresholds 2 and 3', () => {
+    expect(zLevel(1.99)).toBe('none');
+    expect(zLevel(-2)).toBe('mid');
+    expect(zLevel(3.4)).toBe('high');
+    expect(zLevel(-3)).toBe('high');
+  });
+
+  it('builds the org tree from a parents-first list', () => {
+    const tree = buildOrgTree([
+      { id: 'c', name: 'Co', parentId: null, kind: 'company', depth: 0 },
+      { id: 'd1', name: 'Sales', parentId: 'c', kind: 'department', depth: 1 },
+      { id: 't1', name: 'Team 1', parentId: 'd1', kind: 'team', depth: 2 },
+      { id: 'd2', name: 'HR', parentId: 'c', kind: 'department', depth: 1 },
+    ]);
+    expect(tree).toEqual([
+      { value: 'c', label: 'Co', children: [{ value: 'd1', label: 'Sales', children: [{ value: 't1', label: 'Team 1' }] }, { value: 'd2', label: 'HR' }] },
+    ]);
+  });
+
+  it('accepts import table definitions as a record or as a list', () => {
+    const f = [{ name: 'id', type: 'string', required: true, label: { zh: '编号', en: 'ID' } }];
+    expect(normaliseTables({ employees: f })).toEqual({ employees: f });
+    expect(normaliseTables([{ table: 'employees', fields: f }])).toEqual({ employees: f });
+    expect(normaliseBatches([{ id: 1 }])).toMatchObject({ total: 1, rows: [{ id: 1 }] });
+  });
+});
+
+describe('histogram bins', () => {
+  it('rounds the data range to readable edges', () => {
+    // 21.6..110 with width 5 → [20, 110] in 18 bins (width 2.5 would need 36 > 30).
+    expect(niceBins(21.6, 110)).toEqual({ min: 20, max: 110, bins: 18 });
+    // 60..100 fits in 20 bins of 2.
+    expect(niceBins(60, 100)).toEqual({ min: 60, max: 100, bins: 20 });
+    // A single value still gets one bin's width and at least the API minimum of 5 bins.
+    expect(niceBins(80, 80)).toEqual({ min: 80, max: 81, bins: 5 });
+  });
+});
