@@ -73,6 +73,8 @@ export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = W
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
+    // Plain clients (curl, Python) may POST a JSON body to any procedure, queries included.
+    allowMethodOverride: true,
     createContext: ({ req }): Context => ({ wh, lang: languageOf(req) }),
     onError: ({ path, error }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error('trpc error', { path, err: String(error.cause ?? error) });

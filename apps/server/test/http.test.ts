@@ -64,15 +64,17 @@ describe('HTTP API as plain JSON', () => {
     expect(rows[0].bonus).toMatch(/^\d+\.\d{2}$/);
   });
 
-  it('POST with a JSON body is refused for queries (tRPC v11 expects GET) but the input schema is still the contract', async () => {
-    // tRPC v11 serves queries over GET only; a POST to a query answers 405 without touching the database.
+  it('POST with a plain JSON body answers like GET, for queries too', async () => {
+    const input = { orgUnitId: 'SALES', from: '2024-02', to: '2024-02', bins: 5, min: 0, max: 10 };
     const res = await fetch(`${base}/trpc/distribution.scores`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ bins: 5 }),
+      body: JSON.stringify(input),
     });
-    expect(res.status).toBe(405);
-    expect(((await res.json()) as any).error.data.code).toBe('METHOD_NOT_SUPPORTED');
+    expect(res.status).toBe(200);
+    const posted = ((await res.json()) as any).result.data;
+    expect(posted.bins.map((b: any) => b.count)).toEqual([1, 2, 2, 2, 3]);
+    expect(posted).toEqual((await get('distribution.scores', input)).body.result.data);
   });
 
   it('distribution.scores and raters over GET', async () => {

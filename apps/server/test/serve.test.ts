@@ -33,7 +33,8 @@ describe('perflens serve', () => {
     const running = await serve(loadConfig({ PERFLENS_DB: db, PORT: '0', PERFLENS_DEMO: '0' }));
     const res = await fetch(`${running.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', schema: 1 });
+    expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', schema: running.wh ? await running.wh.schemaVersion() : -1 });
+    expect((await running.wh.schemaVersion()) >= 2).toBe(true);
     expect(readServerInfo(db)?.url).toBe(running.url);
     const overview = (await (await fetch(`${running.url}/trpc/meta.overview`)).json()) as { result: { data: { assessments: number } } };
     expect(overview.result.data.assessments).toBe(0);

@@ -1,6 +1,8 @@
 import * as m001 from './001_canonical.ts';
+import * as m002 from './002_analytics.ts';
 
 /** Ordered, append-only list. Never edit a shipped migration: add the next number. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: m001.name, sql: m001.sql },
+  { version: 2, name: m002.name, sql: m002.sql },
 ];

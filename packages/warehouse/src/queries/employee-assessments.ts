@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GRADES, analysisFiltersSchema, type Grade } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
+import { ensureAnalytics } from '../analytics.ts';
 import { filterSql } from './filter-sql.ts';
 
 export const EMPLOYEE_SORT_FIELDS = ['employeeId', 'name', 'orgUnit', 'role', 'period', 'score', 'grade'] as const;
@@ -9,10 +10,10 @@ export type EmployeeSortField = (typeof EMPLOYEE_SORT_FIELDS)[number];
 /** The only way a sort column reaches SQL. Period sorts chronologically, not by id text. */
 const SORT_COLUMN: Record<EmployeeSortField, string> = {
   employeeId: 'a.employee_id',
-  name: 'e.name',
-  orgUnit: 'o.name',
+  name: 'a.employee_name',
+  orgUnit: 'a.org_unit_name',
   role: 'a.role',
-  period: 'p.start_date',
+  period: 'a.period_start',
   score: 'a.score',
   grade: 'a.grade',
 };
@@ -60,6 +61,7 @@ export interface EmployeeAssessmentPage {
 /** One page of assessment rows (employee × period) matching the filters, sorted server-side. */
 export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAssessmentsInput): Promise<EmployeeAssessmentPage> {
   const f = employeeAssessmentsInputSchema.parse(input);
+  await ensureAnalytics(wh);
   const fs = filterSql(f);
   const params = { ...fs.params };
   const where: string[] = [];
@@ -77,21 +79,20 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
   }
   if (f.search) {
     // contains() rather than LIKE: the user's % and _ are ordinary characters here.
-    where.push('(contains(lower(a.employee_id), $search) OR contains(lower(e.name), $search))');
+    where.push('(contains(lower(a.employee_id), $search) OR contains(lower(a.employee_name), $search))');
     params.search = f.search.toLowerCase();
   }
+  // Names are inlined in assessment_facts, so sorting or searching by them needs no join.
   const from = `${fs.from}
-      LEFT JOIN employees e ON e.id = a.employee_id
-      LEFT JOIN org_units o ON o.id = a.org_unit_id
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
   const dir = f.sort.order === 'asc' ? 'ASC' : 'DESC';
   const [rows, count] = await Promise.all([
     wh.query<EmployeeAssessmentRow>(
       `${fs.with}
-      SELECT a.employee_id AS "employeeId", e.name, a.org_unit_id AS "orgUnitId", o.name AS "orgUnitName",
+      SELECT a.employee_id AS "employeeId", a.employee_name AS name, a.org_unit_id AS "orgUnitId", a.org_unit_name AS "orgUnitName",
              a.role, a.period_id AS "periodId", a.score, a.grade, a.coefficient, a.bonus::VARCHAR AS bonus
         FROM ${from}
-       ORDER BY ${SORT_COLUMN[f.sort.field]} ${dir} NULLS LAST, a.employee_id, a.period_id
+       ORDER BY ${SORT_COLUMN[f.sort.field]} ${dir} NULLS LAST, a.employee_id, a.period_start
        LIMIT $limit OFFSET $offset`,
       { ...params, limit: f.pageSize, offset: (f.page - 1) * f.pageSize },
     ),

@@ -2,36 +2,39 @@ import type { AnalysisFilters } from '@perflens/core';
 import type { SqlParams } from '../db.ts';
 
 /**
- * SQL fragments for the shared analysis filters over `assessments a JOIN periods p`.
+ * SQL fragments for the shared analysis filters over a derived fact table (migration 002:
+ * assessment_facts or rater_summary, both carrying period kind/start, org unit and role inline).
  * Only the fragments for filters that are present are emitted (and only their parameters
  * bound): DuckDB plans the statement before it sees the values, so an always-present
  * `$x IS NULL OR …` would cost a full evaluation per row and defeat the zone-map pruning
- * that the period join's dynamic filter gives on the period-ordered fact table.
+ * on the (kind, start)-ordered fact table.
  * Every fragment is a constant of this file; user values only ever travel as `$params`.
  */
 export interface FilterSql {
   /** `WITH RECURSIVE …` prefix (empty when no org filter); other CTEs go after it with a comma. */
   with: string;
-  /** Joins assessments `a` to periods `p` with all filter predicates (no WHERE keyword needed after it). */
+  /** The filtered fact table as a derived table aliased `a`; callers may add their own WHERE. */
   from: string;
   params: SqlParams;
 }
 
-export function filterSql(f: AnalysisFilters): FilterSql {
+const FACT_TABLES = { assessments: 'assessment_facts', raters: 'rater_summary' } as const;
+
+export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 'assessments'): FilterSql {
   const params: SqlParams = { cycle: f.cycle };
-  const where = ['p.kind = $cycle'];
+  const where = ['period_kind = $cycle'];
   let withSql = '';
   if (f.from !== undefined) {
     // Compared by start date so that e.g. a month range also picks the quarters starting inside it.
-    where.push('p.start_date >= (SELECT start_date FROM periods WHERE id = $from)');
+    where.push('period_start >= (SELECT start_date FROM periods WHERE id = $from)');
     params.from = f.from;
   }
   if (f.to !== undefined) {
-    where.push('p.start_date <= (SELECT start_date FROM periods WHERE id = $to)');
+    where.push('period_start <= (SELECT start_date FROM periods WHERE id = $to)');
     params.to = f.to;
   }
   if (f.role !== undefined) {
-    where.push('a.role = $role');
+    where.push('role = $role');
     params.role = f.role;
   }
   if (f.orgUnitId !== undefined) {
@@ -41,12 +44,12 @@ export function filterSql(f: AnalysisFilters): FilterSql {
       UNION
       SELECT o.id FROM org_units o JOIN subtree s ON o.parent_id = s.id
     )`;
-    where.push('a.org_unit_id IN (SELECT id FROM subtree)');
+    where.push('org_unit_id IN (SELECT id FROM subtree)');
     params.orgUnitId = f.orgUnitId;
   }
   return {
     with: withSql,
-    from: `assessments a JOIN periods p ON p.id = a.period_id AND ${where.join(' AND ')}`,
+    from: `(SELECT * FROM ${FACT_TABLES[facts]} WHERE ${where.join(' AND ')}) a`,
     params,
   };
 }

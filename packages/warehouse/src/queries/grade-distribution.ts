@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GRADES, GROUP_BY, analysisFiltersSchema, type Grade, type GroupBy } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
+import { ensureAnalytics } from '../analytics.ts';
 import { filterSql } from './filter-sql.ts';
 
 export const gradeDistributionInputSchema = analysisFiltersSchema.extend({
@@ -41,12 +42,13 @@ const GROUPING: Record<GroupBy, { key: string; extra: string; label: string; joi
     order: 'label, key',
   },
   role: { key: 'a.role', extra: `NULL::DATE`, label: 'g.key', join: '', order: 'label, key' },
-  period: { key: 'a.period_id', extra: 'p.start_date', label: 'g.key', join: '', order: 'g.extra, key' },
+  period: { key: 'a.period_id', extra: 'a.period_start', label: 'g.key', join: '', order: 'g.extra, key' },
 };
 
 /** Grade counts and shares per group; aggregates (group, grade) first so the labels join a tiny result. */
 export async function gradeDistribution(wh: Warehouse, input: GradeDistributionInput): Promise<GradeDistribution> {
   const f = gradeDistributionInputSchema.parse(input);
+  await ensureAnalytics(wh);
   const fs = filterSql(f);
   const g = GROUPING[f.groupBy];
   const rows = await wh.query<{ key: string; label: string; grade: string | null; n: number }>(

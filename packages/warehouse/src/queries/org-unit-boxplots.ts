@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { analysisFiltersSchema } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
+import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 import { quantileCtes, quantileExpr } from './value-count-sql.ts';
 
@@ -30,6 +31,7 @@ export interface OrgUnitBoxPlot {
  */
 export async function orgUnitBoxPlots(wh: Warehouse, input: OrgUnitBoxPlotsInput): Promise<OrgUnitBoxPlot[]> {
   const f = orgUnitBoxPlotsInputSchema.parse(input);
+  await ensureAnalytics(wh);
   const fs = filterSql(f);
   return wh.query<OrgUnitBoxPlot>(
     `${withClause(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RATER_RELATIONS, analysisFiltersSchema, type RaterRelation } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
+import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 
 /** Self-ratings say little about a rater's leniency, so they are left out unless asked for. */
@@ -37,8 +38,12 @@ export interface RaterLeniency {
  */
 export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): Promise<RaterLeniency> {
   const f = raterLeniencyInputSchema.parse(input);
-  const fs = filterSql(f);
+  await ensureAnalytics(wh);
   const relations = [...new Set(f.relations ?? DEFAULT_RATER_RELATIONS)];
+  // Relations travel as one bound list parameter, never spliced into SQL.
+  const fs = filterSql(f, 'raters');
+  // rater_summary holds n, Σx and Σx² per rater × relation × rated period and unit (migration 002),
+  // so this reads thousands of rows instead of joining tens of millions of rater scores.
   // Relations travel as one bound list parameter, never spliced into SQL.
   const rows = await wh.query<{
     raterId: string;
@@ -49,15 +54,14 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
   }>(
     `${withClause(
       fs,
-      `per AS (SELECT r.rater_id, count(*) AS n, avg(r.score) AS mean, var_samp(r.score) AS var
-                 FROM rater_scores r
-                 SEMI JOIN (SELECT a.employee_id, a.period_id FROM ${fs.from}) fa
-                   ON r.employee_id = fa.employee_id AND r.period_id = fa.period_id
-                WHERE list_contains(string_split($relations, ','), r.relation)
-                GROUP BY r.rater_id)`,
+      `per AS (SELECT a.rater_id, sum(a.n) AS n, sum(a.sum_score) AS s, sum(a.sum_sq) AS ss
+                 FROM ${fs.from}
+                WHERE list_contains(string_split($relations, ','), a.relation)
+                GROUP BY a.rater_id)`,
     )}
-    SELECT per.rater_id AS "raterId", e.name AS "raterName", per.n::INTEGER AS n, per.mean,
-           coalesce(per.var * (per.n - 1), 0) AS m2
+    SELECT per.rater_id AS "raterId", e.name AS "raterName", per.n::INTEGER AS n, per.s / per.n AS mean,
+           -- Σ(x − x̄)² = Σx² − (Σx)²/n; scores are bounded (0–150), so the cancellation is harmless
+           greatest(per.ss - per.s * per.s / per.n, 0) AS m2
       FROM per LEFT JOIN employees e ON e.id = per.rater_id`,
     { ...fs.params, relations: relations.join(',') },
   );

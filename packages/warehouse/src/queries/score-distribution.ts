@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { analysisFiltersSchema } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
+import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 import { quantileCtes, quantileExpr } from './value-count-sql.ts';
 
@@ -49,6 +50,7 @@ export interface ScoreDistribution {
  */
 export async function scoreDistribution(wh: Warehouse, input: ScoreDistributionInput): Promise<ScoreDistribution> {
   const f = scoreDistributionInputSchema.parse(input);
+  await ensureAnalytics(wh);
   const fs = filterSql(f);
   const [s] = await wh.query<{
     n: number;

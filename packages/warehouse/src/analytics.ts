@@ -1,0 +1,68 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Warehouse } from './db.ts';
+
+/**
+ * Cheap fingerprint of the canonical data the derived tables come from: the newest batch and
+ * the row counts (count(*) without a filter is answered from table metadata). A committed import
+ * or demo load changes the batch id; a direct INSERT (as in tests) changes a count.
+ */
+const SIGNATURE_SQL = `
+  SELECT concat_ws('|',
+    (SELECT coalesce(max(id), 0) FROM import_batches),
+    (SELECT count(*) FROM assessments), (SELECT count(*) FROM rater_scores),
+    (SELECT count(*) FROM periods), (SELECT count(*) FROM employees), (SELECT count(*) FROM org_units)) AS sig`;
+
+const REBUILD_SQL = [
+  'DELETE FROM assessment_facts',
+  `INSERT INTO assessment_facts
+   SELECT a.employee_id, e.name, a.period_id, p.kind, p.start_date, a.org_unit_id, o.name, a.role,
+          a.score, a.grade, a.coefficient, a.bonus
+     FROM assessments a
+     JOIN periods p ON p.id = a.period_id
+     LEFT JOIN employees e ON e.id = a.employee_id
+     LEFT JOIN org_units o ON o.id = a.org_unit_id
+    ORDER BY p.kind, p.start_date, a.org_unit_id, a.employee_id`,
+  'DELETE FROM rater_summary',
+  `INSERT INTO rater_summary
+   SELECT r.rater_id, r.relation, a.period_id, p.kind, p.start_date, a.org_unit_id, a.role,
+          count(*), sum(r.score), sum(r.score * r.score)
+     FROM rater_scores r
+     JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
+     JOIN periods p ON p.id = a.period_id
+    GROUP BY ALL
+    ORDER BY p.kind, p.start_date, a.org_unit_id, r.rater_id`,
+];
+
+/** Rebuilds the derived tables on `conn`; call inside the transaction that changed the data. */
+export async function refreshAnalyticsOn(conn: DuckDBConnection): Promise<void> {
+  for (const sql of REBUILD_SQL) await conn.run(sql);
+  const sig = (await conn.runAndReadAll(SIGNATURE_SQL)).getRowObjectsJson()[0]!.sig as string;
+  await conn.run(
+    `INSERT INTO analytics_state VALUES (1, $sig, current_timestamp)
+     ON CONFLICT (id) DO UPDATE SET signature = excluded.signature, refreshed_at = excluded.refreshed_at`,
+    { sig },
+  );
+}
+
+export async function refreshAnalytics(wh: Warehouse): Promise<void> {
+  await wh.transaction((conn) => refreshAnalyticsOn(conn));
+}
+
+const inFlight = new WeakMap<Warehouse, Promise<void>>();
+
+/**
+ * Makes sure the derived tables match the canonical data before an analysis reads them.
+ * Writers refresh eagerly inside their own transaction, so this normally costs one metadata
+ * query; it rebuilds only after a write that bypassed that (single-flight per warehouse).
+ */
+export async function ensureAnalytics(wh: Warehouse): Promise<void> {
+  const running = inFlight.get(wh);
+  if (running) return running;
+  const [state] = await wh.query<{ current: string; stored: string | null }>(
+    `SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM analytics_state WHERE id = 1) AS stored`,
+  );
+  if (state && state.current === state.stored) return;
+  const p = refreshAnalytics(wh).finally(() => inFlight.delete(wh));
+  inFlight.set(wh, p);
+  return p;
+}

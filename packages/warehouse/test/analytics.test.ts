@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureAnalytics, gradeDistribution, Warehouse } from '../src/index.ts';
+
+let dir: string;
+let wh: Warehouse;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'perflens-analytics-'));
+  wh = await Warehouse.open({ path: join(dir, 'a.duckdb') });
+  await wh.run(`INSERT INTO org_units VALUES ('R', '总部', NULL, 'company', NULL, NULL), ('U1', '一部', 'R', 'department', NULL, NULL)`);
+  await wh.run(`INSERT INTO periods VALUES ('2024-01', 'month', DATE '2024-01-01', DATE '2024-01-31', NULL, NULL)`);
+  await wh.run(`INSERT INTO employees (id, name, org_unit_id, role) VALUES ('E1', '张三', 'U1', 'sales'), ('E2', '李四', 'U1', 'sales')`);
+  await wh.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade) VALUES
+    ('E1', '2024-01', 'U1', 'sales', 92, 'A'), ('E2', '2024-01', 'U1', 'sales', 75, 'C')`);
+  await wh.run(`INSERT INTO rater_scores (employee_id, period_id, rater_id, relation, score) VALUES
+    ('E1', '2024-01', 'M1', 'supervisor', 90), ('E1', '2024-01', 'M1', 'supervisor', 94), ('E2', '2024-01', 'M1', 'supervisor', 70)`);
+});
+afterEach(() => {
+  wh.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('derived analytics tables', () => {
+  it('are rebuilt when the canonical data changed, with names and period inlined', async () => {
+    await ensureAnalytics(wh);
+    expect(await wh.query('SELECT employee_id, employee_name, period_kind, period_start::VARCHAR AS s, org_unit_name FROM assessment_facts ORDER BY 1')).toEqual([
+      { employee_id: 'E1', employee_name: '张三', period_kind: 'month', s: '2024-01-01', org_unit_name: '一部' },
+      { employee_id: 'E2', employee_name: '李四', period_kind: 'month', s: '2024-01-01', org_unit_name: '一部' },
+    ]);
+    // n, Σx, Σx² per rater and rated period/unit: 90+94+70 = 254, 8100+8836+4900 = 21836
+    expect(await wh.query('SELECT rater_id, n::INTEGER AS n, sum_score, sum_sq FROM rater_summary')).toEqual([
+      { rater_id: 'M1', n: 3, sum_score: 254, sum_sq: 21836 },
+    ]);
+    await wh.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade) VALUES ('E3', '2024-01', 'U1', 'sales', 55, 'E')`);
+    const d = await gradeDistribution(wh, {});
+    expect(d.groups[0]!.counts).toEqual({ A: 1, B: 0, C: 1, D: 0, E: 1 });
+  });
+
+  it('are not rebuilt when nothing changed', async () => {
+    await ensureAnalytics(wh);
+    const [before] = await wh.query<{ t: string }>('SELECT refreshed_at::VARCHAR AS t FROM analytics_state');
+    await new Promise((r) => setTimeout(r, 20));
+    await ensureAnalytics(wh);
+    const [after] = await wh.query<{ t: string }>('SELECT refreshed_at::VARCHAR AS t FROM analytics_state');
+    expect(after!.t).toBe(before!.t);
+  });
+});
