@@ -6,6 +6,11 @@
 export function roundHalfUp(x: number, digits = 2): number {
   if (!Number.isFinite(x)) return x;
   const sign = x < 0 ? -1 : 1;
+  // Fast path: only values within 1e-6 of a half step need the exact decimal treatment.
+  const m = 10 ** digits;
+  const y = Math.abs(x) * m;
+  const frac = y - Math.floor(y);
+  if (Math.abs(frac - 0.5) > 1e-6) return (sign * Math.round(y)) / m;
   const shifted = Math.round(Number(`${Math.abs(x)}e${digits}`));
   return sign * Number(`${shifted}e-${digits}`);
 }

@@ -26,7 +26,7 @@ const REL_ZH: Record<RaterRelation, string> = {
  * without a peer — never a division by a rater who did not score. Scores for relations the scheme
  * does not weight are ignored.
  */
-export function raterComposite(weights: RaterWeights, scores: RaterScores): RaterComposite {
+export function raterComposite(weights: RaterWeights, scores: RaterScores, explain = true): RaterComposite {
   const used: RaterComposite['used'] = [];
   const missing: RaterRelation[] = [];
   for (const [relation, weight] of Object.entries(weights) as Array<[RaterRelation, number | undefined]>) {
@@ -37,17 +37,26 @@ export function raterComposite(weights: RaterWeights, scores: RaterScores): Rate
   }
   const wsum = used.reduce((a, u) => a + u.weight, 0);
   const value = wsum > 0 ? used.reduce((a, u) => a + u.weight * u.score, 0) / wsum : null;
+  const explanation = explain ? explainComposite(used, missing, wsum, value) : { zh: '', en: '' };
+  return { value, used, missing, explanation };
+}
+
+const REL_EN: Record<RaterRelation, string> = {
+  self: 'self',
+  peer: 'peer',
+  supervisor: 'supervisor',
+  indirect_supervisor: 'indirect supervisor',
+  customer: 'customer',
+};
+
+function explainComposite(used: RaterComposite['used'], missing: RaterRelation[], wsum: number, value: number | null): Bilingual {
+  if (value === null) return { zh: '无评分人评分', en: 'no rater scores' };
   const terms = (names: Record<RaterRelation, string>) =>
     used.map((u) => `${u.weight === 1 ? '' : `${u.weight}×`}${names[u.relation]} ${formatNumber(u.score)}`).join(' + ');
-  const relEn = { self: 'self', peer: 'peer', supervisor: 'supervisor', indirect_supervisor: 'indirect supervisor', customer: 'customer' };
   const missZh = missing.length ? `（缺${missing.map((m) => REL_ZH[m]).join('、')}评分，按其余权重折算）` : '';
-  const missEn = missing.length ? ` (no ${missing.map((m) => relEn[m]).join(', ')} score; remaining weights renormalised)` : '';
-  const explanation =
-    value === null
-      ? { zh: '无评分人评分', en: 'no rater scores' }
-      : {
-          zh: `(${terms(REL_ZH)}) / ${formatNumber(wsum)} = ${formatNumber(value)}${missZh}`,
-          en: `(${terms(relEn)}) / ${formatNumber(wsum)} = ${formatNumber(value)}${missEn}`,
-        };
-  return { value, used, missing, explanation };
+  const missEn = missing.length ? ` (no ${missing.map((m) => REL_EN[m]).join(', ')} score; remaining weights renormalised)` : '';
+  return {
+    zh: `(${terms(REL_ZH)}) / ${formatNumber(wsum)} = ${formatNumber(value)}${missZh}`,
+    en: `(${terms(REL_EN)}) / ${formatNumber(wsum)} = ${formatNumber(value)}${missEn}`,
+  };
 }
