@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadDemo } from '@perflens/demo';
+import { loadDemo, writeDemoFiles } from '@perflens/demo';
 import { loadConfig } from './config.ts';
 import { log, setLogLevel } from './log.ts';
 import { openWarehouse, serve } from './commands/serve.ts';
@@ -50,7 +50,13 @@ program
   .description('load the deterministic demo company into the database')
   .option('--employees <n>', 'number of employees', '1200')
   .option('--seed <n>', 'random seed', '42')
-  .action(async (opts: { employees: string; seed: string }) => {
+  .option('--files <dir>', 'write the company as import files into <dir> instead of loading it')
+  .action(async (opts: { employees: string; seed: string; files?: string }) => {
+    if (opts.files) {
+      const files = await writeDemoFiles(opts.files, { employees: Number(opts.employees), seed: Number(opts.seed) });
+      process.stdout.write(JSON.stringify(files, null, 2) + '\n');
+      return;
+    }
     const cfg = loadConfig();
     const running = readServerInfo(cfg.PERFLENS_DB);
     if (running) fail(`a server is running on this database (${running.url}, PID ${running.pid}); stop it first. / 服务器正在使用该数据库，请先停止服务器。`);
