@@ -1,0 +1,501 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { basename } from 'node:path';
+import {
+  detectSScale,
+  fieldsOf,
+  keyFieldsOf,
+  normaliseValue,
+  periodInfo,
+  type FieldDef,
+  type ImportError,
+  type ImportErrorCode,
+  type ImportTarget,
+  type OnDuplicate,
+} from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { forceGb18030, prepareSource, sha256File, sqlIdent, sqlString, type PreparedSource } from './read.ts';
+
+/**
+ * The import pipeline: stage the file in DuckDB (all text, with source row numbers), derive typed
+ * columns, validate set-based, then write everything in one transaction. Nothing is written when
+ * any row is invalid, so a user fixes the file and re-imports instead of cleaning up half a load.
+ */
+export interface ImportOptions {
+  table: ImportTarget;
+  /** field → header in the file. */
+  mapping?: Record<string, string>;
+  /** field → value for every row. */
+  constants?: Record<string, string>;
+  onDuplicate?: OnDuplicate;
+  sheet?: string;
+  source?: 'upload' | 'cli' | 'demo';
+  /** Name recorded in import_batches (uploads live under a generated name). */
+  fileName?: string;
+  maxErrors?: number;
+  /** Where converted files go (GBK → UTF-8, XLSX → CSV). */
+  workDir?: string;
+  /** Test seam: called after each write statement inside the transaction; a throw aborts the import. */
+  afterWrite?: (step: string) => void | Promise<void>;
+}
+
+export interface ImportSuccess {
+  ok: true;
+  batchId: number;
+  rowCount: number;
+  inserted: number;
+  replaced: number;
+  created: { orgUnits: number; employees: number; periods: number };
+}
+
+export interface ImportFailure {
+  ok: false;
+  rowCount: number;
+  errorCount: number;
+  counts: Partial<Record<ImportErrorCode, number>>;
+  errors: ImportError[];
+}
+
+export type ImportResult = ImportSuccess | ImportFailure;
+
+class ValidationFailed extends Error {
+  constructor(readonly failure: ImportFailure) {
+    super('validation failed');
+  }
+}
+
+const TYPE_LABEL: Record<FieldDef['type'], { zh: string; en: string }> = {
+  string: { zh: '文本', en: 'text' },
+  int: { zh: '整数', en: 'whole number' },
+  number: { zh: '数字', en: 'number' },
+  date: { zh: '日期', en: 'date' },
+  enum: { zh: '可选值', en: 'allowed value' },
+  grade: { zh: '绩效等级', en: 'grade' },
+  period: { zh: '考核期间（如 2024-03、2024-Q1、2024）', en: 'period (e.g. 2024-03, 2024-Q1, 2024)' },
+};
+
+const TABLE_LABEL: Record<string, { zh: string; en: string }> = {
+  org_units: { zh: '部门', en: 'department' },
+  employees: { zh: '员工', en: 'employee' },
+  periods: { zh: '考核期间', en: 'period' },
+};
+
+let seq = 0;
+
+async function all<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Record<string, unknown>): Promise<T[]> {
+  const reader = await conn.runAndReadAll(sql, params as never);
+  return reader.getRowObjectsJson() as unknown as T[];
+}
+
+function csvScan(p: PreparedSource, columns: string[] | null): string {
+  // The staged scan fixes every column as VARCHAR (no sniffing, no type guessing over millions of rows).
+  const cols = columns ? `, columns={${columns.map((_c, i) => `'c${i}': 'VARCHAR'`).join(', ')}}, skip=1, auto_detect=false` : ', all_varchar=true';
+  return `read_csv(${sqlString(p.path)}, header=false, delim=${sqlString(p.delimiter ?? ',')}, quote='"', escape='"', null_padding=true${cols})`;
+}
+
+export interface FileHead {
+  prepared: PreparedSource;
+  headers: string[];
+  /** Source column SQL type, parallel to headers (all VARCHAR for text files). */
+  types: string[];
+  rows: Array<Array<string | null>>;
+  rowCount: number;
+}
+
+/** Header, first rows and row count. Retries as GB18030 when a UTF-8-looking file turns out not to be. */
+export async function readHead(conn: DuckDBConnection, path: string, opts: { fileName?: string; sheet?: string; workDir?: string; rows?: number }): Promise<FileHead> {
+  let prepared = await prepareSource(path, { fileName: opts.fileName, sheet: opts.sheet, dir: opts.workDir });
+  const n = opts.rows ?? 20;
+  if (prepared.format === 'parquet') {
+    const src = `read_parquet(${sqlString(prepared.path)})`;
+    const desc = await all<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${src}`);
+    const headers = desc.map((d) => d.column_name);
+    const sample = await all(conn, `SELECT ${headers.map((h) => `CAST(${sqlIdent(h)} AS VARCHAR) AS ${sqlIdent(h)}`).join(', ')} FROM ${src} LIMIT ${n}`);
+    const [cnt] = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${src}`);
+    return { prepared, headers, types: desc.map((d) => d.column_type), rows: sample.map((r) => headers.map((h) => (r[h] as string | null) ?? null)), rowCount: cnt!.n };
+  }
+  const attempt = async () => {
+    const sample = await all(conn, `SELECT * FROM ${csvScan(prepared, null)} LIMIT ${n + 1}`);
+    const [cnt] = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${csvScan(prepared, null)}`);
+    return { sample, count: cnt!.n };
+  };
+  let r;
+  try {
+    r = await attempt();
+  } catch (err) {
+    if (prepared.format !== 'csv' || prepared.encoding === 'gb18030' || !/unicode|utf-?8/i.test(String(err))) throw err;
+    prepared = await forceGb18030(path, opts.workDir);
+    r = await attempt();
+  }
+  const first = r.sample[0] ?? {};
+  const keys = Object.keys(first);
+  const headers = keys.map((k, i) => String(first[k] ?? '').replace(/^\uFEFF/, '').trim() || `column${i + 1}`);
+  return {
+    prepared,
+    headers,
+    types: headers.map(() => 'VARCHAR'),
+    rows: r.sample.slice(1).map((row) => keys.map((k) => (row[k] as string | null) ?? null)),
+    rowCount: Math.max(0, r.count - 1),
+  };
+}
+
+interface Bound {
+  field: FieldDef;
+  header: string | null; // null when given as a constant
+  /** SQL for the trimmed raw text (NULL when empty), over the staged row alias s. */
+  raw: string;
+  /** SQL for the typed, normalised value. */
+  typed: string;
+}
+
+const isText = (t: string) => t === 'VARCHAR';
+
+function typedExpr(f: FieldDef, raw: string, col: string, colType: string): string {
+  switch (f.type) {
+    case 'string':
+      return raw;
+    case 'int':
+      return isText(colType) ? `TRY_CAST(${raw} AS BIGINT)` : `TRY_CAST(${col} AS BIGINT)`;
+    case 'number':
+      return isText(colType) ? `TRY_CAST(${raw} AS DOUBLE)` : `TRY_CAST(${col} AS DOUBLE)`;
+    case 'date':
+      if (!isText(colType)) return `TRY_CAST(${col} AS DATE)`;
+      return `COALESCE(TRY_CAST(${raw} AS DATE), TRY_CAST(TRY_STRPTIME(${raw}, ['%Y/%m/%d', '%Y.%m.%d', '%Y年%m月%d日', '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S']) AS DATE))`;
+    default:
+      return raw; // value-mapped types are joined later
+  }
+}
+
+function rangeOk(f: FieldDef, v: string): string | null {
+  const parts: string[] = [];
+  if (f.min !== undefined) parts.push(`${v} >= ${f.min}`);
+  if (f.max !== undefined) parts.push(`${v} <= ${f.max}`);
+  if (f.type === 'date') parts.push(`${v} BETWEEN DATE '1900-01-01' AND DATE '2100-12-31'`);
+  return parts.length ? parts.join(' AND ') : null;
+}
+
+const TARGET_COLUMNS: Record<string, string[]> = {
+  org_units: ['id', 'name', 'parent_id', 'kind'],
+  employees: ['id', 'name', 'org_unit_id', 'role', 'level', 'hire_date', 'leave_date', 'manager_id', 'gender', 'birth_year', 'monthly_salary'],
+  kpi_results: ['employee_id', 'period_id', 'kpi_code', 'target', 'actual', 'score', 'weight'],
+  rater_scores: ['employee_id', 'period_id', 'rater_id', 'relation', 'score'],
+  assessments: ['employee_id', 'period_id', 'org_unit_id', 'role', 'scheme_id', 'score', 'grade', 'coefficient', 'bonus'],
+  metrics: ['org_unit_id', 'employee_id', 'period_id', 'metric', 'value'],
+  policies: ['id', 'name', 'description', 'effective_from', 'scope_org_unit_ids', 'scope_roles', 'scheme_before', 'scheme_after'],
+};
+
+interface Check {
+  code: ImportErrorCode;
+  bound: Bound;
+  /** True for a bad row (over the typed view t). */
+  cond: string;
+  message: (value: string | null) => { zh: string; en: string };
+}
+
+/** Mapping problems found before touching the data (unknown header, unmapped required field). */
+function mappingErrors(table: ImportTarget, headers: string[], mapping: Record<string, string>, constants: Record<string, string>): ImportError[] {
+  const errors: ImportError[] = [];
+  const fields = fieldsOf(table);
+  for (const [field, header] of Object.entries(mapping)) {
+    if (!fields.some((f) => f.name === field))
+      errors.push({ row: null, column: header, code: 'mapping', value: field, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });
+    else if (!headers.includes(header))
+      errors.push({ row: null, column: header, code: 'mapping', value: header, message: { zh: `文件中没有列「${header}」（字段 ${field}）`, en: `The file has no column "${header}" (field ${field})` } });
+  }
+  for (const f of fields) {
+    if (f.required && !mapping[f.name] && constants[f.name] === undefined)
+      errors.push({
+        row: null, column: f.label.zh, code: 'mapping', value: null,
+        message: { zh: `必填字段「${f.label.zh}」没有对应的列，也没有设定固定值`, en: `Required field "${f.label.en}" is not mapped to a column and has no constant value` },
+      });
+  }
+  for (const field of Object.keys(constants))
+    if (!fields.some((f) => f.name === field))
+      errors.push({ row: null, column: field, code: 'mapping', value: constants[field] ?? null, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });
+  return errors;
+}
+
+export async function importFile(wh: Warehouse, path: string, options: ImportOptions): Promise<ImportResult> {
+  const table = options.table;
+  const mapping = options.mapping ?? {};
+  const constants = options.constants ?? {};
+  const onDuplicate = options.onDuplicate ?? 'reject';
+  const maxErrors = options.maxErrors ?? 1000;
+  const started = new Date();
+  // Hash concurrently: it runs on the JS thread while DuckDB works on its own threads.
+  const sha = sha256File(path);
+  sha.catch(() => undefined);
+  const id = `${process.pid}_${++seq}`;
+  const stage = `imp_stage_${id}`;
+
+  try {
+    return await wh.transaction(async (conn) => {
+      try {
+        return await body(conn);
+      } finally {
+        // Temp objects live on the pooled connection: drop them whatever happened.
+        const rows = await all<{ n: string; t: string }>(conn, `SELECT table_name AS n, table_type AS t FROM information_schema.tables WHERE table_name LIKE $p`, { p: `imp_%${id}%` });
+        for (const r of rows) await conn.run(`DROP ${r.t === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${sqlIdent(r.n)}`).catch(() => undefined);
+      }
+    });
+  } catch (err) {
+    if (err instanceof ValidationFailed) return err.failure;
+    throw err;
+  }
+
+  async function body(conn: DuckDBConnection): Promise<ImportResult> {
+      const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0 });
+      const { prepared, headers, types } = head;
+      const mErrors = mappingErrors(table, headers, mapping, constants);
+      if (mErrors.length) throw new ValidationFailed({ ok: false, rowCount: head.rowCount, errorCount: mErrors.length, counts: { mapping: mErrors.length }, errors: mErrors });
+
+      // 1. Stage: text files are materialised once (re-scanning CSV is the expensive part); Parquet is scanned in place.
+      const colOf = (h: string) => `c${headers.indexOf(h)}`;
+      let src: string;
+      if (prepared.format === 'parquet') {
+        const cols = headers.map((h, i) => `${sqlIdent(h)} AS c${i}`).join(', ');
+        src = `(SELECT (file_row_number + 2)::INTEGER AS src_row, ${cols} FROM read_parquet(${sqlString(prepared.path)}, file_row_number=true))`;
+      } else {
+        await conn.run(`CREATE TEMP TABLE ${stage} AS SELECT (row_number() OVER () + 1)::INTEGER AS src_row, * FROM ${csvScan(prepared, headers)}`);
+        src = stage;
+      }
+
+      // 2. Bind fields to columns or constants.
+      const fields = fieldsOf(table);
+      const bound: Bound[] = [];
+      for (const f of fields) {
+        const header = mapping[f.name];
+        if (header) {
+          const col = `s.${colOf(header)}`;
+          const type = types[headers.indexOf(header)]!;
+          const raw = isText(type) ? `NULLIF(trim(${col}), '')` : `NULLIF(trim(CAST(${col} AS VARCHAR)), '')`;
+          bound.push({ field: f, header, raw, typed: typedExpr(f, raw, col, type) });
+        } else {
+          const value = constants[f.name] ?? f.defaultValue;
+          if (value === undefined) continue;
+          const raw = value.trim() === '' ? 'NULL::VARCHAR' : `${sqlString(value.trim())}::VARCHAR`;
+          bound.push({ field: f, header: null, raw, typed: typedExpr(f, raw, raw, 'VARCHAR') });
+        }
+      }
+
+      // 3. Value-mapped fields (period, grade, enum): normalise each distinct spelling once in TS.
+      const joins: string[] = [];
+      const periodIds = new Set<string>();
+      for (const [i, b] of bound.entries()) {
+        if (b.field.type !== 'period' && b.field.type !== 'grade' && b.field.type !== 'enum') continue;
+        const distinct = (await all<{ v: string }>(conn, `SELECT DISTINCT ${b.raw} AS v FROM ${src} s WHERE v IS NOT NULL`)).map((r) => r.v);
+        const sScale = b.field.type === 'grade' && detectSScale(distinct);
+        const vm = `imp_vm_${id}_${i}`;
+        await conn.run(`CREATE TEMP TABLE ${vm} (raw VARCHAR, norm VARCHAR)`);
+        const pairs = distinct.map((v) => [v, normaliseValue(b.field, v, sScale)] as const);
+        for (const [, norm] of pairs) if (b.field.type === 'period' && norm) periodIds.add(norm);
+        for (let k = 0; k < pairs.length; k += 500) {
+          const chunk = pairs.slice(k, k + 500);
+          await conn.run(`INSERT INTO ${vm} VALUES ${chunk.map(() => '(?, ?)').join(', ')}`, chunk.flatMap(([r, n]) => [r, n]) as never);
+        }
+        joins.push(`LEFT JOIN ${vm} ON ${vm}.raw = ${b.raw}`);
+        b.typed = `${vm}.norm`;
+      }
+      const pinfo = `imp_pinfo_${id}`;
+      await conn.run(`CREATE TEMP TABLE ${pinfo} (id VARCHAR, kind VARCHAR, start_date DATE, end_date DATE)`);
+      for (const p of periodIds) {
+        const info = periodInfo(p)!;
+        await conn.run(`INSERT INTO ${pinfo} VALUES ($id, $kind, $s::DATE, $e::DATE)`, { id: info.id, kind: info.kind, s: info.start, e: info.end } as never);
+      }
+
+      // 4. The typed view: f_<field> typed value, r_<field> raw text for messages.
+      const typed = `imp_typed_${id}`;
+      const selects = bound.flatMap((b) => [`${b.typed} AS f_${b.field.name}`, `${b.raw} AS r_${b.field.name}`]);
+      await conn.run(`CREATE TEMP VIEW ${typed} AS SELECT s.src_row, ${selects.join(', ')} FROM ${src} s ${joins.join(' ')}`);
+
+      // 5. Validation, set-based.
+      const colLabel = (b: Bound) => b.header ?? b.field.label.zh;
+      const checks: Check[] = [];
+      const byName = new Map(bound.map((b) => [b.field.name, b]));
+      for (const b of bound) {
+        const f = b.field;
+        const fv = `t.f_${f.name}`;
+        const rv = `t.r_${f.name}`;
+        if (f.required)
+          checks.push({ code: 'required', bound: b, cond: `${rv} IS NULL`, message: () => ({ zh: `「${colLabel(b)}」不能为空`, en: `"${colLabel(b)}" is required` }) });
+        if (f.type !== 'string') {
+          const code: ImportErrorCode = f.type === 'enum' || f.type === 'grade' ? 'enum' : 'type';
+          const allowed = f.type === 'enum' ? `：${(f.values ?? []).join('/')}` : '';
+          checks.push({
+            code, bound: b, cond: `${rv} IS NOT NULL AND ${fv} IS NULL`,
+            message: (v) => ({
+              zh: `「${colLabel(b)}」的值“${v}”不是有效的${TYPE_LABEL[f.type].zh}${allowed}`,
+              en: `"${colLabel(b)}": "${v}" is not a valid ${TYPE_LABEL[f.type].en}${allowed ? ` (${(f.values ?? []).join('/')})` : ''}`,
+            }),
+          });
+        }
+        const range = rangeOk(f, fv);
+        if (range)
+          checks.push({
+            code: 'range', bound: b, cond: `${fv} IS NOT NULL AND NOT (${range})`,
+            message: (v) => ({
+              zh: `「${colLabel(b)}」的值 ${v} 超出允许范围${f.min !== undefined ? ` ${f.min}–${f.max}` : ''}`,
+              en: `"${colLabel(b)}": ${v} is out of range${f.min !== undefined ? ` ${f.min}–${f.max}` : ''}`,
+            }),
+          });
+        if (f.references) {
+          const refTable = f.references;
+          const existing = refTable === 'periods' ? 'periods' : refTable;
+          // Rows in the same file satisfy a reference to the table being imported (a parent listed lower down).
+          const sameFile = refTable === table && byName.get('id') ? ` AND ${fv} NOT IN (SELECT f_id FROM ${typed} WHERE f_id IS NOT NULL)` : '';
+          checks.push({
+            code: 'reference', bound: b, cond: `${fv} IS NOT NULL AND ${fv} NOT IN (SELECT id FROM ${existing})${sameFile}`,
+            message: (v) => ({
+              zh: `「${colLabel(b)}」引用的${TABLE_LABEL[refTable]!.zh}“${v}”不存在，请先导入`,
+              en: `"${colLabel(b)}": unknown ${TABLE_LABEL[refTable]!.en} "${v}" — import it first`,
+            }),
+          });
+        }
+      }
+
+      // Duplicate keys: within the file, and against rows already stored.
+      const keyNames = keyFieldsOf(table).filter((k) => byName.has(k));
+      const keyOk = keyNames.length > 0 && keyNames.every((k) => byName.has(k));
+      const targetTable = table === 'flat' ? 'assessments' : table;
+      const targetKey = (k: string) => (table === 'flat' ? (k === 'period' ? 'period_id' : k) : k);
+      const keyLabel = keyNames.map((k) => colLabel(byName.get(k)!)).join(' + ');
+      const keyValue = `concat_ws(' / ', ${keyNames.map((k) => `t.r_${k}`).join(', ')})`;
+      if (keyOk) {
+        const firstBound = byName.get(keyNames[0]!)!;
+        checks.push({
+          code: 'duplicate_in_file', bound: firstBound,
+          cond: `t.src_row IN (SELECT src_row FROM (SELECT src_row, row_number() OVER (PARTITION BY ${keyNames.map((k) => `f_${k}`).join(', ')} ORDER BY src_row) AS n FROM ${typed} WHERE ${keyNames.map((k) => `f_${k}`).join(' || ')} IS NOT NULL) WHERE n > 1)`,
+          message: (v) => ({ zh: `键（${keyLabel}）“${v}”在文件中重复出现`, en: `Key (${keyLabel}) "${v}" occurs more than once in the file` }),
+        });
+        const [existingRows] = await all<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${targetTable}`);
+        if (onDuplicate === 'reject' && existingRows!.n > 0)
+          checks.push({
+            code: 'duplicate_existing', bound: firstBound,
+            cond: `EXISTS (SELECT 1 FROM ${targetTable} x WHERE ${keyNames.map((k) => `x.${targetKey(k)} IS NOT DISTINCT FROM t.f_${k}`).join(' AND ')})`,
+            message: (v) => ({
+              zh: `键（${keyLabel}）“${v}”已存在于数据库中；如需覆盖，请选择“替换重复数据”`,
+              en: `Key (${keyLabel}) "${v}" already exists in the database; choose "replace" to overwrite it`,
+            }),
+          });
+      }
+
+      const dupCheck = checks.findIndex((c) => c.code === 'duplicate_in_file');
+      // The within-file duplicate window is the costly check: count it via a cheaper distinct count first.
+      const cheap = checks.filter((c) => c.code !== 'duplicate_in_file');
+      const countSql = `SELECT count(*)::DOUBLE AS _rows${cheap.map((c, i) => `, count(*) FILTER (WHERE ${c.cond})::DOUBLE AS e${i}`).join('')} FROM ${typed} t`;
+      const [countRow] = await all<Record<string, number>>(conn, countSql);
+      const counts: Partial<Record<ImportErrorCode, number>> = {};
+      const failing: Check[] = [];
+      cheap.forEach((c, i) => {
+        const n = countRow![`e${i}`] ?? 0;
+        if (n > 0) {
+          counts[c.code] = (counts[c.code] ?? 0) + n;
+          failing.push(c);
+        }
+      });
+      if (dupCheck >= 0) {
+        const k = keyNames.map((x) => `f_${x}`).join(', ');
+        const [d] = await all<{ n: number }>(conn, `SELECT (count(*) - (SELECT count(*) FROM (SELECT DISTINCT ${k} FROM ${typed})))::DOUBLE AS n FROM ${typed}`);
+        if (d!.n > 0) {
+          counts.duplicate_in_file = d!.n;
+          failing.push(checks[dupCheck]!);
+        }
+      }
+      const rowCount = countRow!._rows!;
+      const errorCount = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+      if (errorCount > 0) {
+        const listSql = failing
+          .map((c, i) => `SELECT t.src_row AS row, ${i} AS k, CAST(${c.code.startsWith('duplicate') ? keyValue : `t.r_${c.bound.field.name}`} AS VARCHAR) AS value FROM ${typed} t WHERE ${c.cond}`)
+          .join(' UNION ALL ');
+        const listed = await all<{ row: number; k: number; value: string | null }>(conn, `SELECT * FROM (${listSql}) ORDER BY row, k LIMIT ${maxErrors}`);
+        const errors: ImportError[] = listed.map((e) => {
+          const c = failing[e.k]!;
+          const msg = c.message(e.value);
+          const where = { zh: `第 ${e.row} 行：`, en: `Row ${e.row}: ` };
+          return { row: e.row, column: colLabel(c.bound), code: c.code, value: e.value, message: { zh: where.zh + msg.zh, en: where.en + msg.en } };
+        });
+        throw new ValidationFailed({ ok: false, rowCount, errorCount, counts, errors });
+      }
+
+      // 6. Write.
+      const step = async (name: string, sql: string, params?: Record<string, unknown>) => {
+        await conn.run(sql, params as never);
+        await options.afterWrite?.(name);
+      };
+      const [b] = await all<{ id: number }>(conn, 'SELECT (COALESCE(max(id), 0) + 1)::INTEGER AS id FROM import_batches');
+      const batchId = b!.id;
+      const created = { orgUnits: 0, employees: 0, periods: 0 };
+      let replaced = 0;
+      const inserted = rowCount;
+      const countOf = async (sql: string) => (await all<{ n: number }>(conn, sql))[0]!.n;
+
+      if (table === 'flat') {
+        let [root] = await all<{ id: string }>(conn, `SELECT id FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1`);
+        if (!root) {
+          await step('root', `INSERT INTO org_units (id, name, parent_id, kind, batch_id) VALUES ('root', '公司', NULL, 'company', $b)`, { b: batchId });
+          root = { id: 'root' };
+          created.orgUnits++;
+        }
+        // Departments are matched by name; new ones get an id derived from the name so re-imports agree.
+        const dept = `imp_dept_${id}`;
+        await conn.run(`CREATE TEMP TABLE ${dept} AS
+          SELECT d.name, COALESCE((SELECT min(o.id) FROM org_units o WHERE o.name = d.name), 'ou_' || substr(md5(d.name), 1, 12)) AS id,
+                 (SELECT count(*) FROM org_units o WHERE o.name = d.name) = 0 AS is_new, d.first_row
+          FROM (SELECT f_department AS name, min(src_row) AS first_row FROM ${typed} GROUP BY 1) d`);
+        created.orgUnits += await countOf(`SELECT count(*)::INTEGER AS n FROM ${dept} WHERE is_new`);
+        await step('org_units', `INSERT INTO org_units (id, name, parent_id, kind, batch_id, source_row) SELECT id, name, $root, 'department', $b, first_row FROM ${dept} WHERE is_new`, { root: root.id, b: batchId });
+        created.periods = await countOf(`SELECT count(*)::INTEGER AS n FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`);
+        await step('periods', `INSERT INTO periods (id, kind, start_date, end_date, batch_id) SELECT id, kind, start_date, end_date, $b FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`, { b: batchId });
+        const newEmp = `SELECT t.f_employee_id AS id, COALESCE(arg_max(t.f_name, t.f_period), t.f_employee_id) AS name, arg_max(d.id, t.f_period) AS org_unit_id,
+                 arg_max(t.f_role, t.f_period) AS role, min(t.src_row) AS first_row
+          FROM ${typed} t JOIN ${dept} d ON d.name = t.f_department
+          WHERE t.f_employee_id NOT IN (SELECT id FROM employees) GROUP BY t.f_employee_id`;
+        created.employees = await countOf(`SELECT count(*)::INTEGER AS n FROM (${newEmp})`);
+        await step('employees', `INSERT INTO employees (id, name, org_unit_id, role, batch_id, source_row) SELECT id, name, org_unit_id, role, $b, first_row FROM (${newEmp})`, { b: batchId });
+        if (onDuplicate === 'replace') {
+          replaced = await countOf(`SELECT count(*)::INTEGER AS n FROM assessments a WHERE EXISTS (SELECT 1 FROM ${typed} t WHERE a.employee_id = t.f_employee_id AND a.period_id = t.f_period)`);
+          await step('delete', `DELETE FROM assessments a WHERE EXISTS (SELECT 1 FROM ${typed} t WHERE a.employee_id = t.f_employee_id AND a.period_id = t.f_period)`);
+        }
+        await step('assessments', `INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade, batch_id, source_row)
+          SELECT t.f_employee_id, t.f_period, d.id, t.f_role, t.f_score, ${byName.has('grade') ? 't.f_grade' : 'NULL'}, $b, t.src_row
+          FROM ${typed} t JOIN ${dept} d ON d.name = t.f_department`, { b: batchId });
+      } else {
+        const cols = TARGET_COLUMNS[table]!;
+        if (onDuplicate === 'replace' && keyOk) {
+          const match = `EXISTS (SELECT 1 FROM ${typed} t WHERE ${keyNames.map((k) => `x.${k} IS NOT DISTINCT FROM t.f_${k}`).join(' AND ')})`;
+          replaced = await countOf(`SELECT count(*)::INTEGER AS n FROM ${table} x WHERE ${match}`);
+          if (replaced > 0) await step('delete', `DELETE FROM ${table} x WHERE ${match}`);
+        }
+        let selectList: string;
+        let from = `${typed} t`;
+        if (table === 'periods') {
+          selectList = 'p.id, p.kind, p.start_date, p.end_date';
+          from = `${typed} t JOIN ${pinfo} p ON p.id = t.f_id`;
+          await step(table, `INSERT INTO periods (id, kind, start_date, end_date, batch_id, source_row) SELECT ${selectList}, $b, t.src_row FROM ${from}`, { b: batchId });
+        } else {
+          const expr = (c: string): string => {
+            if (!byName.has(c)) {
+              // A results sheet rarely repeats department and role: take them from the employee record.
+              if (table === 'assessments' && (c === 'org_unit_id' || c === 'role')) return `e.${c}`;
+              return 'NULL';
+            }
+            if (c === 'scope_org_unit_ids' || c === 'scope_roles')
+              return `list_filter(list_transform(regexp_split_to_array(t.f_${c}, '[,;、，；]'), x -> trim(x)), x -> x <> '')`;
+            if (table === 'assessments' && (c === 'org_unit_id' || c === 'role')) return `COALESCE(t.f_${c}, e.${c})`;
+            return `t.f_${c}`;
+          };
+          if (table === 'assessments') from += ' LEFT JOIN employees e ON e.id = t.f_employee_id';
+          await step(table, `INSERT INTO ${table} (${cols.join(', ')}, batch_id, source_row) SELECT ${cols.map(expr).join(', ')}, $b, t.src_row FROM ${from}`, { b: batchId });
+        }
+      }
+
+      const fileName = options.fileName ?? basename(path);
+      await step('batch', `INSERT INTO import_batches (id, table_name, file_name, file_sha256, format, row_count, inserted, replaced, mapping, source, started_at, finished_at)
+        VALUES ($id, $t, $f, $sha, $fmt, $rows, $ins, $rep, $map, $src, $start::TIMESTAMP, current_timestamp::TIMESTAMP)`, {
+        id: batchId, t: table, f: fileName, sha: await sha, fmt: prepared.format, rows: rowCount, ins: inserted, rep: replaced,
+        map: JSON.stringify({ mapping, constants, onDuplicate, sheet: prepared.sheet, encoding: prepared.encoding, delimiter: prepared.delimiter }),
+        src: options.source ?? 'upload', start: started.toISOString().replace('T', ' ').replace('Z', ''),
+      });
+      return { ok: true as const, batchId, rowCount, inserted, replaced, created };
+  }
+
+}

@@ -1,0 +1,8 @@
+export { importFile } from './engine.ts';
+export type { ImportOptions, ImportResult, ImportSuccess, ImportFailure } from './engine.ts';
+export { previewImport } from './preview.ts';
+export type { ImportPreview } from './preview.ts';
+export { errorsToCsv } from './report.ts';
+export { listMappings, getMapping, saveMapping, deleteMapping, listBatches } from './mappings.ts';
+export type { SavedMapping, BatchRow } from './mappings.ts';
+export { detectEncoding, detectFormat, sniffDelimiter, cellText } from './read.ts';

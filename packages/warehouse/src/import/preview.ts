@@ -1,0 +1,38 @@
+import { fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { readHead } from './engine.ts';
+import type { FileFormat, TextEncoding } from './read.ts';
+
+export interface ImportPreview {
+  format: FileFormat;
+  encoding: TextEncoding | null;
+  delimiter: string | null;
+  sheets: string[];
+  sheet: string | null;
+  headers: string[];
+  rows: Array<Array<string | null>>;
+  rowCount: number;
+  table: ImportTarget | null;
+  suggestions: HeaderSuggestion[];
+  /** field → header, the suggestions that found something. */
+  mapping: Record<string, string>;
+  unmappedRequired: string[];
+}
+
+/** What the mapping screen needs: file facts, 20 rows and a suggested mapping for `table`. */
+export async function previewImport(
+  wh: Warehouse,
+  path: string,
+  opts: { table?: ImportTarget; sheet?: string; fileName?: string; workDir?: string } = {},
+): Promise<ImportPreview> {
+  const head = await wh.withConnection((conn) => readHead(conn, path, { ...opts, rows: 20 }));
+  const suggestions = opts.table ? suggestMapping(fieldsOf(opts.table), head.headers) : [];
+  const mapping = Object.fromEntries(suggestions.filter((s) => s.header).map((s) => [s.field, s.header!]));
+  const unmappedRequired = opts.table ? fieldsOf(opts.table).filter((f) => f.required && !mapping[f.name]).map((f) => f.name) : [];
+  const p = head.prepared;
+  return {
+    format: p.format, encoding: p.encoding, delimiter: p.delimiter, sheets: p.sheets, sheet: p.sheet,
+    headers: head.headers, rows: head.rows, rowCount: head.rowCount, table: opts.table ?? null,
+    suggestions, mapping, unmappedRequired,
+  };
+}

@@ -1,0 +1,215 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import ExcelJS from 'exceljs';
+
+/**
+ * Turning an uploaded file into something DuckDB can scan. Bulk data never passes through JS row
+ * by row except for XLSX (ExcelJS streams it) and GBK text (re-encoded chunk-wise to UTF-8).
+ */
+export type FileFormat = 'csv' | 'xlsx' | 'parquet';
+export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030';
+
+export interface PreparedSource {
+  format: FileFormat;
+  /** A UTF-8 CSV (csv/xlsx) or the Parquet file itself. */
+  path: string;
+  encoding: TextEncoding | null;
+  delimiter: string | null;
+  sheets: string[];
+  sheet: string | null;
+}
+
+const SAMPLE_BYTES = 1 << 20;
+
+function readHead(path: string, bytes = SAMPLE_BYTES): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function detectFormat(path: string, fileName = path): FileFormat {
+  const ext = extname(fileName).toLowerCase();
+  if (ext === '.xlsx' || ext === '.xlsm') return 'xlsx';
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  const head = readHead(path, 4);
+  if (head.toString('latin1') === 'PAR1') return 'parquet';
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'xlsx';
+  return 'csv';
+}
+
+/** BOM → UTF-8; a sample that decodes as UTF-8 → UTF-8; anything else is taken as GB18030 (a superset of GBK). */
+export function detectEncoding(sample: Uint8Array): TextEncoding {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8-bom';
+  try {
+    // stream: true tolerates a multi-byte character cut at the end of the sample.
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return 'utf-8';
+  } catch {
+    return 'gb18030';
+  }
+}
+
+/** The candidate occurring most often (outside quotes) in the first lines wins; ',' on a tie. */
+export function sniffDelimiter(text: string): string {
+  const lines = text.split(/\r?\n/).slice(0, 10).filter((l) => l.length > 0);
+  let best = ',';
+  let bestCount = 0;
+  for (const d of [',', ';', '\t', '|']) {
+    let count = 0;
+    for (const line of lines) {
+      let quoted = false;
+      for (const ch of line) {
+        if (ch === '"') quoted = !quoted;
+        else if (ch === d && !quoted) count++;
+      }
+    }
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+export function workDir(dir?: string): string {
+  const d = dir ?? join(tmpdir(), 'perflens-import');
+  mkdirSync(d, { recursive: true });
+  return d;
+}
+
+const tempName = (dir: string, suffix: string) => join(dir, `${randomBytes(8).toString('hex')}${suffix}`);
+
+async function transcodeToUtf8(path: string, dir: string): Promise<string> {
+  const out = tempName(dir, '.utf8.csv');
+  const ws = createWriteStream(out);
+  const decoder = new TextDecoder('gb18030');
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
+    if (!ws.write(decoder.decode(chunk as Buffer, { stream: true }))) await once(ws, 'drain');
+  }
+  ws.end(decoder.decode());
+  await once(ws, 'finish');
+  return out;
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Cell value as the text a user would type: dates as ISO, formulas as their result. */
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) {
+    const date = `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
+    const hasTime = v.getUTCHours() || v.getUTCMinutes() || v.getUTCSeconds();
+    return hasTime ? `${date} ${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}` : date;
+  }
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return (o.richText as Array<{ text: string }>).map((r) => r.text).join('');
+    if ('result' in o) return cellText(o.result);
+    if ('text' in o) return cellText(o.text);
+    if ('error' in o) return '';
+    return '';
+  }
+  return String(v);
+}
+
+/** Streams one worksheet into a UTF-8 CSV (first sheet unless `sheet` names one) and lists all sheet names. */
+export async function xlsxToCsv(path: string, dir: string, sheet?: string): Promise<{ csv: string; sheets: string[]; sheet: string }> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache', // needed to recognise date-formatted numbers as dates
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const sheets: string[] = [];
+  let chosen: string | null = null;
+  const out = tempName(dir, '.xlsx.csv');
+  const ws = createWriteStream(out);
+  for await (const worksheet of reader) {
+    const name = (worksheet as unknown as { name: string }).name;
+    sheets.push(name);
+    const take = chosen === null && (sheet === undefined || sheet === name);
+    if (take) chosen = name;
+    let width = 0;
+    for await (const row of worksheet) {
+      if (!take) continue;
+      const values = (row.values as unknown[]).slice(1);
+      if (row.number === 1) width = values.length;
+      const cells: string[] = [];
+      for (let i = 0; i < Math.max(width, values.length); i++) cells.push(csvCell(cellText(values[i])));
+      // Rows skipped by Excel (entirely empty) keep their place so row numbers match what the user sees.
+      if (!ws.write(cells.join(',') + '\n')) await once(ws, 'drain');
+    }
+  }
+  ws.end();
+  await once(ws, 'finish');
+  if (chosen === null) {
+    throw new Error(
+      sheet
+        ? `Sheet "${sheet}" not found; the workbook has: ${sheets.join(', ')}. / 找不到工作表「${sheet}」，工作簿中有：${sheets.join('、')}。`
+        : 'The workbook has no worksheet. / 工作簿中没有工作表。',
+    );
+  }
+  return { csv: out, sheets, sheet: chosen };
+}
+
+const cache = new Map<string, PreparedSource>();
+
+/** Prepares a file for DuckDB; conversions are cached per file version so preview + run convert once. */
+export async function prepareSource(path: string, opts: { fileName?: string; sheet?: string; dir?: string } = {}): Promise<PreparedSource> {
+  const st = statSync(path);
+  const key = `${path}|${st.size}|${st.mtimeMs}|${opts.sheet ?? ''}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const format = detectFormat(path, opts.fileName ?? path);
+  let prepared: PreparedSource;
+  if (format === 'parquet') {
+    prepared = { format, path, encoding: null, delimiter: null, sheets: [], sheet: null };
+  } else if (format === 'xlsx') {
+    const x = await xlsxToCsv(path, workDir(opts.dir), opts.sheet);
+    prepared = { format, path: x.csv, encoding: null, delimiter: ',', sheets: x.sheets, sheet: x.sheet };
+  } else {
+    const head = readHead(path);
+    const encoding = detectEncoding(head);
+    const csvPath = encoding === 'gb18030' ? await transcodeToUtf8(path, workDir(opts.dir)) : path;
+    const text = encoding === 'gb18030' ? new TextDecoder('gb18030').decode(head) : new TextDecoder('utf-8').decode(head);
+    prepared = { format, path: csvPath, encoding, delimiter: sniffDelimiter(text.replace(/^\uFEFF/, '')), sheets: [], sheet: null };
+  }
+  if (cache.size > 50) cache.delete(cache.keys().next().value!);
+  cache.set(key, prepared);
+  return prepared;
+}
+
+/** Re-decodes a file whose sample looked like UTF-8 but whose body is not (DuckDB rejects it). */
+export async function forceGb18030(path: string, dir?: string): Promise<PreparedSource> {
+  const csv = await transcodeToUtf8(path, workDir(dir));
+  const text = new TextDecoder('gb18030').decode(readHead(path));
+  return { format: 'csv', path: csv, encoding: 'gb18030', delimiter: sniffDelimiter(text), sheets: [], sheet: null };
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** A string literal for the few places DuckDB does not accept a bound parameter (views). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export function sqlIdent(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,269 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import ExcelJS from 'exceljs';
+import { Warehouse } from '../src/db.ts';
+import { importFile, previewImport, errorsToCsv, type ImportFailure, type ImportSuccess } from '../src/import/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'perflens-import-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+let wh: Warehouse;
+
+beforeEach(async () => {
+  wh?.close();
+  wh = await Warehouse.open({ path: join(dir, `t${++n}.duckdb`) });
+});
+
+function file(name: string, text: string): string {
+  const p = join(dir, `${n}_${name}`);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function seedOrg(): Promise<void> {
+  await wh.run(`INSERT INTO org_units VALUES ('root', '公司', NULL, 'company', NULL, NULL), ('d1', '销售一部', 'root', 'department', NULL, NULL)`);
+  await wh.run(`INSERT INTO employees (id, name, org_unit_id, role) VALUES ('E001', '张三', 'd1', 'sales'), ('E002', '李四', 'd1', 'merchandiser')`);
+  await wh.run(`INSERT INTO periods VALUES ('2024-03', 'month', DATE '2024-03-01', DATE '2024-03-31', NULL, NULL)`);
+}
+
+const ok = (r: unknown) => {
+  if (!(r as ImportSuccess).ok) throw new Error(JSON.stringify(r, null, 1));
+  return r as ImportSuccess;
+};
+const bad = (r: unknown) => {
+  expect((r as ImportFailure).ok).toBe(false);
+  return r as ImportFailure;
+};
+
+/** Order-independent fingerprint of every imported table plus the batch log. */
+async function checksums(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const t of ['org_units', 'employees', 'periods', 'kpi_results', 'rater_scores', 'assessments', 'metrics', 'policies', 'import_batches', 'import_mappings']) {
+    const [r] = await wh.query<{ c: string }>(`SELECT count(*) || ':' || COALESCE(sum(hash(CAST(x AS VARCHAR)))::VARCHAR, '') AS c FROM ${t} x`);
+    out[t] = r!.c;
+  }
+  return out;
+}
+
+const KPI_MAP = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', score: '得分', weight: '权重' };
+
+describe('kpi_results from CSV', () => {
+  it('imports valid rows with batch id and source row', async () => {
+    await seedOrg();
+    const p = file('kpi.csv', '工号,考核月份,指标,得分,权重\nE001,2024年3月,accuracy,95,30\nE002,202403,accuracy,80.5,30\n');
+    const r = ok(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP, source: 'cli' }));
+    expect(r.inserted).toBe(2);
+    const rows = await wh.query(`SELECT employee_id, period_id, score, batch_id, source_row FROM kpi_results ORDER BY source_row`);
+    expect(rows).toEqual([
+      { employee_id: 'E001', period_id: '2024-03', score: 95, batch_id: r.batchId, source_row: 2 },
+      { employee_id: 'E002', period_id: '2024-03', score: 80.5, batch_id: r.batchId, source_row: 3 },
+    ]);
+    const [b] = await wh.query<Record<string, unknown>>(`SELECT table_name, format, row_count, inserted, source, length(file_sha256)::INTEGER AS l FROM import_batches`);
+    expect(b).toEqual({ table_name: 'kpi_results', format: 'csv', row_count: 2, inserted: 2, source: 'cli', l: 64 });
+  });
+
+  it('reports every error class with Excel row numbers and the file’s own headers, writing nothing', async () => {
+    await seedOrg();
+    const p = file(
+      'bad.csv',
+      [
+        '工号,考核月份,指标,得分,权重',
+        'E001,2024-03,a,abc,30', // row 2: type
+        ',2024-03,a,50,30', // row 3: required
+        'E001,2024-03,b,151,30', // row 4: range
+        'E999,2024-03,c,50,30', // row 5: unknown employee
+        'E001,2024-04,d,50,30', // row 6: unknown period
+        'E002,2024-03,e,50,30', // row 7: first of a duplicate pair (fine)
+        'E002,2024-03,e,60,30', // row 8: duplicate in file
+        'E002,13th month,f,60,30', // row 9: bad period
+      ].join('\n'),
+    );
+    const before = await checksums();
+    const r = bad(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(r.counts).toEqual({ type: 2, required: 1, range: 1, reference: 2, duplicate_in_file: 1 });
+    const brief = r.errors.map((e) => [e.row, e.column, e.code, e.value]);
+    expect(brief).toEqual([
+      [2, '得分', 'type', 'abc'],
+      [3, '工号', 'required', null],
+      [4, '得分', 'range', '151'],
+      [5, '工号', 'reference', 'E999'],
+      [6, '考核月份', 'reference', '2024-04'],
+      [8, '工号', 'duplicate_in_file', 'E002 / 2024-03 / e'],
+      [9, '考核月份', 'type', '13th month'],
+    ]);
+    expect(r.errors[0]!.message.zh).toContain('第 2 行');
+    expect(r.errors[0]!.message.en).toContain('Row 2');
+    expect(await checksums()).toEqual(before);
+    const csv = errorsToCsv(r.errors);
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    expect(csv.split('\r\n')).toHaveLength(1 + 7 + 1);
+  });
+
+  it('handles duplicates against stored rows under both policies; replace is idempotent', async () => {
+    await seedOrg();
+    const p = file('kpi.csv', '工号,考核月份,指标,得分,权重\nE001,2024-03,a,90,50\nE001,2024-03,b,70,50\n');
+    ok(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP }));
+    const rej = bad(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP, onDuplicate: 'reject' }));
+    expect(rej.counts).toEqual({ duplicate_existing: 2 });
+    expect(rej.errors.map((e) => e.row)).toEqual([2, 3]);
+    const again = ok(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP, onDuplicate: 'replace' }));
+    expect(again.replaced).toBe(2);
+    const [s] = await wh.query<{ n: number; total: number }>(`SELECT count(*)::INTEGER AS n, sum(score) AS total FROM kpi_results`);
+    expect(s).toEqual({ n: 2, total: 160 });
+    const third = ok(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP, onDuplicate: 'replace' }));
+    expect(third.replaced).toBe(2);
+    expect((await wh.query(`SELECT count(*)::INTEGER AS n FROM kpi_results`))[0]).toEqual({ n: 2 });
+  });
+
+  it('rolls back everything when a failure happens after the first insert', async () => {
+    await seedOrg();
+    const p = file('kpi.csv', '工号,考核月份,指标,得分,权重\nE001,2024-03,a,90,50\n');
+    ok(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP }));
+    const before = await checksums();
+    const q = file('kpi2.csv', '工号,考核月份,指标,得分,权重\nE001,2024-03,a,10,50\nE002,2024-03,a,20,50\n');
+    await expect(
+      importFile(wh, q, {
+        table: 'kpi_results', mapping: KPI_MAP, onDuplicate: 'replace',
+        afterWrite: (step) => {
+          if (step === 'kpi_results') throw new Error('disk full (injected)');
+        },
+      }),
+    ).rejects.toThrow('injected');
+    expect(await checksums()).toEqual(before);
+    // The flat sheet writes several tables: break it after the first one.
+    const f = file('flat.csv', '工号,部门,岗位,考核期间,得分\nE100,新部门,跟单员,2025-01,88\n');
+    await expect(importFile(wh, f, { table: 'flat', mapping: { employee_id: '工号', department: '部门', role: '岗位', period: '考核期间', score: '得分' }, afterWrite: () => { throw new Error('injected'); } })).rejects.toThrow('injected');
+    expect(await checksums()).toEqual(before);
+  });
+
+  it('uses constants for missing columns and reports unmapped required fields', async () => {
+    await seedOrg();
+    const p = file('k.csv', 'emp_no;KPI;Score\nE001;a;90\n');
+    const r = bad(await importFile(wh, p, { table: 'kpi_results', mapping: { employee_id: 'emp_no', kpi_code: 'KPI', score: 'Score' } }));
+    expect(r.errors.map((e) => [e.code, e.row])).toEqual([['mapping', null]]);
+    expect(r.errors[0]!.message.en).toContain('Period');
+    const r2 = ok(await importFile(wh, p, { table: 'kpi_results', mapping: { employee_id: 'emp_no', kpi_code: 'KPI', score: 'Score' }, constants: { period_id: '2024年3月' } }));
+    expect(r2.inserted).toBe(1);
+    expect(await wh.query(`SELECT period_id FROM kpi_results`)).toEqual([{ period_id: '2024-03' }]);
+  });
+});
+
+describe('encodings and formats', () => {
+  it('reads GBK and UTF-8-with-BOM CSV the same way', async () => {
+    await seedOrg();
+    const text = '员工编号\t考核期间\t指标\t绩效得分\nE001\t2024/3\t准确率\t88\n';
+    const gbk = file('gbk.csv', '');
+    writeFileSync(gbk, iconv.encode(text, 'gbk'));
+    const pv = await previewImport(wh, gbk, { table: 'kpi_results' });
+    expect([pv.encoding, pv.delimiter, pv.rowCount]).toEqual(['gb18030', '\t', 1]);
+    expect(pv.headers).toEqual(['员工编号', '考核期间', '指标', '绩效得分']);
+    // '绩效得分' is the score field's zh label, so an exact match.
+    expect(pv.mapping).toEqual({ employee_id: '员工编号', period_id: '考核期间', kpi_code: '指标', score: '绩效得分' });
+    expect(pv.suggestions.find((s) => s.field === 'score')?.confidence).toBe(1);
+    ok(await importFile(wh, gbk, { table: 'kpi_results', mapping: pv.mapping }));
+    const bom = file('bom.csv', '\uFEFF' + text.replace('准确率', '满意度'));
+    const pv2 = await previewImport(wh, bom, { table: 'kpi_results' });
+    expect([pv2.encoding, pv2.headers[0]]).toEqual(['utf-8-bom', '员工编号']);
+    ok(await importFile(wh, bom, { table: 'kpi_results', mapping: { ...pv2.mapping, score: '绩效得分' } }));
+    expect(await wh.query(`SELECT kpi_code, score FROM kpi_results ORDER BY kpi_code`)).toEqual([
+      { kpi_code: '满意度', score: 88 },
+      { kpi_code: '准确率', score: 88 },
+    ].sort((a, b) => (a.kpi_code < b.kpi_code ? -1 : 1)));
+  });
+
+  it('imports XLSX (named sheet, date cells) and Parquet', async () => {
+    await seedOrg();
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('说明').addRow(['ignore me']);
+    const ws = wb.addWorksheet('员工');
+    ws.addRow(['工号', '姓名', '部门编号', '职位', '入职日期']);
+    ws.addRow(['E010', '王五', 'd1', '外贸业务员', new Date(Date.UTC(2021, 4, 6))]);
+    ws.addRow(['E011', '赵六', 'd1', '客服', '2022/7/1']);
+    const x = join(dir, `${n}_emp.xlsx`);
+    await wb.xlsx.writeFile(x);
+    const pv = await previewImport(wh, x, { table: 'employees', sheet: '员工' });
+    expect([pv.format, pv.sheets, pv.sheet, pv.rowCount]).toEqual(['xlsx', ['说明', '员工'], '员工', 2]);
+    ok(await importFile(wh, x, { table: 'employees', sheet: '员工', mapping: pv.mapping }));
+    expect(await wh.query(`SELECT id, role, CAST(hire_date AS VARCHAR) AS d, source_row FROM employees WHERE id >= 'E010' ORDER BY id`)).toEqual([
+      { id: 'E010', role: 'foreign_trade', d: '2021-05-06', source_row: 2 },
+      { id: 'E011', role: 'cs_ecommerce', d: '2022-07-01', source_row: 3 },
+    ]);
+
+    const pq = join(dir, `${n}_k.parquet`);
+    await wh.run(`COPY (SELECT * FROM (VALUES ('E001', '2024-03', 'x', 77.5::DOUBLE), ('E404', '2024-03', 'y', 1.0)) v(emp, period, kpi, score)) TO '${pq}' (FORMAT parquet)`);
+    const r = bad(await importFile(wh, pq, { table: 'kpi_results', mapping: { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' } }));
+    expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[3, 'reference', 'E404']]);
+    await wh.run(`COPY (SELECT * FROM (VALUES ('E001', '2024-03', 'x', 77.5::DOUBLE)) v(emp, period, kpi, score)) TO '${pq}' (FORMAT parquet)`);
+    ok(await importFile(wh, pq, { table: 'kpi_results', mapping: { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' } }));
+    expect(await wh.query(`SELECT score, source_row FROM kpi_results`)).toEqual([{ score: 77.5, source_row: 2 }]);
+  });
+});
+
+describe('other tables', () => {
+  it('org units accept a parent listed later in the same file; unknown parents are rejected', async () => {
+    const p = file('ou.csv', '部门编号,部门名称,上级部门\nd2,华东销售,d1\nd1,销售中心,\nd3,孤儿,dX\n');
+    const r = bad(await importFile(wh, p, { table: 'org_units', mapping: { id: '部门编号', name: '部门名称', parent_id: '上级部门' } }));
+    expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[4, 'reference', 'dX']]);
+    const p2 = file('ou2.csv', '部门编号,部门名称,上级部门\nd2,华东销售,d1\nd1,销售中心,\n');
+    ok(await importFile(wh, p2, { table: 'org_units', mapping: { id: '部门编号', name: '部门名称', parent_id: '上级部门' } }));
+    expect(await wh.query(`SELECT id, kind FROM org_units ORDER BY id`)).toEqual([{ id: 'd1', kind: 'department' }, { id: 'd2', kind: 'department' }]);
+  });
+
+  it('periods derive kind and dates; assessments normalise S-scale grades and take department/role from the employee', async () => {
+    await seedOrg();
+    const p = file('p.csv', '期间\n2024年第一季度\n2024\n2024-02\n');
+    ok(await importFile(wh, p, { table: 'periods', mapping: { id: '期间' } }));
+    expect(await wh.query(`SELECT id, kind, CAST(start_date AS VARCHAR) s, CAST(end_date AS VARCHAR) e FROM periods WHERE id <> '2024-03' ORDER BY id`)).toEqual([
+      { id: '2024', kind: 'year', s: '2024-01-01', e: '2024-12-31' },
+      { id: '2024-02', kind: 'month', s: '2024-02-01', e: '2024-02-29' },
+      { id: '2024-Q1', kind: 'quarter', s: '2024-01-01', e: '2024-03-31' },
+    ]);
+    const a = file('a.csv', '工号,考核期间,等级,总分\nE001,2024-Q1,S,96\nE002,2024-Q1,C,70\n');
+    ok(await importFile(wh, a, { table: 'assessments', mapping: { employee_id: '工号', period_id: '考核期间', grade: '等级', score: '总分' } }));
+    expect(await wh.query(`SELECT employee_id, grade, org_unit_id, role FROM assessments ORDER BY 1`)).toEqual([
+      { employee_id: 'E001', grade: 'A', org_unit_id: 'd1', role: 'sales' },
+      { employee_id: 'E002', grade: 'D', org_unit_id: 'd1', role: 'merchandiser' },
+    ]);
+  });
+});
+
+describe('flat sheet', () => {
+  const FLAT = { employee_id: '工号', name: '姓名', department: '所属部门', role: '岗位', period: '考核月份', score: '考核得分', grade: '考核等级' };
+  it('creates org units, employees and periods in one step and re-imports idempotently', async () => {
+    const text = [
+      '工号,姓名,所属部门,岗位,考核月份,考核得分,考核等级',
+      'E1,甲,跟单部,跟单员,2024-01,92,优秀',
+      'E1,甲,跟单部,跟单员,2024-02,85,良好',
+      'E2,,客服部,客服,2024-01,58,不合格',
+    ].join('\n');
+    const p = file('flat.csv', text);
+    const pv = await previewImport(wh, p, { table: 'flat' });
+    expect(pv.mapping).toEqual(FLAT);
+    expect(pv.unmappedRequired).toEqual([]);
+    const r = ok(await importFile(wh, p, { table: 'flat', mapping: pv.mapping }));
+    // root + 2 departments; E1, E2; 2024-01, 2024-02
+    expect(r.created).toEqual({ orgUnits: 3, employees: 2, periods: 2 });
+    expect(r.inserted).toBe(3);
+    const emps = await wh.query(`SELECT e.id, e.name, o.name AS dept, o.parent_id, e.role FROM employees e JOIN org_units o ON o.id = e.org_unit_id ORDER BY 1`);
+    expect(emps).toEqual([
+      { id: 'E1', name: '甲', dept: '跟单部', parent_id: 'root', role: 'merchandiser' },
+      { id: 'E2', name: 'E2', dept: '客服部', parent_id: 'root', role: 'cs_ecommerce' },
+    ]);
+    expect(await wh.query(`SELECT employee_id, period_id, grade FROM assessments ORDER BY 1, 2`)).toEqual([
+      { employee_id: 'E1', period_id: '2024-01', grade: 'A' },
+      { employee_id: 'E1', period_id: '2024-02', grade: 'B' },
+      { employee_id: 'E2', period_id: '2024-01', grade: 'E' },
+    ]);
+    const before = await checksums();
+    const rej = bad(await importFile(wh, p, { table: 'flat', mapping: pv.mapping }));
+    expect(rej.counts).toEqual({ duplicate_existing: 3 });
+    const again = ok(await importFile(wh, p, { table: 'flat', mapping: pv.mapping, onDuplicate: 'replace' }));
+    expect([again.created, again.replaced]).toEqual([{ orgUnits: 0, employees: 0, periods: 0 }, 3]);
+    const after = await checksums();
+    for (const t of ['org_units', 'employees', 'periods']) expect(after[t]).toBe(before[t]);
+    expect((await wh.query(`SELECT count(*)::INTEGER n, sum(score) s FROM assessments`))[0]).toEqual({ n: 3, s: 92 + 85 + 58 });
+  });
+});
