@@ -65,11 +65,13 @@ class ChunkBuffer {
   }
 }
 
-const STAGING = `
+const STAGING_FACTS = `
 CREATE OR REPLACE TEMP TABLE _demo_kpi (e INTEGER, p SMALLINT, k SMALLINT, target DOUBLE, actual DOUBLE, score DOUBLE, weight DOUBLE, r INTEGER);
 CREATE OR REPLACE TEMP TABLE _demo_rater (e INTEGER, p SMALLINT, rater INTEGER, rel TINYINT, score DOUBLE, r INTEGER);
 CREATE OR REPLACE TEMP TABLE _demo_assess (e INTEGER, p SMALLINT, u SMALLINT, role TINYINT, s SMALLINT, score DOUBLE, g TINYINT, coef DOUBLE, bonus DOUBLE, r INTEGER);
 CREATE OR REPLACE TEMP TABLE _demo_metric (u SMALLINT, e INTEGER, p SMALLINT, m TINYINT, value DOUBLE, r INTEGER);
+`;
+const STAGING = `${STAGING_FACTS}
 CREATE OR REPLACE TEMP TABLE _demo_emp (i INTEGER, name VARCHAR, u SMALLINT, role TINYINT, level VARCHAR, hire INTEGER, leave INTEGER, mgr INTEGER, gender VARCHAR, birth INTEGER, salary DOUBLE);
 `;
 
@@ -104,7 +106,10 @@ INSERT INTO assessments SELECT ${EMP_ID('s.e')}, p.id, u.id, ro.code, sc.id, s.s
   JOIN _demo_d_scheme sc ON sc.i = s.s JOIN _demo_d_grade g ON g.i = s.g;
 INSERT INTO metrics SELECT u.id, CASE WHEN s.e IS NULL THEN NULL ELSE ${EMP_ID('s.e')} END, p.id, mt.code, s.value, ${batch}, s.r
   FROM _demo_metric s JOIN _demo_d_period p ON p.i = s.p JOIN _demo_d_metric mt ON mt.i = s.m LEFT JOIN _demo_d_unit u ON u.i = s.u;
-DELETE FROM _demo_kpi; DELETE FROM _demo_rater; DELETE FROM _demo_assess; DELETE FROM _demo_metric;`);
+`);
+  // Recreated rather than emptied: DELETE only marks rows, so the staging tables (and every
+  // later scan of them) would grow month after month.
+  await conn.run(STAGING_FACTS);
 }
 
 class DuckDbSink implements DemoSink {
