@@ -82,7 +82,9 @@ const TABLE_LABEL: Record<string, { zh: string; en: string }> = {
 let seq = 0;
 
 async function all<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Record<string, unknown>): Promise<T[]> {
+  const t0 = performance.now();
   const reader = await conn.runAndReadAll(sql, params as never);
+  if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
   return reader.getRowObjectsJson() as unknown as T[];
 }
 
@@ -115,8 +117,9 @@ export async function readHead(conn: DuckDBConnection, path: string, opts: { fil
   }
   const attempt = async () => {
     const sample = await all(conn, `SELECT * FROM ${csvScan(prepared, null)} LIMIT ${n + 1}`);
-    const [cnt] = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${csvScan(prepared, null)}`);
-    return { sample, count: cnt!.n };
+    // A run counts rows while staging; only the preview pays for a separate counting scan.
+    const cnt = opts.rows === 0 ? [{ n: 0 }] : await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${csvScan(prepared, null)}`);
+    return { sample, count: cnt[0]!.n };
   };
   let r;
   try {
@@ -143,6 +146,8 @@ interface Bound {
   header: string | null; // null when given as a constant
   /** SQL for the trimmed raw text (NULL when empty), over the staged row alias s. */
   raw: string;
+  /** The untrimmed source column (value maps join on it, so no per-row trim is needed there). */
+  col: string;
   /** SQL for the typed, normalised value. */
   typed: string;
 }
@@ -234,7 +239,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       } finally {
         // Temp objects live on the pooled connection: drop them whatever happened.
         const rows = await all<{ n: string; t: string }>(conn, `SELECT table_name AS n, table_type AS t FROM information_schema.tables WHERE table_name LIKE $p`, { p: `imp_%${id}%` });
-        for (const r of rows) await conn.run(`DROP ${r.t === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${sqlIdent(r.n)}`).catch(() => undefined);
+        for (const r of rows) await run(conn, `DROP ${r.t === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${sqlIdent(r.n)}`).catch(() => undefined);
       }
     });
   } catch (err) {
@@ -255,7 +260,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
         const cols = headers.map((h, i) => `${sqlIdent(h)} AS c${i}`).join(', ');
         src = `(SELECT (file_row_number + 2)::INTEGER AS src_row, ${cols} FROM read_parquet(${sqlString(prepared.path)}, file_row_number=true))`;
       } else {
-        await conn.run(`CREATE TEMP TABLE ${stage} AS SELECT (row_number() OVER () + 1)::INTEGER AS src_row, * FROM ${csvScan(prepared, headers)}`);
+        await run(conn, `CREATE TEMP TABLE ${stage} AS SELECT (row_number() OVER () + 1)::INTEGER AS src_row, * FROM ${csvScan(prepared, headers)}`);
         src = stage;
       }
 
@@ -268,12 +273,12 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
           const col = `s.${colOf(header)}`;
           const type = types[headers.indexOf(header)]!;
           const raw = isText(type) ? `NULLIF(trim(${col}), '')` : `NULLIF(trim(CAST(${col} AS VARCHAR)), '')`;
-          bound.push({ field: f, header, raw, typed: typedExpr(f, raw, col, type) });
+          bound.push({ field: f, header, raw, col, typed: typedExpr(f, raw, col, type) });
         } else {
           const value = constants[f.name] ?? f.defaultValue;
           if (value === undefined) continue;
           const raw = value.trim() === '' ? 'NULL::VARCHAR' : `${sqlString(value.trim())}::VARCHAR`;
-          bound.push({ field: f, header: null, raw, typed: typedExpr(f, raw, raw, 'VARCHAR') });
+          bound.push({ field: f, header: null, raw, col: raw, typed: typedExpr(f, raw, raw, 'VARCHAR') });
         }
       }
 
@@ -282,30 +287,35 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       const periodIds = new Set<string>();
       for (const [i, b] of bound.entries()) {
         if (b.field.type !== 'period' && b.field.type !== 'grade' && b.field.type !== 'enum') continue;
-        const distinct = (await all<{ v: string }>(conn, `SELECT DISTINCT ${b.raw} AS v FROM ${src} s WHERE v IS NOT NULL`)).map((r) => r.v);
+        // Distinct raw spellings (usually a handful even in 10M rows), normalised once in TS.
+        const distinct = (await all<{ v: string | null }>(conn, `SELECT DISTINCT CAST(${b.col} AS VARCHAR) AS v FROM ${src} s`)).map((r) => r.v).filter((v): v is string => v !== null && v.trim() !== '');
         const sScale = b.field.type === 'grade' && detectSScale(distinct);
         const vm = `imp_vm_${id}_${i}`;
-        await conn.run(`CREATE TEMP TABLE ${vm} (raw VARCHAR, norm VARCHAR)`);
-        const pairs = distinct.map((v) => [v, normaliseValue(b.field, v, sScale)] as const);
+        await run(conn, `CREATE TEMP TABLE ${vm} (raw VARCHAR, norm VARCHAR)`);
+        const pairs = distinct.map((v) => [v, normaliseValue(b.field, v.trim(), sScale)] as const);
         for (const [, norm] of pairs) if (b.field.type === 'period' && norm) periodIds.add(norm);
         for (let k = 0; k < pairs.length; k += 500) {
           const chunk = pairs.slice(k, k + 500);
-          await conn.run(`INSERT INTO ${vm} VALUES ${chunk.map(() => '(?, ?)').join(', ')}`, chunk.flatMap(([r, n]) => [r, n]) as never);
+          await run(conn, `INSERT INTO ${vm} VALUES ${chunk.map(() => '(?, ?)').join(', ')}`, chunk.flatMap(([r, n]) => [r, n]) as never);
         }
-        joins.push(`LEFT JOIN ${vm} ON ${vm}.raw = ${b.raw}`);
+        joins.push(`LEFT JOIN ${vm} ON ${vm}.raw = CAST(${b.col} AS VARCHAR)`);
         b.typed = `${vm}.norm`;
       }
       const pinfo = `imp_pinfo_${id}`;
-      await conn.run(`CREATE TEMP TABLE ${pinfo} (id VARCHAR, kind VARCHAR, start_date DATE, end_date DATE)`);
+      await run(conn, `CREATE TEMP TABLE ${pinfo} (id VARCHAR, kind VARCHAR, start_date DATE, end_date DATE)`);
       for (const p of periodIds) {
         const info = periodInfo(p)!;
-        await conn.run(`INSERT INTO ${pinfo} VALUES ($id, $kind, $s::DATE, $e::DATE)`, { id: info.id, kind: info.kind, s: info.start, e: info.end } as never);
+        await run(conn, `INSERT INTO ${pinfo} VALUES ($id, $kind, $s::DATE, $e::DATE)`, { id: info.id, kind: info.kind, s: info.start, e: info.end } as never);
       }
 
       // 4. The typed view: f_<field> typed value, r_<field> raw text for messages.
       const typed = `imp_typed_${id}`;
-      const selects = bound.flatMap((b) => [`${b.typed} AS f_${b.field.name}`, `${b.raw} AS r_${b.field.name}`]);
-      await conn.run(`CREATE TEMP VIEW ${typed} AS SELECT s.src_row, ${selects.join(', ')} FROM ${src} s ${joins.join(' ')}`);
+      // Materialised once: every check and the insert then read plain columns instead of re-deriving them.
+      // Raw text is kept only where it can differ from the typed value (for messages and type errors).
+      const selects = bound.flatMap((b) => (b.field.type === 'string' ? [`${b.typed} AS f_${b.field.name}`] : [`${b.typed} AS f_${b.field.name}`, `${b.raw} AS r_${b.field.name}`]));
+      await run(conn, `CREATE TEMP TABLE ${typed} AS SELECT s.src_row, ${selects.join(', ')} FROM ${src} s ${joins.join(' ')}`);
+      if (src === stage) await run(conn, `DROP TABLE ${stage}`);
+      const rawOf = (b: Bound) => (b.field.type === 'string' ? `t.f_${b.field.name}` : `t.r_${b.field.name}`);
 
       // 5. Validation, set-based.
       const colLabel = (b: Bound) => b.header ?? b.field.label.zh;
@@ -314,7 +324,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       for (const b of bound) {
         const f = b.field;
         const fv = `t.f_${f.name}`;
-        const rv = `t.r_${f.name}`;
+        const rv = rawOf(b);
         if (f.required)
           checks.push({ code: 'required', bound: b, cond: `${rv} IS NULL`, message: () => ({ zh: `「${colLabel(b)}」不能为空`, en: `"${colLabel(b)}" is required` }) });
         if (f.type !== 'string') {
@@ -339,16 +349,20 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
           });
         if (f.references) {
           const refTable = f.references;
-          const existing = refTable === 'periods' ? 'periods' : refTable;
           // Rows in the same file satisfy a reference to the table being imported (a parent listed lower down).
-          const sameFile = refTable === table && byName.get('id') ? ` AND ${fv} NOT IN (SELECT f_id FROM ${typed} WHERE f_id IS NOT NULL)` : '';
-          checks.push({
-            code: 'reference', bound: b, cond: `${fv} IS NOT NULL AND ${fv} NOT IN (SELECT id FROM ${existing})${sameFile}`,
-            message: (v) => ({
-              zh: `「${colLabel(b)}」引用的${TABLE_LABEL[refTable]!.zh}“${v}”不存在，请先导入`,
-              en: `"${colLabel(b)}": unknown ${TABLE_LABEL[refTable]!.en} "${v}" — import it first`,
-            }),
-          });
+          const sameFile = refTable === table && byName.get('id') ? ` EXCEPT SELECT f_id FROM ${typed}` : '';
+          // Unknown values are found on the distinct set (thousands), not per row (millions).
+          const unknown = `imp_unknown_${id}_${f.name}`;
+          await run(conn, `CREATE TEMP TABLE ${unknown} AS SELECT v FROM (SELECT DISTINCT f_${f.name} AS v FROM ${typed} WHERE f_${f.name} IS NOT NULL EXCEPT SELECT id FROM ${refTable}${sameFile})`);
+          const [u] = await all<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM ${unknown}`);
+          if (u!.n > 0)
+            checks.push({
+              code: 'reference', bound: b, cond: `${fv} IN (SELECT v FROM ${unknown})`,
+              message: (v) => ({
+                zh: `「${colLabel(b)}」引用的${TABLE_LABEL[refTable]!.zh}“${v}”不存在，请先导入`,
+                en: `"${colLabel(b)}": unknown ${TABLE_LABEL[refTable]!.en} "${v}" — import it first`,
+              }),
+            });
         }
       }
 
@@ -358,7 +372,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       const targetTable = table === 'flat' ? 'assessments' : table;
       const targetKey = (k: string) => (table === 'flat' ? (k === 'period' ? 'period_id' : k) : k);
       const keyLabel = keyNames.map((k) => colLabel(byName.get(k)!)).join(' + ');
-      const keyValue = `concat_ws(' / ', ${keyNames.map((k) => `t.r_${k}`).join(', ')})`;
+      const keyValue = `concat_ws(' / ', ${keyNames.map((k) => rawOf(byName.get(k)!)).join(', ')})`;
       if (keyOk) {
         const firstBound = byName.get(keyNames[0]!)!;
         checks.push({
@@ -394,7 +408,10 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       });
       if (dupCheck >= 0) {
         const k = keyNames.map((x) => `f_${x}`).join(', ');
-        const [d] = await all<{ n: number }>(conn, `SELECT (count(*) - (SELECT count(*) FROM (SELECT DISTINCT ${k} FROM ${typed})))::DOUBLE AS n FROM ${typed}`);
+        // Distinct 64-bit hashes first: as many hashes as rows proves the keys unique; only
+        // otherwise (a duplicate, or a rare collision) is the exact distinct count paid for.
+        const [h] = await all<{ n: number }>(conn, `SELECT (count(*) - count(DISTINCT hash(${k})))::DOUBLE AS n FROM ${typed}`);
+        const [d] = h!.n > 0 ? await all<{ n: number }>(conn, `SELECT (count(*) - (SELECT count(*) FROM (SELECT DISTINCT ${k} FROM ${typed})))::DOUBLE AS n FROM ${typed}`) : [{ n: 0 }];
         if (d!.n > 0) {
           counts.duplicate_in_file = d!.n;
           failing.push(checks[dupCheck]!);
@@ -404,7 +421,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       const errorCount = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
       if (errorCount > 0) {
         const listSql = failing
-          .map((c, i) => `SELECT t.src_row AS row, ${i} AS k, CAST(${c.code.startsWith('duplicate') ? keyValue : `t.r_${c.bound.field.name}`} AS VARCHAR) AS value FROM ${typed} t WHERE ${c.cond}`)
+          .map((c, i) => `SELECT t.src_row AS row, ${i} AS k, CAST(${c.code.startsWith('duplicate') ? keyValue : rawOf(c.bound)} AS VARCHAR) AS value FROM ${typed} t WHERE ${c.cond}`)
           .join(' UNION ALL ');
         const listed = await all<{ row: number; k: number; value: string | null }>(conn, `SELECT * FROM (${listSql}) ORDER BY row, k LIMIT ${maxErrors}`);
         const errors: ImportError[] = listed.map((e) => {
@@ -418,7 +435,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
 
       // 6. Write.
       const step = async (name: string, sql: string, params?: Record<string, unknown>) => {
-        await conn.run(sql, params as never);
+        await run(conn, sql, params as never);
         await options.afterWrite?.(name);
       };
       const [b] = await all<{ id: number }>(conn, 'SELECT (COALESCE(max(id), 0) + 1)::INTEGER AS id FROM import_batches');
@@ -437,7 +454,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
         }
         // Departments are matched by name; new ones get an id derived from the name so re-imports agree.
         const dept = `imp_dept_${id}`;
-        await conn.run(`CREATE TEMP TABLE ${dept} AS
+        await run(conn, `CREATE TEMP TABLE ${dept} AS
           SELECT d.name, COALESCE((SELECT min(o.id) FROM org_units o WHERE o.name = d.name), 'ou_' || substr(md5(d.name), 1, 12)) AS id,
                  (SELECT count(*) FROM org_units o WHERE o.name = d.name) = 0 AS is_new, d.first_row
           FROM (SELECT f_department AS name, min(src_row) AS first_row FROM ${typed} GROUP BY 1) d`);
@@ -498,4 +515,10 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       return { ok: true as const, batchId, rowCount, inserted, replaced, created };
   }
 
+}
+
+async function run(conn: DuckDBConnection, sql: string, params?: unknown): Promise<void> {
+  const t0 = performance.now();
+  await conn.run(sql, params as never);
+  if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
 }
