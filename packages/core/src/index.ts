@@ -3,3 +3,4 @@ export * from './filters.ts';
 export * from './stats/index.ts';
 export * from './scheme/index.ts';
 export * from './import/index.ts';
+export * from './calibration/index.ts';
