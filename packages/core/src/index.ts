@@ -4,3 +4,4 @@ export * from './stats/index.ts';
 export * from './scheme/index.ts';
 export * from './import/index.ts';
 export * from './calibration/index.ts';
+export * from './policy/index.ts';
