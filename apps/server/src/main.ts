@@ -3,6 +3,7 @@ import { loadDemo, writeDemoFiles } from '@perflens/demo';
 import { loadConfig } from './config.ts';
 import { log, setLogLevel } from './log.ts';
 import { openWarehouse, serve } from './commands/serve.ts';
+import { registerImport } from './commands/import.ts';
 import { VERSION } from './http.ts';
 import { readServerInfo } from './server-info.ts';
 
@@ -65,5 +66,7 @@ program
     process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     wh.close();
   });
+
+registerImport(program);
 
 program.parseAsync(process.argv).catch(fail);

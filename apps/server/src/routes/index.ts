@@ -1,4 +1,5 @@
 import type { Route } from '../http.ts';
+import { importReportRoute, uploadRoute } from './upload.ts';
 
 /** Plain HTTP routes beside tRPC. */
-export const routes: Route[] = [];
+export const routes: Route[] = [uploadRoute, importReportRoute];

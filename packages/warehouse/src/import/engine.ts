@@ -462,7 +462,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
         await step('org_units', `INSERT INTO org_units (id, name, parent_id, kind, batch_id, source_row) SELECT id, name, $root, 'department', $b, first_row FROM ${dept} WHERE is_new`, { root: root.id, b: batchId });
         created.periods = await countOf(`SELECT count(*)::INTEGER AS n FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`);
         await step('periods', `INSERT INTO periods (id, kind, start_date, end_date, batch_id) SELECT id, kind, start_date, end_date, $b FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`, { b: batchId });
-        const newEmp = `SELECT t.f_employee_id AS id, COALESCE(arg_max(t.f_name, t.f_period), t.f_employee_id) AS name, arg_max(d.id, t.f_period) AS org_unit_id,
+        const newEmp = `SELECT t.f_employee_id AS id, ${byName.has('name') ? 'COALESCE(arg_max(t.f_name, t.f_period), t.f_employee_id)' : 't.f_employee_id'} AS name, arg_max(d.id, t.f_period) AS org_unit_id,
                  arg_max(t.f_role, t.f_period) AS role, min(t.src_row) AS first_row
           FROM ${typed} t JOIN ${dept} d ON d.name = t.f_department
           WHERE t.f_employee_id NOT IN (SELECT id FROM employees) GROUP BY t.f_employee_id`;

@@ -6,3 +6,4 @@ export { errorsToCsv } from './report.ts';
 export { listMappings, getMapping, saveMapping, deleteMapping, listBatches } from './mappings.ts';
 export type { SavedMapping, BatchRow } from './mappings.ts';
 export { detectEncoding, detectFormat, sniffDelimiter, cellText } from './read.ts';
+export { uploadDir, newUploadId, uploadFile, writeUploadMeta, resolveUpload, storeReport, getReport } from './uploads.ts';

@@ -1,0 +1,156 @@
+import { createReadStream, statSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { constantsSchema, importTargetSchema, mappingSchema, onDuplicateSchema, type ImportError } from '@perflens/core';
+import { errorsToCsv, getMapping, importFile, previewImport, saveMapping, type ImportPreview, type ImportResult, type SavedMapping } from '@perflens/warehouse';
+import { loadConfig } from '../config.ts';
+import { openWarehouse } from './serve.ts';
+import { readServerInfo } from '../server-info.ts';
+
+type Lang = 'zh' | 'en';
+const langOf = (env: NodeJS.ProcessEnv): Lang => ((env.LC_ALL || env.LANG || '').toLowerCase().startsWith('en') ? 'en' : 'zh');
+
+const optsSchema = z.object({
+  table: importTargetSchema,
+  map: z.array(z.string()).default([]),
+  set: z.array(z.string()).default([]),
+  onDuplicate: onDuplicateSchema.default('reject'),
+  mapping: z.string().min(1).optional(),
+  saveMapping: z.string().min(1).optional(),
+  sheet: z.string().min(1).optional(),
+  errorsCsv: z.string().min(1).optional(),
+});
+
+/** "field=value" pairs; the value may itself contain '='. */
+function pairs(list: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const i = item.indexOf('=');
+    if (i <= 0) throw new Error(`${what} expects field=value, got "${item}". / ${what} 的格式应为 字段=值，收到「${item}」。`);
+    out[item.slice(0, i).trim()] = item.slice(i + 1);
+  }
+  return out;
+}
+
+/** Where the import runs: in this process, or in the server that holds the database. */
+interface Backend {
+  preview(table: string, sheet?: string): Promise<ImportPreview>;
+  savedMapping(name: string): Promise<SavedMapping | null>;
+  run(input: { table: string; mapping: Record<string, string>; constants: Record<string, string>; onDuplicate: string; sheet?: string; saveMappingAs?: string }): Promise<ImportResult & { reportId?: string }>;
+  close(): void;
+}
+
+async function trpc<T>(base: string, proc: string, input: unknown, mutation: boolean): Promise<T> {
+  const res = mutation
+    ? await fetch(`${base}/trpc/${proc}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) })
+    : await fetch(`${base}/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
+  if (!res.ok || !body.result) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+  return body.result.data;
+}
+
+async function remoteBackend(base: string, file: string): Promise<Backend> {
+  const size = statSync(file).size;
+  const up = await fetch(`${base}/api/upload?name=${encodeURIComponent(basename(file))}`, {
+    method: 'POST',
+    headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+    body: Readable.toWeb(createReadStream(file)) as unknown as RequestInit['body'],
+    duplex: 'half',
+  } as RequestInit);
+  const uploaded = (await up.json()) as { uploadId?: string; error?: string };
+  if (!up.ok || !uploaded.uploadId) throw new Error(uploaded.error ?? `upload failed: HTTP ${up.status}`);
+  const uploadId = uploaded.uploadId;
+  return {
+    preview: (table, sheet) => trpc(base, 'import.preview', { uploadId, table, sheet }, false),
+    savedMapping: async (name) => (await trpc<SavedMapping[]>(base, 'import.mappings', undefined, false)).find((m) => m.name === name) ?? null,
+    run: (input) => trpc(base, 'import.run', { uploadId, ...input }, true),
+    close: () => undefined,
+  };
+}
+
+async function localBackend(file: string): Promise<Backend> {
+  const wh = await openWarehouse(loadConfig());
+  return {
+    preview: (table, sheet) => previewImport(wh, file, { table: importTargetSchema.parse(table), sheet }),
+    savedMapping: (name) => getMapping(wh, name),
+    run: async (input) => {
+      const r = await importFile(wh, file, { ...input, table: importTargetSchema.parse(input.table), onDuplicate: onDuplicateSchema.parse(input.onDuplicate), source: 'cli' });
+      if (r.ok && input.saveMappingAs) await saveMapping(wh, { name: input.saveMappingAs, table: importTargetSchema.parse(input.table), mapping: input.mapping, constants: input.constants });
+      return r;
+    },
+    close: () => wh.close(),
+  };
+}
+
+function errorTable(errors: ImportError[], lang: Lang, limit = 50): string {
+  const head = lang === 'zh' ? ['行', '列', '说明'] : ['Row', 'Column', 'Message'];
+  const rows = errors.slice(0, limit).map((e) => [e.row === null ? '-' : String(e.row), e.column ?? '-', e.message[lang]]);
+  const width = (i: number) => Math.max(...[head, ...rows].map((r) => [...r[i]!].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)));
+  const pad = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - [...s].reduce((a, ch) => a + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0)));
+  const w0 = width(0), w1 = width(1);
+  const lines = [head, ...rows].map((r) => `  ${pad(r[0]!, w0)}  ${pad(r[1]!, w1)}  ${r[2]}`);
+  if (errors.length > limit) lines.push(lang === 'zh' ? `  …… 另有 ${errors.length - limit} 条` : `  … ${errors.length - limit} more`);
+  return lines.join('\n');
+}
+
+export function registerImport(program: Command): void {
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  program
+    .command('import')
+    .description('import a CSV / XLSX / Parquet file into a table (validated; all rows or none)')
+    .argument('<file>', 'file to import')
+    .requiredOption('--table <name>', 'target: org_units, employees, periods, kpi_results, rater_scores, assessments, metrics, policies, flat')
+    .option('--map <field=Header>', 'map a field to a column header (repeatable)', collect, [])
+    .option('--set <field=value>', 'constant value for a field, e.g. period_id=2024-03 (repeatable)', collect, [])
+    .option('--on-duplicate <policy>', 'reject | replace rows whose key already exists', 'reject')
+    .option('--mapping <name>', 'start from a saved mapping')
+    .option('--save-mapping <name>', 'save the mapping used under this name after a successful import')
+    .option('--sheet <name>', 'XLSX worksheet (default: the first)')
+    .option('--errors-csv <file>', 'write all listed errors to this CSV (UTF-8 with BOM, opens in Excel)')
+    .action(async (fileArg: string, raw: Record<string, unknown>) => {
+      const lang = langOf(process.env);
+      const o = optsSchema.parse(raw);
+      const file = resolve(fileArg);
+      statSync(file); // a missing file fails here with its path in the message
+      const cfg = loadConfig();
+      const server = readServerInfo(cfg.PERFLENS_DB);
+      const backend = server ? await remoteBackend(server.url, file) : await localBackend(file);
+      try {
+        if (server) process.stdout.write(lang === 'zh' ? `通过正在运行的服务器导入：${server.url}\n` : `Importing through the running server at ${server.url}\n`);
+        const preview = await backend.preview(o.table, o.sheet);
+        const saved = o.mapping ? await backend.savedMapping(o.mapping) : null;
+        if (o.mapping && !saved) throw new Error(`No saved mapping named "${o.mapping}". / 没有名为「${o.mapping}」的已保存映射。`);
+        const mapping = mappingSchema.parse({ ...preview.mapping, ...(saved?.mapping ?? {}), ...pairs(o.map, '--map') });
+        const constants = constantsSchema.parse({ ...(saved?.constants ?? {}), ...pairs(o.set, '--set') });
+        const enc = preview.encoding ? `, ${preview.encoding}` : '';
+        const delim = preview.delimiter ? `, delimiter ${JSON.stringify(preview.delimiter)}` : '';
+        const sheet = preview.sheet ? `, sheet "${preview.sheet}"` : '';
+        process.stdout.write(`${basename(file)}: ${preview.format}${enc}${delim}${sheet}, ${preview.rowCount} rows\n`);
+        process.stdout.write(lang === 'zh' ? '字段映射：\n' : 'Mapping:\n');
+        for (const [field, header] of Object.entries(mapping)) process.stdout.write(`  ${field} ← ${header}\n`);
+        for (const [field, value] of Object.entries(constants)) process.stdout.write(`  ${field} = ${value}\n`);
+        const result = await backend.run({ table: o.table, mapping, constants, onDuplicate: o.onDuplicate, sheet: o.sheet, saveMappingAs: o.saveMapping });
+        if (result.ok) {
+          const c = result.created;
+          process.stdout.write(
+            lang === 'zh'
+              ? `导入成功：批次 ${result.batchId}，新增 ${result.inserted} 行，替换 ${result.replaced} 行；新建部门 ${c.orgUnits}、员工 ${c.employees}、考核期间 ${c.periods}\n`
+              : `Imported: batch ${result.batchId}, ${result.inserted} rows inserted, ${result.replaced} replaced; created ${c.orgUnits} departments, ${c.employees} employees, ${c.periods} periods\n`,
+          );
+          return;
+        }
+        if (o.errorsCsv) writeFileSync(o.errorsCsv, errorsToCsv(result.errors));
+        process.stderr.write(
+          (lang === 'zh'
+            ? `导入失败，未写入任何数据：${result.errorCount} 个错误（共 ${result.rowCount} 行）\n`
+            : `Import failed, nothing was written: ${result.errorCount} errors in ${result.rowCount} rows\n`) + errorTable(result.errors, lang) + '\n',
+        );
+        if (o.errorsCsv) process.stderr.write((lang === 'zh' ? `错误明细已写入 ` : 'Errors written to ') + o.errorsCsv + '\n');
+        process.exitCode = 1;
+      } finally {
+        backend.close();
+      }
+    });
+}

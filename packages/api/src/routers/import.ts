@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { TRPCError } from '@trpc/server';
+import { IMPORT_FIELDS, IMPORT_TARGETS, mappingNameSchema, previewInputSchema, runInputSchema, saveMappingInputSchema } from '@perflens/core';
+import {
+  deleteMapping, errorsToCsv, importFile, listBatches, listMappings, previewImport, resolveUpload, saveMapping, storeReport,
+} from '@perflens/warehouse';
+import { publicProcedure, router } from '../trpc.ts';
+
+function notFound(err: unknown): never {
+  throw new TRPCError({ code: 'NOT_FOUND', message: (err as Error).message, cause: err });
+}
+
+export const importRouter = router({
+  /** Field definitions for the mapping screen. */
+  tables: publicProcedure.query(() => IMPORT_TARGETS.map((t) => ({ table: t, fields: IMPORT_FIELDS[t] }))),
+
+  preview: publicProcedure.input(previewInputSchema).query(async ({ ctx, input }) => {
+    let upload;
+    try {
+      upload = resolveUpload(ctx.wh, input.uploadId);
+    } catch (err) {
+      notFound(err);
+    }
+    return { fileName: upload.fileName, ...(await previewImport(ctx.wh, upload.path, { table: input.table, sheet: input.sheet, fileName: upload.fileName })) };
+  }),
+
+  run: publicProcedure.input(runInputSchema).mutation(async ({ ctx, input }) => {
+    let upload;
+    try {
+      upload = resolveUpload(ctx.wh, input.uploadId);
+    } catch (err) {
+      notFound(err);
+    }
+    const result = await importFile(ctx.wh, upload.path, {
+      table: input.table, mapping: input.mapping, constants: input.constants, onDuplicate: input.onDuplicate,
+      sheet: input.sheet, fileName: upload.fileName, source: 'upload',
+    });
+    if (!result.ok) {
+      const reportId = storeReport(errorsToCsv(result.errors));
+      return { ok: false as const, errorCount: result.errorCount, counts: result.counts, rowCount: result.rowCount, errors: result.errors, reportId };
+    }
+    if (input.saveMappingAs) await saveMapping(ctx.wh, { name: input.saveMappingAs, table: input.table, mapping: input.mapping, constants: input.constants });
+    return result;
+  }),
+
+  batches: publicProcedure
+    .input(z.object({ page: z.number().int().min(1).default(1) }).default({ page: 1 }))
+    .query(({ ctx, input }) => listBatches(ctx.wh, input.page)),
+
+  mappings: publicProcedure.query(({ ctx }) => listMappings(ctx.wh)),
+
+  saveMapping: publicProcedure.input(saveMappingInputSchema).mutation(async ({ ctx, input }) => {
+    await saveMapping(ctx.wh, input);
+    return { ok: true as const };
+  }),
+
+  deleteMapping: publicProcedure.input(z.object({ name: mappingNameSchema })).mutation(async ({ ctx, input }) => ({ deleted: await deleteMapping(ctx.wh, input.name) })),
+});

@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Warehouse } from '../db.ts';
+
+/**
+ * Uploaded files live beside the database (same disk, so a 500 MB upload is not copied across
+ * file systems) under a random id; the original name is kept in a small sidecar.
+ */
+export function uploadDir(wh: Warehouse): string {
+  const dir = wh.path === ':memory:' ? join(tmpdir(), 'perflens-uploads') : join(dirname(wh.path), 'uploads');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function newUploadId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export function uploadFile(wh: Warehouse, uploadId: string): string {
+  if (!/^[a-f0-9]{32}$/.test(uploadId)) throw new Error(`Invalid upload id / 无效的上传编号: ${uploadId}`);
+  return join(uploadDir(wh), uploadId);
+}
+
+export function writeUploadMeta(wh: Warehouse, uploadId: string, meta: { fileName: string; size: number }): void {
+  writeFileSync(`${uploadFile(wh, uploadId)}.json`, JSON.stringify(meta));
+}
+
+/** The upload's file path and original name; a bilingual error when it is gone. */
+export function resolveUpload(wh: Warehouse, uploadId: string): { path: string; fileName: string } {
+  const path = uploadFile(wh, uploadId);
+  if (!existsSync(path) || !existsSync(`${path}.json`))
+    throw new Error(`Upload ${uploadId} not found: upload the file again. / 找不到上传的文件 ${uploadId}，请重新上传。`);
+  const meta = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as { fileName: string };
+  return { path, fileName: meta.fileName };
+}
+
+/** Error reports for download, kept in memory: the last 50 are enough for a person fixing a file. */
+const reports = new Map<string, string>();
+export function storeReport(csv: string): string {
+  const id = randomBytes(12).toString('hex');
+  reports.set(id, csv);
+  while (reports.size > 50) reports.delete(reports.keys().next().value!);
+  return id;
+}
+export function getReport(id: string): string | undefined {
+  return reports.get(id);
+}
