@@ -1,0 +1,427 @@
+import { z } from 'zod';
+import {
+  CYCLES,
+  GRADES,
+  GRADE_LABELS,
+  RATER_RELATIONS,
+  ROLES,
+  ROLE_LABELS,
+  calibrationGroupingSchema,
+  departmentLinkedQuotas,
+  gradeForScore,
+  groupQuota,
+  guidelineSchema,
+  periodIdSchema,
+  poolSmallUnits,
+  tieRuleSchema,
+  type Grade,
+} from '@perflens/core';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { SqlParams, Warehouse } from '../db.ts';
+import { ensureAnalytics } from '../analytics.ts';
+import { filterSql, withClause } from './filter-sql.ts';
+
+const gradeEnum = z.enum(GRADES);
+
+/** Normalisations the SQL ranking supports (percentile needs a per-row company quantile lookup; see calibration.raters for it). */
+export const RANKING_NORMALISATIONS = ['centre', 'zscore', 'shrinkage'] as const;
+
+export const rankingForcedInputSchema = z.object({
+  /** First (or only) period; `to` makes it a range — each period is ranked on its own. */
+  from: periodIdSchema,
+  to: periodIdSchema.optional(),
+  cycle: z.enum(CYCLES).default('month'),
+  /** Restricts the population to this org unit's subtree. */
+  orgUnitId: z.string().min(1).max(64).optional(),
+  role: z.enum(ROLES).optional(),
+  grouping: calibrationGroupingSchema.default('orgUnit'),
+  guideline: guidelineSchema.default({ mode: 'shares', shares: { A: 10, B: 20, C: 50, D: 15, E: 5 } }),
+  /** `recorded`: the assessment score. `normalised`: minus the direct rater's estimated leniency. */
+  scoreSource: z.enum(['recorded', 'normalised']).default('recorded'),
+  normalisation: z.enum(RANKING_NORMALISATIONS).default('centre'),
+  raterRelation: z.enum(RATER_RELATIONS).default('supervisor'),
+  tieRule: tieRuleSchema.default('better'),
+  /** KPI code whose score breaks ties first under the `secondary` rule (tenure comes next). */
+  secondaryKpi: z.string().min(1).max(64).optional(),
+  minGroupSize: z.number().int().min(1).max(100_000).default(10),
+  /** Department-linked quotas (seed 004); only with grouping orgUnit and a shares guideline. */
+  departmentLinked: z
+    .object({
+      /** Department grades set by HR; units not listed are graded from their mean score by the default bands. */
+      grades: z.record(z.string().min(1).max(64), gradeEnum).default({}),
+      multipliers: z.partialRecord(gradeEnum, z.number().min(0).max(10)).default({}),
+    })
+    .optional(),
+  /** Which people to return (all proposals are computed; a session stores them all). */
+  people: z
+    .object({
+      groupKey: z.string().max(200).optional(),
+      onlyChanged: z.boolean().default(false),
+      onlyFlagged: z.boolean().default(false),
+      limit: z.number().int().min(0).max(5000).default(200),
+      offset: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
+});
+export type RankingForcedInput = z.input<typeof rankingForcedInputSchema>;
+export type RankingForcedParsed = z.output<typeof rankingForcedInputSchema>;
+
+export interface Message {
+  code: string;
+  zh: string;
+  en: string;
+}
+
+export interface RankingGroup {
+  periodId: string;
+  key: string;
+  label: string;
+  /** Org units whose people rank in this group (more than one when small units were pooled). */
+  orgUnitIds: string[];
+  n: number;
+  quota: Record<Grade, number>;
+  proposed: Record<Grade, number>;
+  recorded: Record<Grade, number>;
+  /** proposed − quota; non-zero only under the `better` tie rule. */
+  over: Record<Grade, number>;
+  changed: number;
+  flagged: number;
+  departmentGrade: Grade | null;
+  departmentGradeSource: 'hr' | 'score' | null;
+}
+
+export interface RankedPerson {
+  employeeId: string;
+  employeeName: string | null;
+  periodId: string;
+  groupKey: string;
+  orgUnitId: string;
+  role: string;
+  score: number;
+  rankingScore: number;
+  /** 1-based position in the group's ranking (ties broken by the rule's keys, then id). */
+  position: number;
+  recordedGrade: string | null;
+  proposedGrade: Grade;
+  changed: boolean;
+  flagged: boolean;
+}
+
+export interface ForcedRanking {
+  groups: RankingGroup[];
+  totals: { n: number; changed: number; flagged: number; unscored: number };
+  people: { total: number; rows: RankedPerson[] };
+  warnings: Message[];
+}
+
+const byGrade = (xs: readonly number[]) => Object.fromEntries(GRADES.map((g, i) => [g, xs[i] ?? 0])) as Record<Grade, number>;
+
+interface Plan {
+  f: RankingForcedParsed;
+  groups: RankingGroup[];
+  unscored: number;
+  warnings: Message[];
+  /** The ranked-population SELECT (columns as calibration_items) and its parameters. */
+  sql: string;
+  params: SqlParams;
+}
+
+/**
+ * Plans a forced ranking: one small aggregate query (headcount and recorded grade mix per period,
+ * unit and role), then groups, pooling and quotas in TS with the core engine, then the SQL that
+ * ranks every person inside its (period, group) with window functions — the core `rankGroup` is
+ * its reference and the tests hold the two equal.
+ */
+export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput): Promise<Plan> {
+  const f = rankingForcedInputSchema.parse(input);
+  const warnings: Message[] = [];
+  if (f.departmentLinked && (f.grouping !== 'orgUnit' || f.guideline.mode !== 'shares'))
+    throw new Error(
+      'Department-linked quotas need grouping by org unit and a guideline of shares. / 部门关联配额需要按组织单元分组，并使用比例形式的强制分布。',
+    );
+  await ensureAnalytics(wh);
+  const fs = filterSql({ from: f.from, to: f.to ?? f.from, cycle: f.cycle, orgUnitId: f.orgUnitId, role: f.role });
+  const cells = await wh.query<{ p: string; u: string; r: string; n: number; unscored: number; sum: number | null } & Record<`g${Grade}`, number>>(
+    `${fs.with}
+    SELECT period_id AS p, org_unit_id AS u, role AS r, count(score)::INTEGER AS n,
+           (count(*) - count(score))::INTEGER AS unscored, sum(score) AS sum,
+           ${GRADES.map((g) => `count(*) FILTER (WHERE score IS NOT NULL AND grade = '${g}')::INTEGER AS g${g}`).join(', ')}
+      FROM ${fs.from} GROUP BY ALL ORDER BY p, u, r`,
+    fs.params,
+  );
+  const units = await wh.query<{ id: string; parentId: string | null; name: string }>(
+    'SELECT id, parent_id AS "parentId", name FROM org_units',
+  );
+  const unitName = new Map(units.map((u) => [u.id, u.name]));
+  const unscored = cells.reduce((a, c) => a + c.unscored, 0);
+  if (unscored > 0)
+    warnings.push({
+      code: 'unscored',
+      zh: `${unscored} 条考核记录没有分数，未参与排序。`,
+      en: `${unscored} assessment rows have no score and were left out of the ranking.`,
+    });
+
+  // (period, unit, role) → group key, per period (pooling depends on that period's headcounts).
+  const mapping: Array<{ p: string; u: string; r: string; g: string }> = [];
+  const groups: RankingGroup[] = [];
+  const periods = [...new Set(cells.map((c) => c.p))];
+  for (const p of periods) {
+    const inP = cells.filter((c) => c.p === p && c.n > 0);
+    const members = new Map<string, { label: string; units: Set<string>; n: number; obs: number[]; sum: number }>();
+    const add = (key: string, label: string, c: (typeof inP)[number]) => {
+      let m = members.get(key);
+      if (!m) members.set(key, (m = { label, units: new Set(), n: 0, obs: GRADES.map(() => 0), sum: 0 }));
+      m.units.add(c.u);
+      m.n += c.n;
+      m.sum += c.sum ?? 0;
+      GRADES.forEach((g, i) => (m!.obs[i]! += c[`g${g}`]));
+      mapping.push({ p, u: c.u, r: c.r, g: key });
+    };
+    const roleLabel = (r: string) => ROLE_LABELS[r as keyof typeof ROLE_LABELS]?.zh ?? r;
+    if (f.grouping === 'company') for (const c of inP) add('company', '全公司 / Company', c);
+    else if (f.grouping === 'role') {
+      const size = new Map<string, number>();
+      for (const c of inP) size.set(c.r, (size.get(c.r) ?? 0) + c.n);
+      // Roles have no parent: the small ones rank together rather than alone.
+      for (const c of inP)
+        if ((size.get(c.r) ?? 0) >= f.minGroupSize) add(c.r, roleLabel(c.r), c);
+        else add('small-roles', '人数不足的岗位合并 / Small roles pooled', c);
+    } else {
+      const roles = f.grouping === 'orgUnit' ? [null] : [...new Set(inP.map((c) => c.r))];
+      for (const role of roles) {
+        const counts = new Map<string, number>();
+        for (const c of inP) if (role === null || c.r === role) counts.set(c.u, (counts.get(c.u) ?? 0) + c.n);
+        const pool = poolSmallUnits(units, counts, f.minGroupSize);
+        for (const c of inP) {
+          if (role !== null && c.r !== role) continue;
+          const unit = pool.groupOf.get(c.u)!;
+          const key = role === null ? unit : `${unit}|${role}`;
+          const label = (unitName.get(unit) ?? unit) + (role === null ? '' : ` · ${roleLabel(role)}`);
+          add(key, label, c);
+        }
+      }
+    }
+    let linked: Map<string, number[]> | null = null;
+    const deptGrade = new Map<string, { grade: Grade; source: 'hr' | 'score' }>();
+    if (f.departmentLinked) {
+      for (const [key, m] of members) {
+        const hr = f.departmentLinked.grades[key];
+        deptGrade.set(key, hr ? { grade: hr, source: 'hr' } : { grade: gradeForScore(m.sum / m.n), source: 'score' });
+      }
+      const mult = { A: 1.5, B: 1.0, C: 0.5, D: 0.5, E: 0.5, ...f.departmentLinked.multipliers };
+      linked = departmentLinkedQuotas(
+        [...members].map(([key, m]) => ({ key, n: m.n, grade: deptGrade.get(key)!.grade })),
+        f.guideline as Extract<typeof f.guideline, { mode: 'shares' }>,
+        mult,
+      ).perDepartment;
+    }
+    for (const [key, m] of members) {
+      const quota = linked ? linked.get(key)! : groupQuota(m.n, f.guideline, m.obs, `${p} ${m.label}`);
+      if (m.n < f.minGroupSize)
+        warnings.push({
+          code: 'small-group',
+          zh: `${p} 校准组「${m.label}」只有 ${m.n} 人（少于最小组规模 ${f.minGroupSize}），已无上级可合并，配额仅供参考。`,
+          en: `${p} group "${m.label}" has only ${m.n} people (below the minimum of ${f.minGroupSize}) and no parent left to pool into; its quotas are indicative only.`,
+        });
+      const zero = byGrade([]);
+      groups.push({
+        periodId: p,
+        key,
+        label: m.label,
+        orgUnitIds: [...m.units].sort(),
+        n: m.n,
+        quota: byGrade(quota),
+        proposed: { ...zero },
+        recorded: byGrade(m.obs),
+        over: { ...zero },
+        changed: 0,
+        flagged: 0,
+        departmentGrade: deptGrade.get(key)?.grade ?? null,
+        departmentGradeSource: deptGrade.get(key)?.source ?? null,
+      });
+    }
+  }
+  const quotas = groups.map((g) => {
+    let acc = 0;
+    const cum = GRADES.map((x) => (acc += g.quota[x]));
+    return { p: g.periodId, g: g.key, c1: cum[0]!, c2: cum[1]!, c3: cum[2]!, c4: cum[3]! };
+  });
+
+  const params: SqlParams = { ...fs.params, mapping: JSON.stringify(mapping), quotas: JSON.stringify(quotas) };
+  // Ranking score. Normalised: the assessment score minus the leniency of the person's rater of the
+  // chosen relation in that period, estimated over that period's population (normaliseByRater in
+  // core gives the same numbers; see the tests).
+  const ctes: string[] = [
+    `mapping AS (SELECT unnest(from_json($mapping::JSON, '[{"p":"VARCHAR","u":"VARCHAR","r":"VARCHAR","g":"VARCHAR"}]'), recursive := true))`,
+    `quotas AS (SELECT unnest(from_json($quotas::JSON, '[{"p":"VARCHAR","g":"VARCHAR","c1":"INTEGER","c2":"INTEGER","c3":"INTEGER","c4":"INTEGER"}]'), recursive := true))`,
+    `pop AS (SELECT a.employee_id, a.employee_name, a.period_id, a.org_unit_id, a.role, a.score, a.grade, a.period_start, m.g
+               FROM ${fs.from} JOIN mapping m ON m.p = a.period_id AND m.u = a.org_unit_id AND m.r = a.role
+              WHERE a.score IS NOT NULL)`,
+  ];
+  let scoreExpr = 'pop.score';
+  let joins = '';
+  if (f.scoreSource === 'normalised') {
+    params.relation = f.raterRelation;
+    ctes.push(
+      // One rating per person and period: the lowest rater id if several raters share the relation.
+      `rs AS (SELECT r.employee_id, r.period_id, arg_min(r.rater_id, r.rater_id) AS rater_id, arg_min(r.score, r.rater_id) AS x
+                FROM rater_scores r SEMI JOIN pop ON pop.employee_id = r.employee_id AND pop.period_id = r.period_id
+               WHERE r.relation = $relation GROUP BY ALL)`,
+      `rstat AS (SELECT period_id, rater_id, count(*) AS n, avg(x) AS m, stddev_samp(x) AS s
+                   FROM rs GROUP BY ALL)`,
+      `cstat AS (SELECT rs.period_id, avg(x) AS cm, stddev_samp(x) AS cs, count(*) AS cn,
+                        count(DISTINCT rater_id) AS cr FROM rs GROUP BY ALL)`,
+      // Method-of-moments variance components per period (see normaliseByRater).
+      `comp AS (SELECT c.period_id, c.cm, c.cs,
+                       CASE WHEN c.cn > c.cr THEN sum(coalesce(t.s * t.s * (t.n - 1), 0)) / (c.cn - c.cr) ELSE 0 END AS w,
+                       sum(t.n * (t.m - c.cm) * (t.m - c.cm)) AS b, sum(t.n * t.n) AS n2, c.cn, c.cr
+                  FROM cstat c JOIN rstat t ON t.period_id = c.period_id GROUP BY c.period_id, c.cm, c.cs, c.cn, c.cr)`,
+      `adj AS (SELECT rs.employee_id, rs.period_id, ${
+        f.normalisation === 'centre'
+          ? 't.m - k.cm'
+          : f.normalisation === 'zscore'
+            ? // Falls back to centring for a rater with one score or no spread, as the core does.
+              'CASE WHEN t.s > 0 THEN rs.x - (k.cm + k.cs * (rs.x - t.m) / t.s) ELSE t.m - k.cm END'
+            : `CASE WHEN tau2 > 0 THEN tau2 / (tau2 + k.w / t.n) * (t.m - k.cm) ELSE 0 END`
+      } AS d
+                 FROM rs JOIN rstat t ON t.period_id = rs.period_id AND t.rater_id = rs.rater_id
+                 JOIN (SELECT *, CASE WHEN cn - n2 / cn > 0 THEN greatest(0, (b - (cr - 1) * w) / (cn - n2 / cn)) ELSE 0 END AS tau2 FROM comp) k
+                   ON k.period_id = rs.period_id)`,
+    );
+    joins += ' LEFT JOIN adj ON adj.employee_id = pop.employee_id AND adj.period_id = pop.period_id';
+    scoreExpr = 'pop.score - coalesce(adj.d, 0)';
+  }
+  const keys = ['rs DESC'];
+  if (f.tieRule === 'secondary') {
+    if (f.secondaryKpi !== undefined) {
+      params.kpi = f.secondaryKpi;
+      ctes.push(
+        `kpi AS (SELECT k.employee_id, k.period_id, max(k.score) AS ks FROM kpi_results k
+                  SEMI JOIN pop ON pop.employee_id = k.employee_id AND pop.period_id = k.period_id
+                 WHERE k.kpi_code = $kpi GROUP BY ALL)`,
+      );
+      joins += ' LEFT JOIN kpi ON kpi.employee_id = pop.employee_id AND kpi.period_id = pop.period_id';
+      keys.push('ks DESC NULLS LAST');
+    }
+    joins += ' LEFT JOIN employees emp ON emp.id = pop.employee_id';
+    keys.push('tenure DESC NULLS LAST');
+  }
+  const ks = f.tieRule === 'secondary' && f.secondaryKpi !== undefined ? 'kpi.ks' : 'NULL::DOUBLE';
+  const tenure = f.tieRule === 'secondary' ? 'date_diff(\'day\', emp.hire_date, pop.period_start)' : 'NULL::BIGINT';
+  const keyCols = f.tieRule === 'secondary' ? 'rs, ks, tenure' : 'rs';
+  const gradeAt = (pos: string) =>
+    `CASE WHEN ${pos} < q.c1 THEN 'A' WHEN ${pos} < q.c2 THEN 'B' WHEN ${pos} < q.c3 THEN 'C' WHEN ${pos} < q.c4 THEN 'D' ELSE 'E' END`;
+  ctes.push(
+    `scored AS (SELECT pop.*, ${scoreExpr} AS rs, ${ks} AS ks, ${tenure} AS tenure FROM pop ${joins})`,
+    `ranked AS (SELECT s.*,
+                       row_number() OVER (PARTITION BY period_id, g ORDER BY ${keys.join(', ')}, employee_id) - 1 AS pos,
+                       rank() OVER (PARTITION BY period_id, g ORDER BY ${keys.join(', ')}) - 1 AS blk_start,
+                       count(*) OVER (PARTITION BY period_id, g, ${keyCols}) AS blk_n
+                  FROM scored s)`,
+  );
+  const proposed = f.tieRule === 'better' ? gradeAt('r.blk_start') : gradeAt('r.pos');
+  const flagged = f.tieRule === 'better' ? 'false' : `(${gradeAt('r.blk_start')}) <> (${gradeAt('r.blk_start + r.blk_n - 1')})`;
+  const sql = `${withClause(fs, ...ctes)}
+    SELECT r.employee_id, r.employee_name, r.period_id, r.g AS group_key, r.org_unit_id, r.role, r.score,
+           r.rs AS ranking_score, (r.pos + 1)::INTEGER AS position, r.grade AS recorded_grade,
+           ${proposed} AS proposed_grade, ${flagged} AS flagged
+      FROM ranked r JOIN quotas q ON q.p = r.period_id AND q.g = r.g`;
+  if (f.scoreSource === 'normalised') {
+    warnings.push({
+      code: 'normalised',
+      zh: `排序分数 = 考核分数 − 直接评分人（${f.raterRelation}）的宽严度估计（方法：${f.normalisation}）；没有该评分人的人员按原分数排序。`,
+      en: `Ranking score = assessment score − the estimated leniency of the person's ${f.raterRelation} rater (method: ${f.normalisation}); people without such a rater rank on their recorded score.`,
+    });
+  }
+  if (f.departmentLinked)
+    warnings.push({
+      code: 'department-linked',
+      zh: `部门关联配额：优秀比例按部门等级放大或缩小（${GRADES.map((g) => `${GRADE_LABELS[g].zh}×${({ A: 1.5, B: 1.0, C: 0.5, D: 0.5, E: 0.5, ...f.departmentLinked!.multipliers })[g]}`).join('，')}），全公司合计仍符合强制分布。`,
+      en: 'Department-linked quotas: the top-grade share scales with the department grade; company totals still meet the guideline.',
+    });
+  return { f, groups, unscored, warnings, sql, params };
+}
+
+/** `ranking.forced`: quotas, proposals and who differs from the recorded grade, per (period, group). */
+export async function rankingForced(wh: Warehouse, input: RankingForcedInput): Promise<ForcedRanking> {
+  const plan = await planForcedRanking(wh, input);
+  const { f, groups } = plan;
+  if (groups.length === 0) return { groups, totals: { n: 0, changed: 0, flagged: 0, unscored: plan.unscored }, people: { total: 0, rows: [] }, warnings: plan.warnings };
+  return wh.withConnection(async (conn) => {
+    // The ranked population is materialised once per call and read twice (summary + page).
+    await conn.run(`CREATE OR REPLACE TEMP TABLE forced_ranking_tmp AS ${plan.sql}`, plan.params as never);
+    try {
+      const summary = await rows<{ p: string; g: string; grade: Grade; n: number; changed: number; flagged: number }>(
+        conn,
+        `SELECT period_id AS p, group_key AS g, proposed_grade AS grade, count(*)::INTEGER AS n,
+                count(*) FILTER (WHERE recorded_grade IS DISTINCT FROM proposed_grade)::INTEGER AS changed,
+                count(*) FILTER (WHERE flagged)::INTEGER AS flagged
+           FROM forced_ranking_tmp GROUP BY ALL`,
+      );
+      const byKey = new Map(groups.map((g) => [`${g.periodId}\u0000${g.key}`, g]));
+      for (const s of summary) {
+        const g = byKey.get(`${s.p}\u0000${s.g}`)!;
+        g.proposed[s.grade] += s.n;
+        g.changed += s.changed;
+        g.flagged += s.flagged;
+      }
+      for (const g of groups) for (const x of GRADES) g.over[x] = g.proposed[x] - g.quota[x];
+      const where: string[] = [];
+      const params: SqlParams = { limit: f.people.limit, offset: f.people.offset };
+      if (f.people.groupKey !== undefined) {
+        where.push('group_key = $groupKey');
+        params.groupKey = f.people.groupKey;
+      }
+      if (f.people.onlyChanged) where.push('recorded_grade IS DISTINCT FROM proposed_grade');
+      if (f.people.onlyFlagged) where.push('flagged');
+      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const page = await rows<RankedPerson & { total: number }>(
+        conn,
+        `SELECT employee_id AS "employeeId", employee_name AS "employeeName", period_id AS "periodId",
+                group_key AS "groupKey", org_unit_id AS "orgUnitId", role, score, ranking_score AS "rankingScore",
+                position, recorded_grade AS "recordedGrade", proposed_grade AS "proposedGrade",
+                recorded_grade IS DISTINCT FROM proposed_grade AS changed, flagged,
+                (count(*) OVER ())::INTEGER AS total
+           FROM forced_ranking_tmp ${w}
+          ORDER BY period_id, group_key, position LIMIT $limit OFFSET $offset`,
+        params,
+      );
+      const totals = {
+        n: groups.reduce((a, g) => a + g.n, 0),
+        changed: groups.reduce((a, g) => a + g.changed, 0),
+        flagged: groups.reduce((a, g) => a + g.flagged, 0),
+        unscored: plan.unscored,
+      };
+      const warnings = [...plan.warnings];
+      if (totals.flagged > 0)
+        warnings.push({
+          code: 'ties-flagged',
+          zh: `${totals.flagged} 人在配额边界上同分，需人工决定（暂按工号排序给出等级）。`,
+          en: `${totals.flagged} people are tied across a quota boundary and need a human decision (provisional grades follow employee id).`,
+        });
+      const overGroups = groups.filter((g) => GRADES.some((x) => g.over[x] !== 0)).length;
+      if (overGroups > 0)
+        warnings.push({
+          code: 'over-quota',
+          zh: `${overGroups} 个校准组因同分就高而超出配额。`,
+          en: `${overGroups} groups exceed a quota because tied people all took the better grade.`,
+        });
+      let total = page[0]?.total ?? 0;
+      if (page.length === 0 && f.people.offset > 0)
+        total = (
+          await rows<{ n: number }>(
+            conn,
+            `SELECT count(*)::INTEGER AS n FROM forced_ranking_tmp ${w}`,
+            f.people.groupKey !== undefined ? { groupKey: f.people.groupKey } : undefined,
+          )
+        )[0]!.n;
+      return { groups, totals, people: { total, rows: page.map(({ total: _t, ...r }) => r) }, warnings };
+    } finally {
+      await conn.run('DROP TABLE IF EXISTS forced_ranking_tmp');
+    }
+  });
+}
+
+async function rows<T>(conn: DuckDBConnection, sql: string, params?: SqlParams): Promise<T[]> {
+  return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as unknown as T[];
+}
