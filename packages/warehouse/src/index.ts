@@ -5,3 +5,4 @@ export type { Overview } from './queries/overview.ts';
 export * from './queries/distribution-index.ts';
 export * from './import/index.ts';
 export { refreshAnalytics, refreshAnalyticsOn, ensureAnalytics } from './analytics.ts';
+export * from './queries/policy-index.ts';

@@ -4,3 +4,4 @@ export * from './rank-counts.ts';
 export * from './estimators.ts';
 export * from './schema.ts';
 export * from './analyse.ts';
+export * from './overlap.ts';

@@ -3,17 +3,21 @@ import { CYCLES, GRADES, ROLES } from '../domain.ts';
 
 /**
  * Outcome identifiers: `score` (total assessment score), `bonus` (bonus per head), `grade:<A–E>`
- * (share of that grade, %), `kpi:<kpi_code>` (the KPI's actual value), `metric:<name>` (a row of
- * `metrics`, at org-unit or employee level). Codes travel as bound parameters, never as SQL.
+ * (share of that grade, %), `kpi:<kpi_code>` (the KPI's actual value), `metric:<name>` (an org-unit
+ * row of `metrics`), `emetric:<name>` (an employee row of `metrics`: a metric such as sales may exist
+ * at both levels). Codes travel as bound parameters, never as SQL.
  */
 export const outcomeIdSchema = z
   .string()
-  .regex(/^(score|bonus|grade:[A-E]|(kpi|metric):\S.{0,79})$/, {
-    message: 'outcome must be score, bonus, grade:<A–E>, kpi:<code> or metric:<name> / 指标须为 score、bonus、grade:<A–E>、kpi:<代码> 或 metric:<名称>',
+  .regex(/^(score|bonus|grade:[A-E]|(kpi|metric|emetric):\S.{0,79})$/, {
+    message: 'outcome must be score, bonus, grade:<A–E>, kpi:<code>, metric:<name> or emetric:<name> / 指标须为 score、bonus、grade:<A–E>、kpi:<代码>、metric:<名称> 或 emetric:<名称>',
   });
 export type OutcomeId = z.infer<typeof outcomeIdSchema>;
 
-export type OutcomeKind = 'score' | 'bonus' | 'grade' | 'kpi' | 'metric';
+export type OutcomeKind = 'score' | 'bonus' | 'grade' | 'kpi' | 'metric' | 'emetric';
+
+/** Every outcome is measured per employee except org-unit metrics. */
+export const outcomeLevel = (kind: OutcomeKind): 'orgUnit' | 'employee' => (kind === 'metric' ? 'orgUnit' : 'employee');
 export type OutcomeLevel = 'orgUnit' | 'employee';
 
 export function parseOutcome(id: OutcomeId): { kind: OutcomeKind; code: string | null } {

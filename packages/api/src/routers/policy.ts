@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { TRPCError } from '@trpc/server';
+import {
+  analysePolicy,
+  BUILTIN_SCHEMES,
+  GRADE_LABELS,
+  outcomeLevel,
+  overlappingPolicies,
+  parseOutcome,
+  policyCreateSchema,
+  policyEffectInputSchema,
+  policyIdSchema,
+  policyUpdateSchema,
+  type Grade,
+  type OutcomeId,
+  type PolicyWarning,
+} from '@perflens/core';
+import {
+  deletePolicy,
+  listOrgUnits,
+  listPolicies,
+  policyDistribution,
+  policyOutcomes,
+  policyPanel,
+  policyPanelSize,
+  PolicyValidationError,
+  savePolicy,
+  type Warehouse,
+} from '@perflens/warehouse';
+import { publicProcedure, router } from '../trpc.ts';
+
+/**
+ * Employee × period panels above this many assessment rows are analysed per org unit × period
+ * instead: the panel travels to this process and the fixed-effects regression is O(rows), and a
+ * 200k-employee company would mean 7.2M rows per request.
+ */
+export const EMPLOYEE_PANEL_LIMIT = 150_000;
+
+function badRequest(err: unknown): never {
+  if (err instanceof PolicyValidationError) throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
+  throw err;
+}
+
+async function requirePolicy(wh: Warehouse, id: string) {
+  const [p] = await listPolicies(wh, id);
+  if (!p) throw new TRPCError({ code: 'NOT_FOUND', message: `policy ${id} not found / 政策 ${id} 不存在` });
+  return p;
+}
+
+/** Label without scanning the KPI table: the built-in schemes name the standard KPIs. */
+function outcomeLabel(outcome: OutcomeId): { zh: string; en: string } {
+  const { kind, code } = parseOutcome(outcome);
+  switch (kind) {
+    case 'score':
+      return { zh: '考核总分', en: 'total score' };
+    case 'bonus':
+      return { zh: '人均奖金', en: 'bonus per head' };
+    case 'grade': {
+      const g = GRADE_LABELS[code as Grade];
+      return { zh: `${g.zh}（${code}）占比`, en: `the share of grade ${code} (${g.en})` };
+    }
+    case 'kpi': {
+      const kpi = BUILTIN_SCHEMES.flatMap((s) => s.kpis).find((k) => k.code === code);
+      return kpi ? { zh: kpi.name.zh, en: kpi.name.en.toLowerCase() } : { zh: code!, en: code! };
+    }
+    default:
+      return { zh: code!, en: code! };
+  }
+}
+
+export const policyRouter = router({
+  list: publicProcedure.query(({ ctx }) => listPolicies(ctx.wh)),
+  get: publicProcedure.input(z.object({ id: policyIdSchema })).query(({ ctx, input }) => requirePolicy(ctx.wh, input.id)),
+  create: publicProcedure.input(policyCreateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'create', input).catch(badRequest)),
+  update: publicProcedure.input(policyUpdateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'update', input).catch(badRequest)),
+  delete: publicProcedure.input(z.object({ id: policyIdSchema })).mutation(async ({ ctx, input }) => {
+    if (!(await deletePolicy(ctx.wh, input.id))) throw new TRPCError({ code: 'NOT_FOUND', message: `policy ${input.id} not found / 政策 ${input.id} 不存在` });
+    return { id: input.id };
+  }),
+  /** Outcomes the warehouse holds over time, for the outcome picker. */
+  outcomes: publicProcedure.query(({ ctx }) => policyOutcomes(ctx.wh)),
+
+  /**
+   * Before/after and difference-in-differences analysis of one outcome for one policy. Every
+   * estimate carries its formula in `methods` / `*.method`; the SQL builds the panel, core/policy
+   * does the statistics.
+   */
+  effect: publicProcedure.input(policyEffectInputSchema).query(async ({ ctx, input }) => {
+    const t0 = performance.now();
+    const policy = await requirePolicy(ctx.wh, input.policyId);
+    const { kind } = parseOutcome(input.outcome);
+    const level = outcomeLevel(kind);
+    const warnings: PolicyWarning[] = [];
+    let unit: 'orgUnit' | 'employee' = level === 'orgUnit' ? 'orgUnit' : input.unit === 'orgUnit' ? 'orgUnit' : 'employee';
+    if (unit === 'employee') {
+      const size = await policyPanelSize(ctx.wh, input.cycle);
+      if (size > EMPLOYEE_PANEL_LIMIT) {
+        if (input.unit === 'employee')
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: `unit: an employee × period panel of ${size} rows is too large (limit ${EMPLOYEE_PANEL_LIMIT}); use unit "orgUnit" / 员工 × 期间面板有 ${size} 行，超过上限 ${EMPLOYEE_PANEL_LIMIT}，请改用按组织单位分析`,
+          });
+        unit = 'orgUnit';
+        warnings.push({
+          code: 'unit_fallback',
+          zh: `数据量较大（${size} 条考核记录），按“组织单位 × 期间”分析，而不是按员工。`,
+          en: `Large data (${size} assessment rows): analysed per org unit × period rather than per employee.`,
+        });
+      }
+    }
+    if (kind === 'metric' && policy.scopeRoles.length > 0)
+      warnings.push({
+        code: 'role_scope_ignored',
+        zh: '部门级指标没有岗位之分，已忽略政策的岗位范围，只按组织范围区分处理组。',
+        en: 'Org-unit metrics have no role, so the policy’s role scope is ignored and treatment is by org scope only.',
+      });
+    const scope = { policyId: policy.id, cycle: input.cycle, before: input.before, after: input.after, controlOrgUnitIds: input.controlOrgUnitIds };
+    const [panel, distribution, policies, orgUnits] = await Promise.all([
+      policyPanel(ctx.wh, { ...scope, outcome: input.outcome, unit }),
+      policyDistribution(ctx.wh, scope),
+      listPolicies(ctx.wh),
+      listOrgUnits(ctx.wh),
+    ]);
+    const tQuery = performance.now();
+    const label = outcomeLabel(input.outcome);
+    const analysis = analysePolicy({
+      panel,
+      outcomeLabel: label,
+      unit,
+      distribution,
+      overlaps: overlappingPolicies(policy, policies, orgUnits),
+      extraWarnings: warnings,
+    });
+    const pre = analysis.series.filter((s) => s.rel < 0);
+    const post = analysis.series.filter((s) => s.rel >= 0);
+    return {
+      policy,
+      outcome: { id: input.outcome, label, level },
+      cycle: input.cycle,
+      control: input.controlOrgUnitIds ? { kind: 'chosen' as const, orgUnitIds: input.controlOrgUnitIds } : { kind: 'automatic' as const, orgUnitIds: [] },
+      window: {
+        from: analysis.series[0]?.periodId ?? null,
+        to: analysis.series.at(-1)?.periodId ?? null,
+        firstAfter: post[0]?.periodId ?? null,
+        periodsBefore: pre.length,
+        periodsAfter: post.length,
+      },
+      ...analysis,
+      timing: { queryMs: Math.round(tQuery - t0), statsMs: Math.round(performance.now() - tQuery) },
+    };
+  }),
+});

@@ -1,0 +1,48 @@
+import { GRADES, type DistributionInputs, type GradeCounts } from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { ensureAnalytics } from '../analytics.ts';
+import { policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
+
+/**
+ * Raw assessment scores and grades of the treated and control groups, before and after the
+ * policy, as value counts (one scan, two grouping sets): the rank and chi-square tests need the
+ * distributions, not millions of individual scores.
+ */
+export async function policyDistribution(wh: Warehouse, input: PolicyScopeParams): Promise<DistributionInputs> {
+  await ensureAnalytics(wh);
+  const rows = await wh.query<{ treated: boolean; post: boolean; score: number | null; grade: string | null; n: number; g: number }>(
+    `${policyScopeCtes()}
+    SELECT treated, post, score, grade, count(*)::INTEGER AS n, grouping(score)::INTEGER AS g
+      FROM (SELECT ${TREATED_SQL} AS treated, c.may_control, w.rel >= 0 AS post, s.score, s.grade
+              FROM assessment_facts s
+              JOIN win w ON w.period_id = s.period_id
+              JOIN cls c ON c.org_unit_id = s.org_unit_id, pol
+             WHERE s.period_kind = $cycle) x
+     WHERE (treated OR may_control)
+     GROUP BY GROUPING SETS ((treated, post, score), (treated, post, grade))`,
+    policyScopeParams(input),
+  );
+  const zero = (): GradeCounts => ({ A: 0, B: 0, C: 0, D: 0, E: 0 });
+  const out: DistributionInputs = {
+    scores: { treated: [], control: [] },
+    grades: { treated: { before: zero(), after: zero() }, control: { before: zero(), after: zero() } },
+  };
+  const scoreMaps = { treated: new Map<number, { value: number; x: number; y: number }>(), control: new Map<number, { value: number; x: number; y: number }>() };
+  for (const r of rows) {
+    const group = r.treated ? 'treated' : 'control';
+    if (r.g === 0) {
+      if (r.score === null) continue;
+      const m = scoreMaps[group];
+      const c = m.get(r.score) ?? { value: r.score, x: 0, y: 0 };
+      // x = after, y = before: Cliff's delta > 0 means scores rose.
+      if (r.post) c.x += r.n;
+      else c.y += r.n;
+      m.set(r.score, c);
+    } else if (r.grade !== null && (GRADES as readonly string[]).includes(r.grade)) {
+      out.grades[group][r.post ? 'after' : 'before'][r.grade as keyof GradeCounts] += r.n;
+    }
+  }
+  out.scores.treated = [...scoreMaps.treated.values()];
+  out.scores.control = [...scoreMaps.control.values()];
+  return out;
+}

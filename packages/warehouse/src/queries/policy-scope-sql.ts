@@ -1,0 +1,57 @@
+import type { SqlParams } from '../db.ts';
+
+/**
+ * Shared CTEs of the policy queries (constants: user values only travel as `$params`).
+ * - pol: the policy's date and scope (empty lists = everything);
+ * - scope_units / control_units: the org subtrees of the scope and of a chosen control group
+ *   (UNION stops on a cycle in bad parent data);
+ * - cls: per org unit, whether it is inside the scope and whether it may serve as control;
+ * - win: the periods of the cycle inside the window with their index relative to the policy
+ *   (0 = the first period starting on or after the effective date).
+ * A row is treated when its org unit is in scope and (no role scope or its role is in it);
+ * control when it is not treated and its unit may serve as control.
+ */
+export function policyScopeCtes(): string {
+  return `WITH RECURSIVE
+    pol AS (SELECT effective_from, coalesce(scope_org_unit_ids, []::VARCHAR[]) AS orgs,
+                   coalesce(scope_roles, []::VARCHAR[]) AS roles FROM policies WHERE id = $policyId),
+    scope_units(id) AS (
+      SELECT unnest(orgs) FROM pol
+      UNION
+      SELECT o.id FROM org_units o JOIN scope_units s ON o.parent_id = s.id),
+    control_units(id) AS (
+      SELECT unnest(CAST(from_json($controlOrgs, '["VARCHAR"]') AS VARCHAR[]))
+      UNION
+      SELECT o.id FROM org_units o JOIN control_units s ON o.parent_id = s.id),
+    cls AS (
+      SELECT o.id AS org_unit_id,
+             (len(pol.orgs) = 0 OR o.id IN (SELECT id FROM scope_units)) AS in_scope,
+             ($controlOrgs IS NULL OR o.id IN (SELECT id FROM control_units)) AS may_control
+        FROM org_units o, pol),
+    per AS (SELECT id, start_date, (row_number() OVER (ORDER BY start_date, id) - 1)::INTEGER AS idx
+              FROM periods WHERE kind = $cycle),
+    t0 AS (SELECT count(*)::INTEGER AS idx FROM per, pol WHERE per.start_date < pol.effective_from),
+    win AS (SELECT per.id AS period_id, per.idx - t0.idx AS rel FROM per, t0
+             WHERE per.idx - t0.idx >= -coalesce($before, 1000000) AND per.idx - t0.idx < coalesce($after, 1000000))`;
+}
+
+export interface PolicyScopeParams {
+  policyId: string;
+  cycle: string;
+  before?: number;
+  after?: number;
+  controlOrgUnitIds?: string[];
+}
+
+export function policyScopeParams(p: PolicyScopeParams): SqlParams {
+  return {
+    policyId: p.policyId,
+    cycle: p.cycle,
+    before: p.before ?? null,
+    after: p.after ?? null,
+    controlOrgs: p.controlOrgUnitIds ? JSON.stringify(p.controlOrgUnitIds) : null,
+  };
+}
+
+/** Treated flag of a fact row `s` joined to `cls c` (per-row role check against the policy). */
+export const TREATED_SQL = `(c.in_scope AND (len(pol.roles) = 0 OR list_contains(pol.roles, s.role)))`;
