@@ -1,6 +1,6 @@
 import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, DOUBLE, INTEGER, SMALLINT, TINYINT } from '@duckdb/node-api';
 import { BUILTIN_SCHEMES, GRADES, RATER_RELATIONS, ROLES } from '@perflens/core';
-import type { Warehouse } from '@perflens/warehouse';
+import { refreshAnalyticsOn, type Warehouse } from '@perflens/warehouse';
 import { z } from 'zod';
 import { buildCompany, demoPeriods, type DemoCompany, MONTHS, ORG_UNITS } from './company.ts';
 import { type DemoSink, KPI_CODES, METRICS, SCHEME_IDS, simulate } from './simulate.ts';
@@ -281,6 +281,9 @@ export async function loadDemo(wh: Warehouse, options: DemoOptions = {}): Promis
       const total = company.units.length + company.employees.length + demoPeriods().length + counts.kpiLines + counts.raterScores + counts.assessments + counts.metrics + DEMO_POLICIES.length;
       await conn.run('UPDATE import_batches SET row_count = $n, inserted = $n, finished_at = current_timestamp WHERE id = $id', { n: total, id: batch });
       await conn.run('DROP TABLE IF EXISTS _demo_kpi; DROP TABLE IF EXISTS _demo_rater; DROP TABLE IF EXISTS _demo_assess; DROP TABLE IF EXISTS _demo_metric;');
+      // Derived analytics tables are built now rather than on the first dashboard request.
+      await refreshAnalyticsOn(conn);
+      log('analytics tables built');
       await conn.run('CHECKPOINT');
       log('done');
       return {

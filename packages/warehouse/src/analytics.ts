@@ -1,14 +1,18 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Warehouse } from './db.ts';
 
+/** Import targets whose rows feed the derived tables (`all` is the demo load, `flat` the one-sheet import). */
+export const ANALYTICS_SOURCES = ['assessments', 'rater_scores', 'periods', 'employees', 'org_units', 'flat', 'all'] as const;
+
 /**
- * Cheap fingerprint of the canonical data the derived tables come from: the newest batch and
- * the row counts (count(*) without a filter is answered from table metadata). A committed import
- * or demo load changes the batch id; a direct INSERT (as in tests) changes a count.
+ * Cheap fingerprint of the canonical data the derived tables come from: the newest batch that
+ * wrote to a source table and the row counts (count(*) without a filter is answered from table
+ * metadata). A committed import changes the batch id even when it only replaced rows; a direct
+ * INSERT (as in tests) changes a count.
  */
 const SIGNATURE_SQL = `
   SELECT concat_ws('|',
-    (SELECT coalesce(max(id), 0) FROM import_batches),
+    (SELECT coalesce(max(id), 0) FROM import_batches WHERE table_name IN (${ANALYTICS_SOURCES.map((t) => `'${t}'`).join(', ')})),
     (SELECT count(*) FROM assessments), (SELECT count(*) FROM rater_scores),
     (SELECT count(*) FROM periods), (SELECT count(*) FROM employees), (SELECT count(*) FROM org_units)) AS sig`;
 

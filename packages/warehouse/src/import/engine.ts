@@ -1,3 +1,4 @@
+import { ANALYTICS_SOURCES, refreshAnalyticsOn } from '../analytics.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { basename } from 'node:path';
 import {
@@ -512,6 +513,9 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
         map: JSON.stringify({ mapping, constants, onDuplicate, sheet: prepared.sheet, encoding: prepared.encoding, delimiter: prepared.delimiter }),
         src: options.source ?? 'upload', start: started.toISOString().replace('T', ' ').replace('Z', ''),
       });
+      // Keep the analytics tables in step within the same transaction, so no reader sees new
+      // facts with stale aggregates and the first dashboard request after an import stays fast.
+      if ((ANALYTICS_SOURCES as readonly string[]).includes(table)) await refreshAnalyticsOn(conn);
       return { ok: true as const, batchId, rowCount, inserted, replaced, created };
   }
 
