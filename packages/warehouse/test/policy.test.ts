@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { differenceInDifferences } from '@perflens/core';
+import {
+  deletePolicy,
+  listPolicies,
+  policyDistribution,
+  policyOutcomes,
+  policyPanel,
+  PolicyValidationError,
+  savePolicy,
+  Warehouse,
+} from '../src/index.ts';
+
+/*
+ * A hand-made outcome panel, unrelated to the demo company, loaded with plain INSERTs:
+ *   ROOT ─┬─ A (policy scope from 2024-04-01)   defects: 10 12 11 | 16 15 17   (pre mean 11, post 16)
+ *         ├─ B                                   defects: 20 20 20 | 22 22 22   (20 → 22)
+ *         └─ C                                   defects:  5  6  7 |  7  –  9   (2024-05 missing)
+ * Pooled DiD with the saturated 2×2 model = difference of the cell means even when unbalanced:
+ *   treated 16 − 11 = 5; control pre (20·3 + 5 + 6 + 7)/6 = 13, post (22·3 + 7 + 9)/5 = 16.4 → 3.4; DiD = 1.6.
+ * Employees (score outcome): E1 sales in A, E2 functional in A, E3 sales in B, months 1–6.
+ */
+let dir: string;
+let wh: Warehouse;
+const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06'];
+const DEFECTS: Record<string, Array<number | null>> = {
+  A: [10, 12, 11, 16, 15, 17],
+  B: [20, 20, 20, 22, 22, 22],
+  C: [5, 6, 7, 7, null, 9],
+};
+const SCORES: Record<string, number[]> = { E1: [70, 72, 71, 80, 82, 81], E2: [60, 60, 61, 61, 62, 62], E3: [75, 75, 76, 77, 77, 78] };
+const GRADE = (s: number) => (s >= 81 ? 'B' : s >= 71 ? 'C' : 'D');
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'perflens-policy-'));
+  wh = await Warehouse.open({ path: join(dir, 'policy.duckdb') });
+  await wh.run(`INSERT INTO org_units (id, name, parent_id) VALUES ('ROOT', '公司', NULL), ('A', '甲', 'ROOT'), ('B', '乙', 'ROOT'), ('C', '丙', 'ROOT')`);
+  for (const [i, m] of MONTHS.entries()) {
+    await wh.run(`INSERT INTO periods VALUES ($id, 'month', CAST($s AS DATE), last_day(CAST($s AS DATE)), NULL, NULL)`, { id: m, s: `${m}-01` });
+    for (const [u, vs] of Object.entries(DEFECTS))
+      if (vs[i] !== null) await wh.run(`INSERT INTO metrics VALUES ($u, NULL, $p, 'defects', $v, NULL, NULL)`, { u, p: m, v: vs[i]! });
+  }
+  await wh.run(`INSERT INTO employees (id, name, org_unit_id, role) VALUES ('E1', '甲一', 'A', 'sales'), ('E2', '甲二', 'A', 'functional'), ('E3', '乙一', 'B', 'sales')`);
+  for (const [e, ss] of Object.entries(SCORES)) {
+    const [unit, role] = e === 'E3' ? ['B', 'sales'] : e === 'E1' ? ['A', 'sales'] : ['A', 'functional'];
+    for (const [i, s] of ss.entries())
+      await wh.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade) VALUES ($e, $p, $u, $r, $s, $g)`, {
+        e, p: MONTHS[i]!, u: unit!, r: role!, s, g: GRADE(s),
+      });
+  }
+  await savePolicy(wh, 'create', { id: 'P-A', name: '甲试点', description: null, effectiveFrom: '2024-04-01', scopeOrgUnitIds: ['A'], scopeRoles: [], schemeBefore: null, schemeAfter: null });
+  await savePolicy(wh, 'create', { id: 'P-SALES', name: '甲销售', description: null, effectiveFrom: '2024-04-01', scopeOrgUnitIds: ['A'], scopeRoles: ['sales'], schemeBefore: null, schemeAfter: null });
+});
+afterAll(() => {
+  wh.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('policy CRUD', () => {
+  it('lists, validates the scope and reports a date outside the data', async () => {
+    expect((await listPolicies(wh)).map((p) => p.id)).toEqual(['P-A', 'P-SALES']);
+    const err = await savePolicy(wh, 'create', { name: 'x', description: null, effectiveFrom: '2024-04-01', scopeOrgUnitIds: ['NOPE'], scopeRoles: [], schemeBefore: null, schemeAfter: null }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PolicyValidationError);
+    expect((err as PolicyValidationError).field).toBe('scopeOrgUnitIds');
+    expect((err as Error).message).toContain('NOPE');
+    const late = await savePolicy(wh, 'create', { id: 'P-LATE', name: 'late', description: null, effectiveFrom: '2030-01-01', scopeOrgUnitIds: [], scopeRoles: [], schemeBefore: null, schemeAfter: null });
+    expect(late.warnings[0]!.en).toContain('2024-01-01 to 2024-06-30');
+    await savePolicy(wh, 'update', { ...late.policy, name: 'later' });
+    expect((await listPolicies(wh, 'P-LATE'))[0]!.name).toBe('later');
+    expect(await deletePolicy(wh, 'P-LATE')).toBe(true);
+    expect(await deletePolicy(wh, 'P-LATE')).toBe(false);
+    const [audit] = await wh.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM audit_log WHERE entity_id = 'P-LATE'`);
+    expect(audit!.n).toBe(3);
+  });
+
+  it('offers the metric at org-unit level and the assessment outcomes', async () => {
+    const ids = (await policyOutcomes(wh)).map((o) => o.id);
+    expect(ids).toContain('metric:defects');
+    expect(ids).toContain('score');
+    expect(ids).not.toContain('emetric:defects');
+  });
+});
+
+describe('policy panel from an imported outcome', () => {
+  it('builds the org-unit panel with relative periods and treatment, skipping the missing cell', async () => {
+    const rows = await policyPanel(wh, { policyId: 'P-A', cycle: 'month', outcome: 'metric:defects', unit: 'orgUnit' });
+    expect(rows).toHaveLength(17);
+    expect(rows.filter((r) => r.unit === 'A').map((r) => [r.rel, r.periodId, r.treated, r.value])).toEqual([
+      [-3, '2024-01', true, 10], [-2, '2024-02', true, 12], [-1, '2024-03', true, 11],
+      [0, '2024-04', true, 16], [1, '2024-05', true, 15], [2, '2024-06', true, 17],
+    ]);
+    expect(rows.some((r) => r.unit === 'ROOT')).toBe(false);
+    expect(differenceInDifferences(rows)!.estimate).toBeCloseTo(1.6, 12);
+  });
+
+  it('honours the window and a chosen control group', async () => {
+    const rows = await policyPanel(wh, { policyId: 'P-A', cycle: 'month', outcome: 'metric:defects', unit: 'orgUnit', before: 2, after: 1, controlOrgUnitIds: ['B'] });
+    expect([...new Set(rows.map((r) => r.unit))].sort()).toEqual(['A', 'B']);
+    expect([...new Set(rows.map((r) => r.rel))].sort()).toEqual([-1, -2, 0]);
+    // A: (16) − (12 + 11)/2 = 4.5; B: 22 − 20 = 2 → 2.5
+    expect(differenceInDifferences(rows)!.estimate).toBeCloseTo(2.5, 12);
+  });
+
+  it('splits an org unit by the role scope at org-unit level and keeps employees apart at employee level', async () => {
+    const org = await policyPanel(wh, { policyId: 'P-SALES', cycle: 'month', outcome: 'score', unit: 'orgUnit' });
+    expect([...new Set(org.map((r) => `${r.unit}:${r.treated}`))].sort()).toEqual(['A|C:false', 'A|T:true', 'B|C:false']);
+    const emp = await policyPanel(wh, { policyId: 'P-SALES', cycle: 'month', outcome: 'score', unit: 'employee' });
+    expect([...new Set(emp.map((r) => `${r.unit}:${r.treated}`))].sort()).toEqual(['E1:true', 'E2:false', 'E3:false']);
+    // E1: 81 − 71 = 10; controls E2 (61.67 − 60.33) and E3 (77.33 − 75.33): mean change (4/3 + 2)/2 = 5/3.
+    expect(differenceInDifferences(emp)!.estimate).toBeCloseTo(10 - 5 / 3, 10);
+  });
+
+  it('counts scores and grades before and after per group', async () => {
+    const d = await policyDistribution(wh, { policyId: 'P-SALES', cycle: 'month' });
+    const t = d.scores.treated.sort((a, b) => a.value - b.value);
+    expect(t).toEqual([
+      { value: 70, x: 0, y: 1 }, { value: 71, x: 0, y: 1 }, { value: 72, x: 0, y: 1 },
+      { value: 80, x: 1, y: 0 }, { value: 81, x: 1, y: 0 }, { value: 82, x: 1, y: 0 },
+    ]);
+    // E1 before: 70 is a D, 72 and 71 are Cs.
+    expect(d.grades.treated).toEqual({ before: { A: 0, B: 0, C: 2, D: 1, E: 0 }, after: { A: 0, B: 2, C: 1, D: 0, E: 0 } });
+    // Control: E2 60 60 61 | 61 62 62 (all D), E3 75 75 76 | 77 77 78 (all C).
+    expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 3, D: 3, E: 0 }, after: { A: 0, B: 0, C: 3, D: 3, E: 0 } });
+    expect(d.scores.control.find((c) => c.value === 61)).toEqual({ value: 61, x: 1, y: 1 });
+  });
+});
