@@ -4,6 +4,7 @@ import { loadConfig } from './config.ts';
 import { log, setLogLevel } from './log.ts';
 import { openWarehouse, serve } from './commands/serve.ts';
 import { registerImport } from './commands/import.ts';
+import { registerTemplates } from './commands/templates.ts';
 import { VERSION } from './http.ts';
 import { readServerInfo } from './server-info.ts';
 
@@ -68,5 +69,6 @@ program
   });
 
 registerImport(program);
+registerTemplates(program);
 
 program.parseAsync(process.argv).catch(fail);
