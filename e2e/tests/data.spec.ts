@@ -1,0 +1,77 @@
+import { expect, test, type Page } from '@playwright/test';
+import { trpcQuery } from './helpers.ts';
+
+interface Overview {
+  employees: number;
+  orgUnits: number;
+  periods: number;
+  assessments: number;
+}
+
+async function uploadCsv(page: Page, name: string, content: string): Promise<void> {
+  await page.getByTestId('upload').locator('input[type=file]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(content, 'utf8') });
+  await expect(page.getByTestId('preview')).toBeVisible();
+}
+
+async function chooseFlat(page: Page): Promise<void> {
+  const select = page.getByTestId('target-table');
+  if (!(await select.innerText()).match(/考核总表|Flat assessment sheet/)) {
+    await select.click();
+    await page.getByTestId('table-option-flat').click();
+  }
+  await expect(page.getByTestId('mapping-table')).toBeVisible();
+}
+
+test('a broken file is rejected row by row and nothing is written', async ({ page }) => {
+  await page.goto('/data');
+  const before = await trpcQuery<Overview>(page, 'meta.overview');
+  // No department column (required), a non-numeric score on data row 2, an unknown grade on row 3.
+  const csv = ['工号,姓名,岗位,考核期间,得分,等级', 'X90001,测试甲,sales,2025-12,88,良', 'X90002,测试乙,sales,2025-12,abc,良', 'X90003,测试丙,sales,2025-12,75,Z'].join('\n');
+  await uploadCsv(page, 'broken.csv', csv);
+  await expect(page.getByTestId('preview-table')).toContainText('测试乙');
+  await chooseFlat(page);
+  await page.getByTestId('run-import').click();
+
+  await expect(page.getByTestId('result-failed')).toBeVisible();
+  const rows = page.getByTestId('error-table').locator('tbody tr');
+  await expect(rows.first()).toBeVisible();
+  const table = await page.getByTestId('error-table').innerText();
+  // Each problem names its column; data rows are numbered (row numbers appear in the table).
+  expect(table).toMatch(/得分|score/i);
+  expect(table).toMatch(/等级|grade/i);
+  expect(table).toMatch(/部门|department/i);
+  expect(table).toContain('abc');
+  expect(table).toContain('Z');
+  const rowNumbers = (await rows.locator('td:first-child').allInnerTexts()).map((s) => s.trim()).filter(Boolean);
+  expect(rowNumbers.some((r) => /^\d+$/.test(r))).toBe(true);
+  await expect(page.getByTestId('report-link')).toHaveAttribute('href', /\/api\/import-report\/.+\.csv$/);
+
+  const after = await trpcQuery<Overview>(page, 'meta.overview');
+  expect(after).toEqual(before);
+});
+
+test('a good flat sheet is imported and the counts rise', async ({ page }) => {
+  await page.goto('/data');
+  const before = await trpcQuery<Overview>(page, 'meta.overview');
+  const csv = [
+    'Employee ID,Name,Department,Role,Period,Score,Grade',
+    'X80001,E2E Alpha,E2E 测试部,sales,2025-12,92,A',
+    'X80002,E2E Beta,E2E 测试部,sales,2025-12,84,B',
+    'X80003,E2E Gamma,E2E 测试部,merchandiser,2025-12,73,C',
+  ].join('\n');
+  await uploadCsv(page, 'good.csv', csv);
+  await expect(page.getByTestId('preview-rows')).toContainText('3');
+  await chooseFlat(page);
+  await page.getByTestId('run-import').click();
+  await expect(page.getByTestId('result-ok')).toBeVisible();
+  await expect(page.getByTestId('result-summary')).toContainText('3');
+
+  const after = await trpcQuery<Overview>(page, 'meta.overview');
+  expect(after.assessments).toBe(before.assessments + 3);
+  expect(after.employees).toBe(before.employees + 3);
+  await expect(page.getByTestId('batch-table')).toContainText('good.csv');
+
+  // The dashboard shows the new totals (queries were invalidated, not stale).
+  await page.getByTestId('nav-overview').click();
+  await expect(page.getByTestId('count-assessments').locator('.value')).toHaveAttribute('data-value', String(after.assessments));
+});

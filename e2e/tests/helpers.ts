@@ -1,0 +1,32 @@
+import { expect, type Page } from '@playwright/test';
+
+export type Counts = Record<'A' | 'B' | 'C' | 'D' | 'E', number>;
+
+/** Waits until every chart on the page has drawn its current data (no animation under webdriver). */
+export async function chartsReady(page: Page, min = 4): Promise<void> {
+  await page.waitForFunction(
+    (n) => {
+      const charts = [...document.querySelectorAll('[data-chart-ready]')];
+      return charts.length >= n && charts.every((c) => c.getAttribute('data-chart-ready') === 'true' && c.getAttribute('data-state') !== 'loading');
+    },
+    min,
+    { timeout: 30_000 },
+  );
+}
+
+export async function gradeCounts(page: Page): Promise<Counts> {
+  const raw = await page.getByTestId('chart-grades').getAttribute('data-counts');
+  expect(raw, 'grade chart exposes its counts').toBeTruthy();
+  return JSON.parse(raw!) as Counts;
+}
+
+export const sum = (c: Counts): number => Object.values(c).reduce((a, b) => a + b, 0);
+
+/** Calls a tRPC query the way curl would (no transformer: plain JSON). */
+export async function trpcQuery<T>(page: Page, path: string, input?: unknown): Promise<T> {
+  const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const res = await page.request.get(`/trpc/${path}${qs}`);
+  expect(res.ok(), `${path} → ${res.status()}`).toBeTruthy();
+  return ((await res.json()) as { result: { data: T } }).result.data;
+}
+
