@@ -42,6 +42,15 @@ const COMPLAINT_VETO = {
   reason: { zh: '雷区：季度内顾客投诉曝光 2 次，等级最高为合格', en: 'Veto: 2 customer-complaint exposures in a quarter cap the grade at Satisfactory' },
 };
 
+/**
+ * DESIGN.md: "3 consecutive failing months → dismissal review; 2 consecutive scores < 35 → out".
+ * Flags only: they change no score, grade or bonus.
+ */
+const STANDARD_STREAKS = [
+  { code: 'dismissal_review', name: { zh: '连续 3 个月不合格，进入辞退评审', en: '3 failing months in a row: dismissal review' }, periods: 3, condition: { kind: 'grade_at_most' as const, grade: 'E' as const } },
+  { code: 'exit', name: { zh: '连续 2 个月得分低于 35，予以淘汰', en: '2 months in a row below 35: exit' }, periods: 2, condition: { kind: 'score_below' as const, value: 35 } },
+];
+
 /** 10-point customer survey, "8 分以上视为达标" (seed 000). */
 const SATISFACTION_10: Tier[] = higher([[8, 100], [7, 80], [6, 60]], 0);
 
@@ -82,6 +91,7 @@ const merchandiserV1 = defineScheme({
     },
   ],
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   bonus: [{ type: 'score_share', base: { kind: 'salary', share: 1 } }],
 });
 
@@ -100,6 +110,7 @@ const merchandiserV2 = defineScheme({
     { code: 'cost_control', name: { zh: '成本控制（节约百分点）', en: 'Cost control (pct points saved)' }, section: 'process', weight: 15, rule: { type: 'bonus', base: 11, per: 2, every: 1, cap: 15 } },
   ],
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   vetoes: [COMPLAINT_VETO],
   bonus: [{ type: 'score_share', base: { kind: 'salary', share: 1 } }],
 });
@@ -122,6 +133,7 @@ const sales = defineScheme({
   ],
   raters: { weights: { supervisor: 3, peer: 1, self: 1 } },
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   bonus: [
     { type: 'achievement_split', base: { kind: 'fixed', amount: 1000 }, kpiCode: 'sales_achievement', resultShare: 0.8, supervisorShare: 0.2, supervisorRatioMin: 0.6, supervisorRatioMax: 1.4 },
   ],
@@ -145,6 +157,7 @@ const foreignTrade = defineScheme({
   ],
   raters: { weights: { supervisor: 2, indirect_supervisor: 1, self: 1 } },
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   vetoes: [COMPLAINT_VETO],
   // 季度提成 = 净利润 × 15% × 考核系数 → monthly: 30% of salary as base × coefficient.
   bonus: [{ type: 'grade_coefficient', base: { kind: 'salary', share: 0.3 } }],
@@ -170,6 +183,7 @@ const csEcommerce = defineScheme({
   ],
   raters: { weights: { supervisor: 3, peer: 1, self: 1 } },
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   vetoes: [COMPLAINT_VETO],
   bonus: [
     { type: 'score_share', base: { kind: 'fixed', amount: 750 } },
@@ -194,6 +208,7 @@ const csCallcenter = defineScheme({
   ],
   raters: { weights: { supervisor: 3, peer: 1, self: 1, customer: 1 } },
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   vetoes: [COMPLAINT_VETO],
   bonus: [{ type: 'grade_coefficient', base: { kind: 'fixed', amount: 600 } }],
 });
@@ -213,6 +228,7 @@ const keyAccount = defineScheme({
   ],
   raters: { weights: { supervisor: 2, customer: 2, self: 1 } },
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   vetoes: [COMPLAINT_VETO],
   bonus: [{ type: 'grade_coefficient', base: { kind: 'salary', share: 0.4 } }],
 });
@@ -233,6 +249,7 @@ const functional = defineScheme({
   ],
   raters: { weights: { supervisor: 3, peer: 1, self: 1 } },
   gradeBands: DEFAULT_SCHEME_BANDS,
+  streaks: STANDARD_STREAKS,
   bonus: [{ type: 'grade_coefficient', base: { kind: 'salary', share: 0.2 } }],
 });
 

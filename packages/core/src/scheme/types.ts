@@ -109,6 +109,24 @@ export const vetoSchema = z.object({
 });
 export type Veto = z.infer<typeof vetoSchema>;
 
+/**
+ * Streak rule: N consecutive monthly periods meeting a condition raise a flag ("3 consecutive
+ * failing months → dismissal review"). A gap month (no assessment) breaks the streak. Flags do
+ * not change score, grade or bonus; the simulator reports who gains or loses them.
+ */
+export const streakSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  name: bilingualSchema,
+  periods: z.number().int().min(2).max(36),
+  condition: z.discriminatedUnion('kind', [
+    /** Grade at or below this one (E worst), after vetoes. */
+    z.object({ kind: z.literal('grade_at_most'), grade: z.enum(GRADES) }),
+    /** Total score strictly below the value. */
+    z.object({ kind: z.literal('score_below'), value: z.number() }),
+  ]),
+});
+export type Streak = z.infer<typeof streakSchema>;
+
 export const bonusBaseSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('salary'), share: z.number().positive().max(10) }),
   z.object({ kind: z.literal('fixed'), amount: z.number().nonnegative() }),
@@ -147,6 +165,7 @@ export const schemeObjectSchema = z.object({
   gradeBands: z.array(gradeBandSchema).min(1),
   vetoes: z.array(vetoSchema).default([]),
   bonus: z.array(bonusComponentSchema).default([]),
+  streaks: z.array(streakSchema).default([]),
 });
 
 /** Cross-field rules (weights = 100, contiguous tiers, ordered bands …) with bilingual messages. */
