@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   distribution: () => import('./distribution.ts'),
+  policy: () => import('./policy.ts'),
 };
 
 const only = process.argv.slice(2);

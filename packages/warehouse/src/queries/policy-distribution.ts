@@ -10,16 +10,22 @@ import { policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams
  */
 export async function policyDistribution(wh: Warehouse, input: PolicyScopeParams): Promise<DistributionInputs> {
   await ensureAnalytics(wh);
+  // Counted per org unit, role, side and value first (the window as a period_start range, the
+  // side as period_start ≥ effective date: no per-row joins over millions of facts), then the
+  // few thousand groups are classified as treated / control.
   const rows = await wh.query<{ treated: boolean; post: boolean; score: number | null; grade: string | null; n: number; g: number }>(
-    `${policyScopeCtes()}
-    SELECT treated, post, score, grade, count(*)::INTEGER AS n, grouping(score)::INTEGER AS g
-      FROM (SELECT ${TREATED_SQL} AS treated, c.may_control, w.rel >= 0 AS post, s.score, s.grade
+    `${policyScopeCtes()},
+    bounds AS (SELECT min(p.start_date) AS lo, max(p.start_date) AS hi FROM per p JOIN win w ON w.period_id = p.id),
+    agg AS (SELECT s.org_unit_id, s.role, s.period_start >= (SELECT effective_from FROM pol) AS post, s.score, s.grade,
+                   count(*) AS n, grouping(s.score) AS g
               FROM assessment_facts s
-              JOIN win w ON w.period_id = s.period_id
-              JOIN cls c ON c.org_unit_id = s.org_unit_id, pol
-             WHERE s.period_kind = $cycle) x
-     WHERE (treated OR may_control)
-     GROUP BY GROUPING SETS ((treated, post, score), (treated, post, grade))`,
+             WHERE s.period_kind = $cycle
+               AND s.period_start >= (SELECT lo FROM bounds) AND s.period_start <= (SELECT hi FROM bounds)
+             GROUP BY GROUPING SETS ((s.org_unit_id, s.role, post, s.score), (s.org_unit_id, s.role, post, s.grade)))
+    SELECT treated, post, score, grade, sum(n)::INTEGER AS n, g::INTEGER AS g
+      FROM (SELECT s.*, ${TREATED_SQL} AS treated, c.may_control FROM agg s JOIN cls c ON c.org_unit_id = s.org_unit_id, pol) x
+     WHERE treated OR may_control
+     GROUP BY treated, post, score, grade, g`,
     policyScopeParams(input),
   );
   const zero = (): GradeCounts => ({ A: 0, B: 0, C: 0, D: 0, E: 0 });

@@ -28,10 +28,14 @@ const SOURCES = {
             WHERE metric = $code AND employee_id IS NULL AND org_unit_id IS NOT NULL`,
 } as const;
 
-/** Unit keys: an employee, or an org unit split by treatment (a role scope can split a unit in two). */
-const UNIT_KEYS = {
-  employee: `s.employee_id`,
-  orgUnit: `s.org_unit_id || CASE WHEN ${TREATED_SQL} THEN '|T' ELSE '|C' END`,
+/**
+ * Unit keys: an employee, or an org unit split by treatment (a role scope can split a unit in
+ * two). The source is first summed per (employee,) org unit, role and period — one streaming
+ * aggregate over the facts — and only those few groups are classified and joined to the window.
+ */
+const UNITS = {
+  employee: { group: 's.employee_id, s.org_unit_id, s.role, s.period_id', key: 'a.employee_id' },
+  orgUnit: { group: 's.org_unit_id, s.role, s.period_id', key: `a.org_unit_id || CASE WHEN treated THEN '|T' ELSE '|C' END` },
 } as const;
 
 export interface PolicyPanelInput extends PolicyScopeParams {
@@ -47,19 +51,19 @@ export interface PolicyPanelInput extends PolicyScopeParams {
 export async function policyPanel(wh: Warehouse, input: PolicyPanelInput): Promise<PanelObservation[]> {
   const { kind, code } = parseOutcome(input.outcome);
   if (kind !== 'metric' && kind !== 'emetric') await ensureAnalytics(wh);
-  const unit = kind === 'metric' ? 'orgUnit' : input.unit;
-  const treated = kind === 'metric' ? 'c.in_scope' : TREATED_SQL;
-  const unitKey = kind === 'metric' ? 's.org_unit_id' : UNIT_KEYS[unit];
+  // Org-unit metrics carry no role: treatment by org scope only, one unit per org unit.
+  const u = kind === 'metric' ? { group: UNITS.orgUnit.group, key: 'a.org_unit_id' } : UNITS[input.unit];
+  const treated = kind === 'metric' ? 'c.in_scope' : TREATED_SQL.replaceAll('s.role', 'a.role');
   const params = { ...policyScopeParams(input), ...(code !== null ? { code } : {}) };
   return wh.query<PanelObservation>(
-    `${policyScopeCtes()}
-    SELECT unit, rel, period_id AS "periodId", treated, avg(v) AS value, count(*)::INTEGER AS n
-      FROM (SELECT ${unitKey} AS unit, w.rel, w.period_id, ${treated} AS treated, c.may_control, s.v
-              FROM (${SOURCES[kind]}) s
-              JOIN win w ON w.period_id = s.period_id
-              JOIN cls c ON c.org_unit_id = s.org_unit_id, pol) x
+    `${policyScopeCtes()},
+    agg AS (SELECT ${u.group}, sum(s.v) AS sv, count(*) AS n FROM (${SOURCES[kind]}) s GROUP BY ALL),
+    cl AS (SELECT a.*, w.rel, ${treated} AS treated, c.may_control
+             FROM agg a JOIN win w ON w.period_id = a.period_id JOIN cls c ON c.org_unit_id = a.org_unit_id, pol)
+    SELECT ${u.key} AS unit, rel, period_id AS "periodId", treated, sum(sv) / sum(n) AS value, sum(n)::INTEGER AS n
+      FROM cl a
      WHERE treated OR may_control
-     GROUP BY unit, rel, period_id, treated
+     GROUP BY ALL
      ORDER BY unit, rel`,
     params,
   );
