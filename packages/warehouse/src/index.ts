@@ -6,3 +6,4 @@ export * from './queries/distribution-index.ts';
 export * from './import/index.ts';
 export { refreshAnalytics, refreshAnalyticsOn, ensureAnalytics } from './analytics.ts';
 export * from './queries/policy-index.ts';
+export * from './queries/calibration-index.ts';

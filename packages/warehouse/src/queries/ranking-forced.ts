@@ -16,7 +16,6 @@ import {
   tieRuleSchema,
   type Grade,
 } from '@perflens/core';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
@@ -308,24 +307,37 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
   }
   const ks = f.tieRule === 'secondary' && f.secondaryKpi !== undefined ? 'kpi.ks' : 'NULL::DOUBLE';
   const tenure = f.tieRule === 'secondary' ? 'date_diff(\'day\', emp.hire_date, pop.period_start)' : 'NULL::BIGINT';
-  const keyCols = f.tieRule === 'secondary' ? 'rs, ks, tenure' : 'rs';
   const gradeAt = (pos: string) =>
-    `CASE WHEN ${pos} < q.c1 THEN 'A' WHEN ${pos} < q.c2 THEN 'B' WHEN ${pos} < q.c3 THEN 'C' WHEN ${pos} < q.c4 THEN 'D' ELSE 'E' END`;
+    `CASE WHEN ${pos} < b.c1 THEN 'A' WHEN ${pos} < b.c2 THEN 'B' WHEN ${pos} < b.c3 THEN 'C' WHEN ${pos} < b.c4 THEN 'D' ELSE 'E' END`;
+  // Scores are coarse (one decimal on a 0–100 scale), so a period's 200,000 people fall into a few
+  // thousand tie blocks. Ranking the blocks instead of the people turns a 200,000-row window sort
+  // into a hash aggregate plus a tiny window: a block's first position is the headcount of the
+  // blocks above it. Only blocks that straddle a quota boundary need a per-person order (by id),
+  // and only under the flag/secondary rules.
+  const sameBlock = 's.period_id = b.period_id AND s.g = b.g AND s.rs = b.rs AND s.ks IS NOT DISTINCT FROM b.ks AND s.tenure IS NOT DISTINCT FROM b.tenure';
   ctes.push(
     `scored AS (SELECT pop.*, ${scoreExpr} AS rs, ${ks} AS ks, ${tenure} AS tenure FROM pop ${joins})`,
-    `ranked AS (SELECT s.*,
-                       row_number() OVER (PARTITION BY period_id, g ORDER BY ${keys.join(', ')}, employee_id) - 1 AS pos,
-                       rank() OVER (PARTITION BY period_id, g ORDER BY ${keys.join(', ')}) - 1 AS blk_start,
-                       count(*) OVER (PARTITION BY period_id, g, ${keyCols}) AS blk_n
-                  FROM scored s)`,
+    `blocks AS (SELECT period_id, g, rs, ks, tenure, count(*) AS c FROM scored GROUP BY ALL)`,
+    `bpos AS (SELECT x.*, coalesce(sum(x.c) OVER (PARTITION BY x.period_id, x.g ORDER BY ${keys.join(', ')}
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS blk_start
+                FROM blocks x)`,
+    `bgrade AS (SELECT x.*, q.c1, q.c2, q.c3, q.c4 FROM bpos x JOIN quotas q ON q.p = x.period_id AND q.g = x.g)`,
+    `bfinal AS (SELECT b.*, ${gradeAt('b.blk_start')} AS g_start, ${gradeAt('b.blk_start + b.c - 1')} AS g_end FROM bgrade b)`,
   );
-  const proposed = f.tieRule === 'better' ? gradeAt('r.blk_start') : gradeAt('r.pos');
-  const flagged = f.tieRule === 'better' ? 'false' : `(${gradeAt('r.blk_start')}) <> (${gradeAt('r.blk_start + r.blk_n - 1')})`;
+  const cols = 's.employee_id, s.employee_name, s.period_id, s.g AS group_key, s.org_unit_id, s.role, s.score, s.rs AS ranking_score, s.grade AS recorded_grade';
+  const whole = f.tieRule === 'better' ? 'true' : 'b.g_start = b.g_end';
   const sql = `${withClause(fs, ...ctes)}
-    SELECT r.employee_id, r.employee_name, r.period_id, r.g AS group_key, r.org_unit_id, r.role, r.score,
-           r.rs AS ranking_score, (r.pos + 1)::INTEGER AS position, r.grade AS recorded_grade,
-           ${proposed} AS proposed_grade, ${flagged} AS flagged
-      FROM ranked r JOIN quotas q ON q.p = r.period_id AND q.g = r.g`;
+    SELECT ${cols}, (b.blk_start + 1)::INTEGER AS position, b.g_start AS proposed_grade, false AS flagged
+      FROM scored s JOIN bfinal b ON ${sameBlock} WHERE ${whole}
+    ${
+      f.tieRule === 'better'
+        ? ''
+        : `UNION ALL
+    SELECT ${cols}, (b.blk_start + s.rn)::INTEGER AS position, ${gradeAt('b.blk_start + s.rn - 1')} AS proposed_grade, true AS flagged
+      FROM (SELECT s.*, row_number() OVER (PARTITION BY s.period_id, s.g, s.rs, s.ks, s.tenure ORDER BY s.employee_id) AS rn
+              FROM scored s SEMI JOIN bfinal b ON ${sameBlock} AND b.g_start <> b.g_end) s
+      JOIN bfinal b ON ${sameBlock}`
+    }`;
   if (f.scoreSource === 'normalised') {
     warnings.push({
       code: 'normalised',
@@ -346,82 +358,67 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
 export async function rankingForced(wh: Warehouse, input: RankingForcedInput): Promise<ForcedRanking> {
   const plan = await planForcedRanking(wh, input);
   const { f, groups } = plan;
-  if (groups.length === 0) return { groups, totals: { n: 0, changed: 0, flagged: 0, unscored: plan.unscored }, people: { total: 0, rows: [] }, warnings: plan.warnings };
-  return wh.withConnection(async (conn) => {
-    // The ranked population is materialised once per call and read twice (summary + page).
-    await conn.run(`CREATE OR REPLACE TEMP TABLE forced_ranking_tmp AS ${plan.sql}`, plan.params as never);
-    try {
-      const summary = await rows<{ p: string; g: string; grade: Grade; n: number; changed: number; flagged: number }>(
-        conn,
-        `SELECT period_id AS p, group_key AS g, proposed_grade AS grade, count(*)::INTEGER AS n,
-                count(*) FILTER (WHERE recorded_grade IS DISTINCT FROM proposed_grade)::INTEGER AS changed,
-                count(*) FILTER (WHERE flagged)::INTEGER AS flagged
-           FROM forced_ranking_tmp GROUP BY ALL`,
-      );
-      const byKey = new Map(groups.map((g) => [`${g.periodId}\u0000${g.key}`, g]));
-      for (const s of summary) {
-        const g = byKey.get(`${s.p}\u0000${s.g}`)!;
-        g.proposed[s.grade] += s.n;
-        g.changed += s.changed;
-        g.flagged += s.flagged;
-      }
-      for (const g of groups) for (const x of GRADES) g.over[x] = g.proposed[x] - g.quota[x];
-      const where: string[] = [];
-      const params: SqlParams = { limit: f.people.limit, offset: f.people.offset };
-      if (f.people.groupKey !== undefined) {
-        where.push('group_key = $groupKey');
-        params.groupKey = f.people.groupKey;
-      }
-      if (f.people.onlyChanged) where.push('recorded_grade IS DISTINCT FROM proposed_grade');
-      if (f.people.onlyFlagged) where.push('flagged');
-      const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const page = await rows<RankedPerson & { total: number }>(
-        conn,
-        `SELECT employee_id AS "employeeId", employee_name AS "employeeName", period_id AS "periodId",
-                group_key AS "groupKey", org_unit_id AS "orgUnitId", role, score, ranking_score AS "rankingScore",
-                position, recorded_grade AS "recordedGrade", proposed_grade AS "proposedGrade",
-                recorded_grade IS DISTINCT FROM proposed_grade AS changed, flagged,
-                (count(*) OVER ())::INTEGER AS total
-           FROM forced_ranking_tmp ${w}
-          ORDER BY period_id, group_key, position LIMIT $limit OFFSET $offset`,
-        params,
-      );
-      const totals = {
-        n: groups.reduce((a, g) => a + g.n, 0),
-        changed: groups.reduce((a, g) => a + g.changed, 0),
-        flagged: groups.reduce((a, g) => a + g.flagged, 0),
-        unscored: plan.unscored,
-      };
-      const warnings = [...plan.warnings];
-      if (totals.flagged > 0)
-        warnings.push({
-          code: 'ties-flagged',
-          zh: `${totals.flagged} 人在配额边界上同分，需人工决定（暂按工号排序给出等级）。`,
-          en: `${totals.flagged} people are tied across a quota boundary and need a human decision (provisional grades follow employee id).`,
-        });
-      const overGroups = groups.filter((g) => GRADES.some((x) => g.over[x] !== 0)).length;
-      if (overGroups > 0)
-        warnings.push({
-          code: 'over-quota',
-          zh: `${overGroups} 个校准组因同分就高而超出配额。`,
-          en: `${overGroups} groups exceed a quota because tied people all took the better grade.`,
-        });
-      let total = page[0]?.total ?? 0;
-      if (page.length === 0 && f.people.offset > 0)
-        total = (
-          await rows<{ n: number }>(
-            conn,
-            `SELECT count(*)::INTEGER AS n FROM forced_ranking_tmp ${w}`,
-            f.people.groupKey !== undefined ? { groupKey: f.people.groupKey } : undefined,
-          )
-        )[0]!.n;
-      return { groups, totals, people: { total, rows: page.map(({ total: _t, ...r }) => r) }, warnings };
-    } finally {
-      await conn.run('DROP TABLE IF EXISTS forced_ranking_tmp');
-    }
-  });
-}
-
-async function rows<T>(conn: DuckDBConnection, sql: string, params?: SqlParams): Promise<T[]> {
-  return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as unknown as T[];
+  if (groups.length === 0)
+    return { groups, totals: { n: 0, changed: 0, flagged: 0, unscored: plan.unscored }, people: { total: 0, rows: [] }, warnings: plan.warnings };
+  const where: string[] = [];
+  const pageParams: SqlParams = { ...plan.params, limit: f.people.limit, offset: f.people.offset };
+  if (f.people.groupKey !== undefined) {
+    where.push('group_key = $groupKey');
+    pageParams.groupKey = f.people.groupKey;
+  }
+  if (f.people.onlyChanged) where.push('recorded_grade IS DISTINCT FROM proposed_grade');
+  if (f.people.onlyFlagged) where.push('flagged');
+  // Two statements on two pooled connections at once: the per-group summary (which also gives the
+  // page's total, so the page needs no count(*) OVER () over every row) and the requested page.
+  const [summary, page] = await Promise.all([
+    wh.query<{ p: string; g: string; grade: Grade; n: number; changed: number; flagged: number; both: number }>(
+      `SELECT period_id AS p, group_key AS g, proposed_grade AS grade, count(*)::INTEGER AS n,
+              count(*) FILTER (WHERE recorded_grade IS DISTINCT FROM proposed_grade)::INTEGER AS changed,
+              count(*) FILTER (WHERE flagged)::INTEGER AS flagged,
+              count(*) FILTER (WHERE flagged AND recorded_grade IS DISTINCT FROM proposed_grade)::INTEGER AS both
+         FROM (${plan.sql}) GROUP BY ALL`,
+      plan.params,
+    ),
+    wh.query<RankedPerson>(
+      `SELECT employee_id AS "employeeId", employee_name AS "employeeName", period_id AS "periodId",
+              group_key AS "groupKey", org_unit_id AS "orgUnitId", role, score, ranking_score AS "rankingScore",
+              position, recorded_grade AS "recordedGrade", proposed_grade AS "proposedGrade",
+              recorded_grade IS DISTINCT FROM proposed_grade AS changed, flagged
+         FROM (${plan.sql}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY period_id, group_key, position, employee_id LIMIT $limit OFFSET $offset`,
+      pageParams,
+    ),
+  ]);
+  const byKey = new Map(groups.map((g) => [`${g.periodId}\u0000${g.key}`, g]));
+  let total = 0;
+  for (const s of summary) {
+    const g = byKey.get(`${s.p}\u0000${s.g}`)!;
+    g.proposed[s.grade] += s.n;
+    g.changed += s.changed;
+    g.flagged += s.flagged;
+    if (f.people.groupKey === undefined || f.people.groupKey === s.g)
+      total += f.people.onlyChanged ? (f.people.onlyFlagged ? s.both : s.changed) : f.people.onlyFlagged ? s.flagged : s.n;
+  }
+  for (const g of groups) for (const x of GRADES) g.over[x] = g.proposed[x] - g.quota[x];
+  const totals = {
+    n: groups.reduce((a, g) => a + g.n, 0),
+    changed: groups.reduce((a, g) => a + g.changed, 0),
+    flagged: groups.reduce((a, g) => a + g.flagged, 0),
+    unscored: plan.unscored,
+  };
+  const warnings = [...plan.warnings];
+  if (totals.flagged > 0)
+    warnings.push({
+      code: 'ties-flagged',
+      zh: `${totals.flagged} 人在配额边界上同分，需人工决定（暂按工号排序给出等级）。`,
+      en: `${totals.flagged} people are tied across a quota boundary and need a human decision (provisional grades follow employee id).`,
+    });
+  const overGroups = groups.filter((g) => GRADES.some((x) => g.over[x] !== 0)).length;
+  if (overGroups > 0)
+    warnings.push({
+      code: 'over-quota',
+      zh: `${overGroups} 个校准组因同分就高而超出配额。`,
+      en: `${overGroups} groups exceed a quota because tied people all took the better grade.`,
+    });
+  return { groups, totals, people: { total, rows: page }, warnings };
 }
