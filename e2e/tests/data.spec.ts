@@ -32,18 +32,22 @@ test('a broken file is rejected row by row and nothing is written', async ({ pag
   await chooseFlat(page);
   await page.getByTestId('run-import').click();
 
+  // The missing required column is reported first, by name, before any row is looked at.
   await expect(page.getByTestId('result-failed')).toBeVisible();
+  await expect(page.getByTestId('error-table')).toContainText('部门');
+
+  // Give the department as a constant: now the row-level problems surface, with row numbers.
+  await page.getByTestId('mapping-table').locator('tr', { has: page.getByTestId('field-department') }).locator('.el-switch').click();
+  await page.getByTestId('const-department').fill('E2E 测试部');
+  await page.getByTestId('run-import').click();
+  await expect(page.getByTestId('error-table')).toContainText('abc');
   const rows = page.getByTestId('error-table').locator('tbody tr');
-  await expect(rows.first()).toBeVisible();
-  const table = await page.getByTestId('error-table').innerText();
-  // Each problem names its column; data rows are numbered (row numbers appear in the table).
-  expect(table).toMatch(/得分|score/i);
-  expect(table).toMatch(/等级|grade/i);
-  expect(table).toMatch(/部门|department/i);
-  expect(table).toContain('abc');
-  expect(table).toContain('Z');
-  const rowNumbers = (await rows.locator('td:first-child').allInnerTexts()).map((s) => s.trim()).filter(Boolean);
-  expect(rowNumbers.some((r) => /^\d+$/.test(r))).toBe(true);
+  const cells = async (i: number) => (await rows.nth(i).locator('td').allInnerTexts()).map((s) => s.trim());
+  const all = await Promise.all(Array.from({ length: await rows.count() }, (_, i) => cells(i)));
+  // Excel numbering: header = row 1, so the bad score is on row 3 and the bad grade on row 4.
+  expect(all.find((r) => r[3] === 'abc')?.slice(0, 2)).toEqual(['3', '得分']);
+  expect(all.find((r) => r[3] === 'Z')?.slice(0, 2)).toEqual(['4', '等级']);
+  for (const r of all) expect(r[2]!.length, 'a readable message').toBeGreaterThan(4);
   await expect(page.getByTestId('report-link')).toHaveAttribute('href', /\/api\/import-report\/.+\.csv$/);
 
   const after = await trpcQuery<Overview>(page, 'meta.overview');

@@ -3,7 +3,7 @@ import { fmtInt, fmtMoney, fmtNum, fmtPct, truncate } from '../src/lib/format';
 import { niceBins } from '../src/lib/options';
 import { buildOrgTree } from '../src/composables/meta';
 import { zLevel } from '../src/lib/raters';
-import { normaliseBatches, normaliseTables } from '../src/api';
+import { normaliseBatches, normalisePreview, normaliseTables } from '../src/api';
 
 describe('locale formatting', () => {
   it('groups integers and formats percentages per locale', () => {
@@ -64,5 +64,12 @@ describe('histogram bins', () => {
     expect(niceBins(60, 100)).toEqual({ min: 60, max: 100, bins: 20 });
     // A single value still gets one bin's width and at least the API minimum of 5 bins.
     expect(niceBins(80, 80)).toEqual({ min: 80, max: 81, bins: 5 });
+  });
+});
+
+describe('import preview', () => {
+  it('accepts the server spelling (rows, mapping) and turns null cells into empty strings', () => {
+    const p = normalisePreview({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], rows: [['E1', null]], rowCount: 1, table: 'flat', mapping: { employee_id: '工号' } });
+    expect(p).toEqual({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], sampleRows: [['E1', '']], rowCount: 1, suggestedTable: 'flat', suggestions: { employee_id: '工号' } });
   });
 });

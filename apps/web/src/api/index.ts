@@ -12,7 +12,7 @@ type M<I, O> = { mutate(input: I): Promise<O> };
 interface ImportContract {
   import: {
     tables: Q<void, unknown>;
-    preview: Q<{ uploadId: string; table?: string; sheet?: string }, C.PreviewResult>;
+    preview: Q<{ uploadId: string; table?: string; sheet?: string }, unknown>;
     run: M<RunInput, C.RunResult>;
     batches: Q<{ page: number }, unknown>;
     mappings: Q<void, unknown>;
@@ -43,7 +43,7 @@ export const api = {
   raters: (f: C.Filters): Promise<C.RatersResult> => trpc.distribution.raters.query(f),
   employees: (q: C.EmployeeQuery): Promise<C.EmployeePage> => trpc.employees.list.query(q),
   importTables: async () => normaliseTables(await imp.tables.query()),
-  preview: (input: { uploadId: string; table?: string; sheet?: string }) => imp.preview.query(input),
+  preview: async (input: { uploadId: string; table?: string; sheet?: string }) => normalisePreview(await imp.preview.query(input)),
   run: (input: RunInput) => imp.run.mutate(input),
   batches: async (page: number) => normaliseBatches(await imp.batches.query({ page })),
   mappings: async () => normaliseMappings(await imp.mappings.query()),
@@ -80,4 +80,32 @@ export function normaliseMappings(raw: unknown): C.SavedMapping[] {
   if (Array.isArray(raw)) return raw as C.SavedMapping[];
   const r = (raw ?? {}) as { mappings?: C.SavedMapping[] };
   return r.mappings ?? [];
+}
+
+/**
+ * The preview as the mapping screen uses it. The server sends `rows` and a field→header
+ * `mapping` (and per-field `suggestions`); the agreed contract named them sampleRows and
+ * suggestions: both spellings are accepted.
+ */
+export function normalisePreview(raw: unknown): C.PreviewResult {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const rows = (r.sampleRows ?? r.rows ?? []) as Array<Array<string | null>>;
+  let suggestions: Record<string, string | null> = {};
+  if (r.mapping && typeof r.mapping === 'object') suggestions = { ...(r.mapping as Record<string, string>) };
+  else if (Array.isArray(r.suggestions))
+    for (const s of r.suggestions as Array<{ field: string; header: string | null }>) suggestions[s.field] = s.header;
+  else if (r.suggestions && typeof r.suggestions === 'object') suggestions = r.suggestions as Record<string, string | null>;
+  const suggestedTable = (r.suggestedTable ?? r.table ?? undefined) as string | undefined;
+  return {
+    fileName: String(r.fileName ?? ''),
+    format: String(r.format ?? ''),
+    ...(r.encoding ? { encoding: String(r.encoding) } : {}),
+    ...(r.delimiter ? { delimiter: String(r.delimiter) } : {}),
+    ...(Array.isArray(r.sheets) ? { sheets: r.sheets as string[] } : {}),
+    headers: (r.headers ?? []) as string[],
+    sampleRows: rows.map((row) => row.map((v) => v ?? '')),
+    rowCount: Number(r.rowCount ?? rows.length),
+    ...(suggestedTable ? { suggestedTable } : {}),
+    suggestions,
+  };
 }
