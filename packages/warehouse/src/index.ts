@@ -7,3 +7,4 @@ export * from './import/index.ts';
 export { refreshAnalytics, refreshAnalyticsOn, ensureAnalytics } from './analytics.ts';
 export * from './queries/policy-index.ts';
 export * from './queries/calibration-index.ts';
+export * from './queries/simulation-index.ts';

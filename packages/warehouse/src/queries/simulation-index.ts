@@ -1,0 +1,5 @@
+export * from './simulation-layout.ts';
+export * from './simulation-run.ts';
+export * from './simulation-employee.ts';
+export * from './scheme-store.ts';
+export * from './scenario-store.ts';

@@ -1,0 +1,129 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RATER_RELATIONS, type SqlSource } from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { KPI_SLOTS } from '../migrations/020_simulation.ts';
+
+/** Canonical tables sim_facts is derived from. */
+const SOURCES = ['kpi_results', 'rater_scores', 'assessments', 'employees', 'metrics', 'periods', 'flat', 'all'] as const;
+
+/** Newest batch writing a source plus row counts (count(*) is answered from metadata). */
+const SIGNATURE_SQL = `
+  SELECT concat_ws('|',
+    (SELECT coalesce(max(id), 0) FROM import_batches WHERE table_name IN (${SOURCES.map((t) => `'${t}'`).join(', ')})),
+    (SELECT count(*) FROM kpi_results), (SELECT count(*) FROM rater_scores), (SELECT count(*) FROM assessments),
+    (SELECT count(*) FROM employees), (SELECT count(*) FROM metrics), (SELECT count(*) FROM periods)) AS sig`;
+
+const slotAgg = Array.from(
+  { length: KPI_SLOTS },
+  (_, i) => `max(k.actual) FILTER (WHERE s.slot = ${i}) AS a${i}, max(k.target) FILTER (WHERE s.slot = ${i}) AS t${i}`,
+).join(',\n      ');
+const slotCols = Array.from({ length: KPI_SLOTS }, (_, i) => `k.a${i}, k.t${i}`).join(', ');
+const raterAgg = RATER_RELATIONS.map((r) => `avg(score) FILTER (WHERE relation = '${r}') AS r_${r}`).join(', ');
+const raterCols = RATER_RELATIONS.map((r) => `r.r_${r}`).join(', ');
+
+const REBUILD_SQL = [
+  'DELETE FROM sim_periods',
+  `INSERT INTO sim_periods SELECT CAST(row_number() OVER (ORDER BY start_date, id) - 1 AS SMALLINT), id, start_date FROM periods WHERE kind = 'month'`,
+  'DELETE FROM sim_kpi_slots',
+  // Slots per role in code order; the role is the employee's (a KPI line carries none).
+  `INSERT INTO sim_kpi_slots
+   SELECT role, kpi_code, CAST(row_number() OVER (PARTITION BY role ORDER BY kpi_code) - 1 AS SMALLINT)
+     FROM (SELECT DISTINCT e.role, k.kpi_code FROM kpi_results k JOIN employees e ON e.id = k.employee_id)
+   QUALIFY row_number() OVER (PARTITION BY role ORDER BY kpi_code) <= ${KPI_SLOTS}`,
+  'DELETE FROM sim_facts',
+  `INSERT INTO sim_facts
+   WITH k AS (
+     SELECT k.employee_id, k.period_id,
+      ${slotAgg}
+       FROM kpi_results k
+       JOIN employees e ON e.id = k.employee_id
+       JOIN sim_kpi_slots s ON s.role = e.role AND s.kpi_code = k.kpi_code
+      GROUP BY k.employee_id, k.period_id
+   ),
+   r AS (SELECT employee_id, period_id, ${raterAgg} FROM rater_scores GROUP BY employee_id, period_id),
+   m AS (
+     SELECT employee_id, period_id,
+            sum(value) FILTER (WHERE metric = 'order_total') AS order_total,
+            max(value) FILTER (WHERE metric = 'supervisor_ratio') AS supervisor_ratio,
+            sum(value) FILTER (WHERE metric = 'complaint_exposure') AS complaints
+       FROM metrics WHERE employee_id IS NOT NULL AND metric IN ('order_total', 'supervisor_ratio', 'complaint_exposure')
+      GROUP BY employee_id, period_id
+   ),
+   base AS (
+     SELECT p.ord, p.start_date, a.period_id, a.employee_id, a.org_unit_id, a.role, a.scheme_id,
+            a.score, a.grade, a.coefficient, a.bonus,
+            CAST(e.monthly_salary AS DOUBLE) AS salary, m.order_total, m.supervisor_ratio, coalesce(m.complaints, 0) AS complaints
+       FROM assessments a
+       JOIN sim_periods p ON p.period_id = a.period_id
+       LEFT JOIN employees e ON e.id = a.employee_id
+       LEFT JOIN m ON m.employee_id = a.employee_id AND m.period_id = a.period_id
+   )
+   SELECT b.ord, b.period_id, b.employee_id, b.org_unit_id, b.role, b.scheme_id, b.score, b.grade, b.coefficient, b.bonus,
+          b.salary, b.order_total,
+          -- Seed 001: the supervisor's assessment pays 60–140%; without a recorded ratio it is read
+          -- off the supervisor's 0–100 score linearly (60 → 60%, 100 → 140%).
+          coalesce(b.supervisor_ratio, least(1.4, greatest(0.6, 0.6 + ((r.r_supervisor - 60) / 40) * 0.8))),
+          b.complaints,
+          sum(b.complaints) OVER (PARTITION BY b.employee_id, year(b.start_date), quarter(b.start_date) ORDER BY b.ord),
+          sum(b.complaints) OVER (PARTITION BY b.employee_id, year(b.start_date) ORDER BY b.ord),
+          ${raterCols}, ${slotCols}
+     FROM base b
+     JOIN k ON k.employee_id = b.employee_id AND k.period_id = b.period_id
+     LEFT JOIN r ON r.employee_id = b.employee_id AND r.period_id = b.period_id
+    ORDER BY b.ord, b.role, b.org_unit_id, b.employee_id`,
+];
+
+async function rebuild(conn: DuckDBConnection): Promise<void> {
+  for (const sql of REBUILD_SQL) await conn.run(sql);
+  const sig = (await conn.runAndReadAll(SIGNATURE_SQL)).getRowObjectsJson()[0]!.sig as string;
+  await conn.run(
+    `INSERT INTO sim_state VALUES (1, $sig, current_timestamp)
+     ON CONFLICT (id) DO UPDATE SET signature = excluded.signature, refreshed_at = excluded.refreshed_at`,
+    { sig },
+  );
+}
+
+export async function refreshSimulationLayout(wh: Warehouse): Promise<void> {
+  await wh.transaction((conn) => rebuild(conn));
+}
+
+const inFlight = new WeakMap<Warehouse, Promise<void>>();
+
+/** Rebuilds sim_facts when the canonical data changed since the last build (single flight). */
+export async function ensureSimulationLayout(wh: Warehouse): Promise<void> {
+  const running = inFlight.get(wh);
+  if (running) return running;
+  const [state] = await wh.query<{ current: string; stored: string | null }>(
+    `SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM sim_state WHERE id = 1) AS stored`,
+  );
+  if (state && state.current === state.stored) return;
+  const p = refreshSimulationLayout(wh).finally(() => inFlight.delete(wh));
+  inFlight.set(wh, p);
+  return p;
+}
+
+/** KPI code → slot for one role, as built by the last refresh. */
+export async function kpiSlots(wh: Warehouse, role: string): Promise<Map<string, number>> {
+  const rows = await wh.query<{ kpi_code: string; slot: number }>('SELECT kpi_code, slot FROM sim_kpi_slots WHERE role = $role', { role });
+  return new Map(rows.map((r) => [r.kpi_code, r.slot]));
+}
+
+/**
+ * The compiler's view of sim_facts. Every column name here is a constant of this file or a
+ * slot number; scheme codes only select among them.
+ */
+export function simSource(from: string, slots: ReadonlyMap<string, number>, passthrough: readonly string[]): SqlSource {
+  return {
+    from,
+    kpi: (code) => {
+      const s = slots.get(code);
+      return s === undefined ? null : { actual: `a${s}`, target: `t${s}` };
+    },
+    rater: (rel) => `r_${rel}`,
+    event: (code, window) => (code === 'complaint_exposure' ? `complaints_${window === 'month' ? 'm' : window === 'quarter' ? 'q' : 'y'}` : null),
+    salary: 'salary',
+    orderTotal: 'order_total',
+    supervisorRatio: 'supervisor_ratio',
+    passthrough,
+  };
+}

@@ -1,0 +1,294 @@
+import { compileSchemeSql, GRADES, type Grade, RATER_RELATIONS, type Scheme, streakConditionSql } from '@perflens/core';
+import type { SqlParams, Warehouse } from '../db.ts';
+import { KPI_SLOTS } from '../migrations/020_simulation.ts';
+import { ensureSimulationLayout, kpiSlots, simSource } from './simulation-layout.ts';
+
+export interface SimulationQuery {
+  /** Scheme the baseline is re-scored with when `baseline` is 'base'; also the role filter. */
+  base: Scheme;
+  scenario: Scheme;
+  /** 'recorded': the score/grade/bonus on file; 'base': the base scheme re-scored by the same SQL. */
+  baseline: 'recorded' | 'base';
+  /** Month period ids, inclusive; omitted = whole history. */
+  from?: string;
+  to?: string;
+  orgUnitId?: string;
+  page: number;
+  pageSize: number;
+  /** Most affected by mean |Δ score| or by |Δ bonus|. */
+  sortBy: 'score' | 'bonus';
+}
+
+export interface MigrationCell {
+  from: Grade | null;
+  to: Grade | null;
+  count: number;
+}
+
+export interface UnitCost {
+  orgUnitId: string;
+  orgUnitName: string | null;
+  rows: number;
+  changed: number;
+  /** Exact decimals as strings (DECIMAL(38,2)). */
+  baseline: string;
+  scenario: string;
+  delta: string;
+}
+
+export interface AffectedEmployee {
+  employeeId: string;
+  name: string | null;
+  orgUnitId: string;
+  periods: number;
+  baselineScore: number | null;
+  scenarioScore: number | null;
+  deltaScore: number | null;
+  gradeChanges: number;
+  baselineGrade: Grade | null;
+  scenarioGrade: Grade | null;
+  deltaBonus: string;
+}
+
+export interface StreakChange {
+  code: string;
+  name: { zh: string; en: string };
+  baseline: number;
+  scenario: number;
+  gained: number;
+  lost: number;
+}
+
+export interface SimulationResult {
+  rows: number;
+  employees: number;
+  periods: { from: string | null; to: string | null; count: number };
+  distribution: { baseline: Record<Grade, number>; scenario: Record<Grade, number> };
+  matrix: MigrationCell[];
+  changed: number;
+  shareChanged: number;
+  spearman: number | null;
+  cost: { baseline: string; scenario: string; delta: string; byUnit: UnitCost[]; missingBaseline: number; missingScenario: number };
+  streaks: StreakChange[];
+  affected: { total: number; page: number; pageSize: number; items: AffectedEmployee[] };
+  vetoed: number;
+  warnings: Array<{ zh: string; en: string }>;
+}
+
+const INPUT_COLS = [
+  'salary',
+  'order_total',
+  'supervisor_ratio',
+  'complaints_m',
+  'complaints_q',
+  'complaints_y',
+  ...RATER_RELATIONS.map((r) => `r_${r}`),
+  ...Array.from({ length: KPI_SLOTS }, (_, i) => [`a${i}`, `t${i}`]).flat(),
+];
+
+export class SimulationInputError extends Error {
+  constructor(
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(`${zh} / ${en}`);
+    this.name = 'SimulationInputError';
+  }
+}
+
+/** Month ordinal of a period id (months only: KPI lines are monthly). */
+async function monthOrd(wh: Warehouse, id: string, field: string): Promise<number> {
+  const [row] = await wh.query<{ ord: number }>('SELECT CAST(ord AS INTEGER) AS ord FROM sim_periods WHERE period_id = $id', { id });
+  if (!row)
+    throw new SimulationInputError(`${field}：${id} 不是有 KPI 数据的月度考核期`, `${field}: ${id} is not a month period with KPI data`);
+  return row.ord;
+}
+
+function streakMask(cond: string): string {
+  return `bit_or(CASE WHEN ${cond} THEN CAST(1 AS HUGEINT) << CAST(period_ord - $minOrd AS INTEGER) ELSE CAST(0 AS HUGEINT) END)`;
+}
+
+/** True when the mask has `n` consecutive set bits: m & m>>1 & … & m>>(n−1) ≠ 0. */
+function hasRun(mask: string, n: number): string {
+  const terms = Array.from({ length: n }, (_, i) => (i === 0 ? mask : `(${mask} >> ${i})`));
+  return `((${terms.join(' & ')}) <> 0)`;
+}
+
+/**
+ * Re-scores the filtered history under the scenario (and the base scheme when the baseline is
+ * 'base') in one statement: the compiled schemes run as a pipeline over sim_facts, the scored
+ * rows are materialised once and every figure is an aggregate over them. Spearman's ρ uses mid
+ * ranks from value counts (scores have 2 decimals, so a hash aggregate instead of a sort).
+ */
+export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<SimulationResult> {
+  if (q.base.role !== q.scenario.role)
+    throw new SimulationInputError(
+      `基准方案（${q.base.role}）与模拟方案（${q.scenario.role}）的岗位不同`,
+      `base scheme role ${q.base.role} differs from the scenario role ${q.scenario.role}`,
+    );
+  await ensureSimulationLayout(wh);
+  const slots = await kpiSlots(wh, q.scenario.role);
+  const [range] = await wh.query<{ lo: number | null; hi: number | null }>('SELECT CAST(min(ord) AS INTEGER) AS lo, CAST(max(ord) AS INTEGER) AS hi FROM sim_periods');
+  const fromOrd = q.from !== undefined ? await monthOrd(wh, q.from, 'from') : (range?.lo ?? 0);
+  const toOrd = q.to !== undefined ? await monthOrd(wh, q.to, 'to') : (range?.hi ?? 0);
+  const warnings: SimulationResult['warnings'] = [];
+  const streaks = q.scenario.streaks;
+  if (streaks.length && toOrd - fromOrd >= 127)
+    throw new SimulationInputError('连续期规则最多跨 127 个月，请缩小期间范围', 'streak rules span at most 127 months; narrow the period range');
+  for (const s of [q.base, q.scenario])
+    for (const v of s.vetoes)
+      if (v.event !== 'complaint_exposure')
+        warnings.push({ zh: `否决事件 ${v.event} 没有逐人数据，按 0 次计`, en: `veto event ${v.event} has no per-employee data; counted as 0` });
+
+  const params: SqlParams = { role: q.scenario.role, minOrd: fromOrd };
+  const where = [`period_ord BETWEEN ${Math.trunc(fromOrd)} AND ${Math.trunc(toOrd)}`, 'role = $role'];
+  let withSql = 'WITH ';
+  if (q.orgUnitId !== undefined) {
+    withSql = `WITH RECURSIVE subtree(id) AS (
+      SELECT id FROM org_units WHERE id = $orgUnitId
+      UNION
+      SELECT o.id FROM org_units o JOIN subtree s ON o.parent_id = s.id
+    ), `;
+    where.push('org_unit_id IN (SELECT id FROM subtree)');
+    params.orgUnitId = q.orgUnitId;
+  }
+  const keys = ['period_ord', 'period_id', 'employee_id', 'org_unit_id'];
+  const filtered = `(SELECT * FROM sim_facts WHERE ${where.join(' AND ')}) f`;
+  let baselineRel: string;
+  if (q.baseline === 'base') {
+    const base = compileSchemeSql(q.base, simSource(filtered, slots, [...keys, ...INPUT_COLS]));
+    baselineRel = `(SELECT ${[...keys, ...INPUT_COLS].join(', ')}, score AS b_score, grade AS b_grade, bonus AS b_bonus, bonus_missing AS b_missing FROM (${base.sql}) bq) b`;
+  } else {
+    baselineRel = `(SELECT ${[...keys, ...INPUT_COLS].join(', ')}, rec_score AS b_score, rec_grade AS b_grade, CAST(rec_bonus AS DOUBLE) AS b_bonus,
+      (rec_bonus IS NULL) AS b_missing FROM ${filtered}) b`;
+  }
+  const scenario = compileSchemeSql(q.scenario, simSource(baselineRel, slots, [...keys, 'b_score', 'b_grade', 'b_bonus', 'b_missing']));
+
+  const streakCols = streaks.flatMap((s, i) => [
+    `${streakMask(streakConditionSql(s, 'b_score', 'b_grade'))} AS _bm${i}`,
+    `${streakMask(streakConditionSql(s, 's_score', 's_grade'))} AS _sm${i}`,
+  ]);
+  const streakFlags = streaks.flatMap((s, i) => [`${hasRun(`_bm${i}`, s.periods)} AS _bf${i}`, `${hasRun(`_sm${i}`, s.periods)} AS _sf${i}`]);
+  const streakAgg = streaks.length
+    ? streaks.map((_, i) => `{'baseline': count(*) FILTER (WHERE _bf${i}), 'scenario': count(*) FILTER (WHERE _sf${i}), 'gained': count(*) FILTER (WHERE _sf${i} AND NOT _bf${i}), 'lost': count(*) FILTER (WHERE _bf${i} AND NOT _sf${i})}`).join(', ')
+    : '';
+  const sortKey = q.sortBy === 'bonus' ? 'abs(d_bonus) DESC NULLS LAST' : 'abs(d_score) DESC NULLS LAST';
+  const offset = Math.max(0, Math.trunc((q.page - 1) * q.pageSize));
+  const limit = Math.max(1, Math.trunc(q.pageSize));
+
+  const sql = `${withSql}
+  scored AS MATERIALIZED (
+    SELECT period_ord, period_id, employee_id, org_unit_id,
+           b_score, b_grade, CAST(b_bonus AS DECIMAL(18,2)) AS b_bonus, b_missing,
+           score AS s_score, grade AS s_grade, CAST(bonus AS DECIMAL(18,2)) AS s_bonus, bonus_missing AS s_missing, vetoed
+      FROM (${scenario.sql}) sq
+  ),
+  matrix AS (SELECT b_grade, s_grade, count(*) AS n FROM scored GROUP BY ALL),
+  units AS (
+    SELECT org_unit_id, count(*) AS n, count(*) FILTER (WHERE b_grade IS DISTINCT FROM s_grade) AS changed,
+           coalesce(sum(b_bonus), 0) AS b, coalesce(sum(s_bonus), 0) AS s
+      FROM scored GROUP BY org_unit_id
+  ),
+  bv AS (SELECT b_score AS v, count(*) AS c FROM scored WHERE b_score IS NOT NULL AND s_score IS NOT NULL GROUP BY 1),
+  sv AS (SELECT s_score AS v, count(*) AS c FROM scored WHERE b_score IS NOT NULL AND s_score IS NOT NULL GROUP BY 1),
+  br AS (SELECT v, sum(c) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) - (c - 1) / 2.0 AS r FROM bv),
+  sr AS (SELECT v, sum(c) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) - (c - 1) / 2.0 AS r FROM sv),
+  rho AS (SELECT corr(br.r, sr.r) AS rho FROM scored JOIN br ON br.v = scored.b_score JOIN sr ON sr.v = scored.s_score),
+  emp AS MATERIALIZED (
+    SELECT *${streakFlags.length ? `, ${streakFlags.join(', ')}` : ''} FROM (
+      SELECT employee_id, arg_max(org_unit_id, period_ord) AS org_unit_id, count(*) AS n,
+             avg(b_score) AS b_score, avg(s_score) AS s_score, avg(s_score - b_score) AS d_score,
+             count(*) FILTER (WHERE b_grade IS DISTINCT FROM s_grade) AS changes,
+             arg_max(b_grade, period_ord) AS b_last, arg_max(s_grade, period_ord) AS s_last,
+             coalesce(sum(s_bonus), 0) - coalesce(sum(b_bonus), 0) AS d_bonus
+             ${streakCols.length ? `, ${streakCols.join(', ')}` : ''}
+        FROM scored GROUP BY employee_id)
+  ),
+  page AS (
+    SELECT e.*, x.name FROM emp e LEFT JOIN employees x ON x.id = e.employee_id
+     ORDER BY ${sortKey}, e.employee_id LIMIT ${limit} OFFSET ${offset}
+  )
+  SELECT
+    (SELECT count(*) FROM scored) AS rows,
+    (SELECT count(*) FROM emp) AS employees,
+    (SELECT count(*) FILTER (WHERE vetoed) FROM scored) AS vetoed,
+    (SELECT count(*) FILTER (WHERE b_missing) FROM scored) AS missing_b,
+    (SELECT count(*) FILTER (WHERE s_missing) FROM scored) AS missing_s,
+    (SELECT {'lo': arg_min(period_id, period_ord), 'hi': arg_max(period_id, period_ord), 'n': count(DISTINCT period_ord)} FROM scored) AS span,
+    (SELECT list({'from': b_grade, 'to': s_grade, 'n': n}) FROM matrix) AS matrix,
+    (SELECT rho FROM rho) AS rho,
+    (SELECT list({'unit': u.org_unit_id, 'name': o.name, 'n': u.n, 'changed': u.changed, 'b': CAST(u.b AS VARCHAR), 's': CAST(u.s AS VARCHAR), 'd': CAST(u.s - u.b AS VARCHAR)} ORDER BY u.s - u.b, u.org_unit_id)
+       FROM units u LEFT JOIN org_units o ON o.id = u.org_unit_id) AS units,
+    (SELECT {'b': CAST(coalesce(sum(b), 0) AS VARCHAR), 's': CAST(coalesce(sum(s), 0) AS VARCHAR), 'd': CAST(coalesce(sum(s), 0) - coalesce(sum(b), 0) AS VARCHAR)} FROM units) AS total,
+    ${streakAgg ? `(SELECT [${streakAgg}] FROM emp) AS streaks,` : ''}
+    (SELECT list({'id': employee_id, 'name': name, 'unit': org_unit_id, 'n': n, 'b': b_score, 's': s_score, 'd': d_score, 'changes': changes,
+                  'bl': b_last, 'sl': s_last, 'db': CAST(d_bonus AS VARCHAR)} ORDER BY ${sortKey}, employee_id) FROM page) AS page
+  `;
+  const [row] = await wh.query<Record<string, unknown>>(sql, params);
+  if (!row) throw new Error('simulation returned no row');
+  return shape(row, q, streaks, warnings);
+}
+
+type Num = number | string | null;
+const num = (v: unknown): number => Number(v ?? 0);
+
+function shape(row: Record<string, unknown>, q: SimulationQuery, streaks: Scheme['streaks'], warnings: SimulationResult['warnings']): SimulationResult {
+  const matrix = ((row.matrix as Array<{ from: Grade | null; to: Grade | null; n: Num }> | null) ?? []).map((c) => ({ from: c.from, to: c.to, count: num(c.n) }));
+  const empty = (): Record<Grade, number> => Object.fromEntries(GRADES.map((g) => [g, 0])) as Record<Grade, number>;
+  const baseline = empty();
+  const scenario = empty();
+  let changed = 0;
+  let total = 0;
+  for (const c of matrix) {
+    if (c.from) baseline[c.from] += c.count;
+    if (c.to) scenario[c.to] += c.count;
+    if (c.from !== c.to) changed += c.count;
+    total += c.count;
+  }
+  matrix.sort((a, b) => GRADES.indexOf(a.from ?? ('Z' as Grade)) - GRADES.indexOf(b.from ?? ('Z' as Grade)) || GRADES.indexOf(a.to ?? ('Z' as Grade)) - GRADES.indexOf(b.to ?? ('Z' as Grade)));
+  const units = ((row.units as Array<Record<string, Num>> | null) ?? []).map((u) => ({
+    orgUnitId: String(u.unit),
+    orgUnitName: (u.name as string | null) ?? null,
+    rows: num(u.n),
+    changed: num(u.changed),
+    baseline: String(u.b),
+    scenario: String(u.s),
+    delta: String(u.d),
+  }));
+  const tot = row.total as { b: string; s: string; d: string };
+  const span = row.span as { lo: Num; hi: Num; n: Num };
+  const streakRows = (row.streaks as Array<Record<string, Num>> | undefined) ?? [];
+  const rows = num(row.rows);
+  return {
+    rows,
+    employees: num(row.employees),
+    periods: { from: (span?.lo as string | null) ?? null, to: (span?.hi as string | null) ?? null, count: num(span?.n) },
+    distribution: { baseline, scenario },
+    matrix,
+    changed,
+    shareChanged: total ? changed / total : 0,
+    spearman: row.rho === null || row.rho === undefined || Number.isNaN(Number(row.rho)) ? null : Number(row.rho),
+    cost: { baseline: tot.b, scenario: tot.s, delta: tot.d, byUnit: units, missingBaseline: num(row.missing_b), missingScenario: num(row.missing_s) },
+    streaks: streaks.map((s, i) => ({ code: s.code, name: s.name, baseline: num(streakRows[i]?.baseline), scenario: num(streakRows[i]?.scenario), gained: num(streakRows[i]?.gained), lost: num(streakRows[i]?.lost) })),
+    affected: {
+      total: num(row.employees),
+      page: q.page,
+      pageSize: q.pageSize,
+      items: ((row.page as Array<Record<string, Num>> | null) ?? []).map((e) => ({
+        employeeId: String(e.id),
+        name: (e.name as string | null) ?? null,
+        orgUnitId: String(e.unit),
+        periods: num(e.n),
+        baselineScore: e.b === null ? null : Number(e.b),
+        scenarioScore: e.s === null ? null : Number(e.s),
+        deltaScore: e.d === null ? null : Number(e.d),
+        gradeChanges: num(e.changes),
+        baselineGrade: (e.bl as Grade | null) ?? null,
+        scenarioGrade: (e.sl as Grade | null) ?? null,
+        deltaBonus: String(e.db),
+      })),
+    },
+    vetoed: num(row.vetoed),
+    warnings,
+  };
+}

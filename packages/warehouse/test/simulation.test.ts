@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { builtinScheme, type Scheme, SchemeCompileError, schemeSchema } from '@perflens/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { employeeFacts, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
+
+/**
+ * Hand fixture: four functional employees, three months, one KPI "duties" (actual out of 100).
+ *   C 公司 ─┬─ D1: E1, E2
+ *           └─ D2: E3, E4
+ * Base scheme: duties as a ratio (score = actual); scenario: duties as a tier table
+ * ≥90 → 100, ≥70 → 80, ≥50 → 60, else 0. Both: default bands (≥91 A 1.3, ≥81 B 1.1, ≥71 C 1.0,
+ * ≥60 D 0.8, else E 0.4) and bonus 1,000 × coefficient.
+ */
+const ACTUALS: Record<string, number[]> = { E1: [92, 93, 96], E2: [80, 82, 55], E3: [70, 70, 70], E4: [59, 50, 40] };
+const UNIT: Record<string, string> = { E1: 'D1', E2: 'D1', E3: 'D2', E4: 'D2' };
+const MONTHS = ['2024-01', '2024-02', '2024-03'];
+const BASE_GRADE = (s: number) => (s >= 91 ? 'A' : s >= 81 ? 'B' : s >= 71 ? 'C' : s >= 60 ? 'D' : 'E');
+const COEF: Record<string, number> = { A: 1.3, B: 1.1, C: 1, D: 0.8, E: 0.4 };
+
+const common = {
+  role: 'functional' as const,
+  version: 1,
+  name: { zh: '测试', en: 'test' },
+  gradeBands: builtinScheme('functional-v1').gradeBands,
+  bonus: [{ type: 'grade_coefficient' as const, base: { kind: 'fixed' as const, amount: 1000 } }],
+  streaks: [{ code: 'two_low', name: { zh: '连续两月 C 及以下', en: 'two months at C or below' }, periods: 2, condition: { kind: 'grade_at_most' as const, grade: 'C' as const } }],
+};
+const duties = { code: 'duties', name: { zh: '职责', en: 'Duties' }, section: 'result' as const, weight: 100 };
+const BASE: Scheme = schemeSchema.parse({ ...common, id: 'fixture-v1', kpis: [{ ...duties, rule: { type: 'ratio', direction: 'higher' } }] });
+const TIERED: Scheme = schemeSchema.parse({
+  ...common,
+  id: 'fixture-v2',
+  kpis: [
+    {
+      ...duties,
+      rule: {
+        type: 'tier',
+        direction: 'higher',
+        tiers: [
+          { from: 90, to: null, points: 100 },
+          { from: 70, to: 90, points: 80 },
+          { from: 50, to: 70, points: 60 },
+          { from: null, to: 50, points: 0 },
+        ],
+      },
+    },
+  ],
+});
+
+let dir: string;
+let wh: Warehouse;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'perflens-sim-'));
+  wh = await Warehouse.open({ path: join(dir, 'sim.duckdb') });
+  await wh.run(`INSERT INTO org_units (id, name, parent_id, kind) VALUES ('C', '公司', NULL, 'company'), ('D1', '一部', 'C', 'department'), ('D2', '二部', 'C', 'department')`);
+  for (const [e, unit] of Object.entries(UNIT))
+    await wh.run(`INSERT INTO employees (id, name, org_unit_id, role, monthly_salary) VALUES ($e, $name, $unit, 'functional', 1000)`, { e, name: `员工${e}`, unit });
+  for (const [i, m] of MONTHS.entries()) {
+    await wh.run(`INSERT INTO periods (id, kind, start_date, end_date) VALUES ($m, 'month', $s, last_day(CAST($s AS DATE)))`, { m, s: `${m}-01` });
+    for (const [e, xs] of Object.entries(ACTUALS)) {
+      const score = xs[i]!;
+      const g = BASE_GRADE(score);
+      await wh.run(`INSERT INTO kpi_results (employee_id, period_id, kpi_code, target, actual, score, weight) VALUES ($e, $m, 'duties', 100, $a, $a, 100)`, { e, m, a: score });
+      await wh.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, scheme_id, score, grade, coefficient, bonus) VALUES ($e, $m, $u, 'functional', 'fixture-v1', $s, $g, $c, $b)`, {
+        e,
+        m,
+        u: UNIT[e]!,
+        s: score,
+        g,
+        c: COEF[g]!,
+        b: 1000 * COEF[g]!,
+      });
+    }
+  }
+  // A quarter row must not leak into the monthly layout.
+  await wh.run(`INSERT INTO periods VALUES ('2024-Q1', 'quarter', DATE '2024-01-01', DATE '2024-03-31', NULL, NULL)`);
+  await wh.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade) VALUES ('E1', '2024-Q1', 'D1', 'functional', 93.67, 'A')`);
+});
+
+afterAll(async () => {
+  await wh?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const q = (over: Partial<SimulationQuery> = {}): SimulationQuery => ({ base: BASE, scenario: TIERED, baseline: 'base', page: 1, pageSize: 10, sortBy: 'score', ...over });
+
+describe('simulation.run on the hand fixture', () => {
+  it('migration matrix, distributions and share changed', async () => {
+    const r = await runSimulation(wh, q());
+    expect(r.rows).toBe(12);
+    expect(r.employees).toBe(4);
+    // base → scenario: A→A 3 (E1), C→C 1, B→C 1 (E2), E→D 1 (E2 m3), D→C 3 (E3), E→D 2 + E→E 1 (E4)
+    expect(r.matrix).toEqual([
+      { from: 'A', to: 'A', count: 3 },
+      { from: 'B', to: 'C', count: 1 },
+      { from: 'C', to: 'C', count: 1 },
+      { from: 'D', to: 'C', count: 3 },
+      { from: 'E', to: 'D', count: 3 },
+      { from: 'E', to: 'E', count: 1 },
+    ]);
+    expect(r.distribution.baseline).toEqual({ A: 3, B: 1, C: 1, D: 3, E: 4 });
+    expect(r.distribution.scenario).toEqual({ A: 3, B: 0, C: 5, D: 3, E: 1 });
+    expect(r.changed).toBe(7);
+    expect(r.shareChanged).toBeCloseTo(7 / 12, 12);
+    expect(r.periods).toEqual({ from: '2024-01', to: '2024-03', count: 3 });
+  });
+
+  it('bonus cost by unit and total as exact decimals', async () => {
+    const r = await runSimulation(wh, q());
+    // base: 3×1300 + 1100 + 1000 + 3×800 + 4×400 = 10,000; scenario: 3×1300 + 5×1000 + 3×800 + 400 = 11,700
+    expect(r.cost).toMatchObject({ baseline: '10000.00', scenario: '11700.00', delta: '1700.00', missingBaseline: 0, missingScenario: 0 });
+    const byUnit = Object.fromEntries(r.cost.byUnit.map((u) => [u.orgUnitId, [u.baseline, u.scenario, u.delta, u.changed]]));
+    expect(byUnit).toEqual({ D1: ['6400.00', '6700.00', '300.00', 2], D2: ['3600.00', '5000.00', '1400.00', 5] });
+  });
+
+  it("Spearman's rho with mid ranks matches SciPy", async () => {
+    const r = await runSimulation(wh, q());
+    // scipy.stats.spearmanr([92,93,96,80,82,55,70,70,70,59,50,40], [100,100,100,80,80,60,80,80,80,60,60,0])
+    expect(r.spearman).toBeCloseTo(0.9565007145952776, 12);
+  });
+
+  it('streak flags gained and lost', async () => {
+    const r = await runSimulation(wh, q());
+    // two months in a row at C or below: base E3 (DDD), E4 (EEE); scenario adds E2 (C, C, D).
+    expect(r.streaks).toEqual([{ code: 'two_low', name: common.streaks[0]!.name, baseline: 2, scenario: 3, gained: 1, lost: 0 }]);
+  });
+
+  it('most affected employees, paged, by mean |Δ score|', async () => {
+    // mean Δ: E1 (8+7+4)/3 = 6.33, E2 (0−2+5)/3 = 1, E3 10, E4 (1+10−40)/3 = −9.67
+    const p1 = await runSimulation(wh, q({ pageSize: 2 }));
+    expect(p1.affected.total).toBe(4);
+    expect(p1.affected.items.map((e) => e.employeeId)).toEqual(['E3', 'E4']);
+    expect(p1.affected.items[1]!.deltaScore).toBeCloseTo(-29 / 3, 10);
+    expect(p1.affected.items[0]).toMatchObject({ name: '员工E3', gradeChanges: 3, baselineGrade: 'D', scenarioGrade: 'C', deltaBonus: '600.00' });
+    const p2 = await runSimulation(wh, q({ pageSize: 2, page: 2 }));
+    expect(p2.affected.items.map((e) => e.employeeId)).toEqual(['E1', 'E2']);
+  });
+
+  it('recorded baseline equals the base scheme re-scored here', async () => {
+    const rec = await runSimulation(wh, q({ baseline: 'recorded' }));
+    const base = await runSimulation(wh, q());
+    expect(rec.matrix).toEqual(base.matrix);
+    expect(rec.cost).toEqual(base.cost);
+  });
+
+  it('filters by org subtree and by period', async () => {
+    const d2 = await runSimulation(wh, q({ orgUnitId: 'D2' }));
+    expect(d2.rows).toBe(6);
+    expect(d2.cost.delta).toBe('1400.00');
+    const feb = await runSimulation(wh, q({ from: '2024-02', to: '2024-02' }));
+    expect(feb.rows).toBe(4);
+    // February: E1 A→A, E2 B→C, E3 D→C, E4 E→D
+    expect(feb.changed).toBe(3);
+    await expect(runSimulation(wh, q({ from: '2024-Q1' }))).rejects.toThrow(/not a month period/);
+  });
+
+  it('rejects a KPI code the role has no data for', async () => {
+    const bad = { ...TIERED, kpis: [{ ...TIERED.kpis[0]!, code: 'attendance' }] };
+    await expect(runSimulation(wh, q({ scenario: bad }))).rejects.toBeInstanceOf(SchemeCompileError);
+  });
+
+  it('rebuilds the layout when the canonical data changes', async () => {
+    await wh.run(`UPDATE kpi_results SET actual = 95 WHERE employee_id = 'E2' AND period_id = '2024-02'`);
+    await wh.run(`INSERT INTO rater_scores VALUES ('E2', '2024-02', 'E1', 'peer', 80, NULL, NULL)`);
+    const r = await runSimulation(wh, q({ from: '2024-02', to: '2024-02' }));
+    // E2 February now 95 → base A, scenario 100 → A: one change fewer.
+    expect(r.changed).toBe(2);
+    await wh.run(`UPDATE kpi_results SET actual = 82 WHERE employee_id = 'E2' AND period_id = '2024-02'`);
+    await wh.run(`DELETE FROM rater_scores`);
+  });
+
+  it('employee facts rebuild the evaluator inputs', async () => {
+    const [f] = await employeeFacts(wh, 'E4', '2024-03');
+    expect(f!.inputs.kpis).toEqual({ duties: { actual: 40, target: 100 } });
+    expect(f!.recorded).toEqual({ score: 40, grade: 'E', coefficient: 0.4, bonus: '400.00' });
+  });
+});
+
+describe('schemes and scenarios on file', () => {
+  it('lists built-ins when the schemes table is empty and gets one by id', async () => {
+    const list = await listSchemes(wh);
+    expect(list.map((s) => s.id)).toContain('cs_ecommerce-v1');
+    expect((await getScheme(wh, 'sales-v1'))?.kpis.length).toBe(6);
+    expect(await getScheme(wh, 'nope-v1')).toBeNull();
+  });
+
+  it('saves, lists and reloads scenarios with their settings', async () => {
+    await saveScenario(wh, { id: 's1', name: '更严的档位', baseSchemeId: 'fixture-v1', scheme: TIERED, settings: { baseline: 'base' }, createdBy: null });
+    await saveScenario(wh, { id: 's2', name: 'second', baseSchemeId: 'fixture-v1', scheme: BASE, settings: {}, createdBy: null });
+    expect((await listScenarios(wh)).map((s) => s.id).sort()).toEqual(['s1', 's2']);
+    const [a, b] = await getScenarios(wh, ['s2', 's1']);
+    expect([a!.id, b!.id]).toEqual(['s2', 's1']);
+    expect(b!.scheme).toEqual(TIERED);
+    expect(b!.settings).toEqual({ baseline: 'base' });
+  });
+});
