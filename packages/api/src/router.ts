@@ -3,8 +3,12 @@ import { metaRouter } from './routers/meta.ts';
 import { distributionRouter } from './routers/distribution.ts';
 import { employeesRouter } from './routers/employees.ts';
 import { rankingRouter } from './routers/ranking.ts';
+import { calibrationRouter } from './routers/calibration.ts';
 import { importRouter } from './routers/import.ts';
 import { policyRouter } from './routers/policy.ts';
+import { schemeRouter } from './routers/scheme.ts';
+import { simulationRouter } from './routers/simulation.ts';
+import { scenarioRouter } from './routers/scenario.ts';
 
 /** One router per capability; the procedure names are the public HTTP API (see README). */
 export const appRouter = router({
@@ -12,8 +16,12 @@ export const appRouter = router({
   distribution: distributionRouter,
   employees: employeesRouter,
   ranking: rankingRouter,
+  calibration: calibrationRouter,
   import: importRouter,
   policy: policyRouter,
+  scheme: schemeRouter,
+  simulation: simulationRouter,
+  scenario: scenarioRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { TRPCError } from '@trpc/server';
+import { getScenarios, listScenarios, saveScenario } from '@perflens/warehouse';
+import { publicProcedure, router } from '../trpc.ts';
+import { schemeIdSchema } from './scheme.ts';
+import { resolveSchemes, simulate, simulationSettingsSchema } from './simulation.ts';
+
+const scenarioIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+
+export const scenarioRouter = router({
+  save: publicProcedure
+    .input(
+      z.object({
+        id: scenarioIdSchema.optional(),
+        name: z.string().trim().min(1).max(120),
+        baseSchemeId: schemeIdSchema,
+        scheme: z.unknown(),
+        settings: simulationSettingsSchema.default({ baseline: 'base' }),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      // Validates the scheme the same way a run does, so nothing unrunnable is saved.
+      const { scenario } = await resolveSchemes(ctx.wh, { baseSchemeId: input.baseSchemeId, scheme: input.scheme });
+      const id = input.id ?? randomUUID();
+      await saveScenario(ctx.wh, { id, name: input.name, baseSchemeId: input.baseSchemeId, scheme: scenario, settings: input.settings, createdBy: null });
+      return { id };
+    }),
+
+  list: publicProcedure.query(async ({ ctx }) =>
+    (await listScenarios(ctx.wh)).map((s) => ({ id: s.id, name: s.name, baseSchemeId: s.baseSchemeId, role: s.scheme.role, settings: s.settings, createdAt: s.createdAt, scheme: s.scheme })),
+  ),
+
+  /** Up to three saved scenarios, each re-run with its saved settings, side by side. */
+  compare: publicProcedure
+    .input(z.object({ ids: z.array(scenarioIdSchema).min(1).max(3), pageSize: z.number().int().min(1).max(50).default(10) }))
+    .query(async ({ ctx, input }) => {
+      const found = await getScenarios(ctx.wh, input.ids);
+      const missing = input.ids.filter((id) => !found.some((s) => s.id === id));
+      if (missing.length) throw new TRPCError({ code: 'NOT_FOUND', message: `方案模拟 ${missing.join('、')} 不存在 / scenario ${missing.join(', ')} not found` });
+      const out = [];
+      // Sequential: each run already uses every DuckDB thread.
+      for (const s of found) {
+        const settings = simulationSettingsSchema.parse(s.settings);
+        const result = await simulate(ctx.wh, { ...settings, baseSchemeId: s.baseSchemeId ?? undefined, scheme: s.scheme, page: 1, pageSize: input.pageSize, sortBy: 'score' });
+        out.push({ id: s.id, name: s.name, baseSchemeId: s.baseSchemeId, settings, scheme: s.scheme, result });
+      }
+      return out;
+    }),
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TRPCError } from '@trpc/server';
+import { builtinScheme } from '@perflens/core';
+import { Warehouse } from '@perflens/warehouse';
+import { appRouter, createCallerFactory } from '../src/index.ts';
+import { loadDemo } from '../../demo/src/index.ts';
+
+let dir: string;
+let wh: Warehouse;
+const createCaller = createCallerFactory(appRouter);
+let caller: ReturnType<typeof createCaller>;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'perflens-api-sim-'));
+  wh = await Warehouse.open({ path: join(dir, 'demo.duckdb') });
+  await loadDemo(wh, { employees: 200 });
+  caller = createCaller({ wh, lang: 'zh' });
+}, 120_000);
+afterAll(() => {
+  wh.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cs = builtinScheme('cs_ecommerce-v1');
+/** Customer satisfaction-style edit: conversion 35 → 40, payment 20 → 15. */
+const edited = { ...cs, kpis: cs.kpis.map((k) => (k.code === 'inquiry_conversion' ? { ...k, weight: 40 } : k.code === 'payment_rate' ? { ...k, weight: 15 } : k)) };
+
+describe('scheme procedures', () => {
+  it('lists and gets the schemes the demo is scored with', async () => {
+    const list = await caller.scheme.list();
+    expect(list.map((s) => s.id)).toEqual(expect.arrayContaining(['merchandiser-v1', 'merchandiser-v2', 'sales-v1', 'cs_ecommerce-v1']));
+    const s = await caller.scheme.get({ id: 'cs_ecommerce-v1' });
+    expect(s.kpis.map((k) => k.weight)).toEqual([35, 20, 10, 5, 5, 10, 5, 10]);
+    await expect(caller.scheme.get({ id: 'nope-v1' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('validate reports weights and unknown KPI codes in both languages', async () => {
+    const heavy = { ...cs, kpis: cs.kpis.map((k, i) => (i === 0 ? { ...k, weight: 45 } : k)) };
+    const v1 = await caller.scheme.validate({ scheme: heavy });
+    expect(v1.ok).toBe(false);
+    expect(v1.issues[0]).toMatchObject({ path: ['kpis'] });
+    expect(v1.issues[0]!.zh).toContain('110');
+    expect(v1.issues[0]!.en).toContain('sum to 110, not 100');
+    const unknown = { ...cs, kpis: cs.kpis.map((k, i) => (i === 1 ? { ...k, code: 'refund_rate' } : k)) };
+    const v2 = await caller.scheme.validate({ scheme: unknown });
+    expect(v2).toMatchObject({ ok: false, issues: [{ path: ['kpis', 1, 'code'] }] });
+    expect(v2.issues[0]!.en).toContain('refund_rate');
+    expect((await caller.scheme.validate({ scheme: cs })).ok).toBe(true);
+  });
+});
+
+describe('simulation.run', () => {
+  it('the base scheme against itself changes nothing', async () => {
+    const r = await caller.simulation.run({ baseSchemeId: 'cs_ecommerce-v1' });
+    expect(r.rows).toBeGreaterThan(100);
+    expect(r.changed).toBe(0);
+    expect(r.cost.delta).toBe('0.00');
+    expect(r.spearman).toBeCloseTo(1, 12);
+    expect(r.role).toBe('cs_ecommerce');
+  });
+
+  it('a weight edit moves grades; matrix, distributions and unit costs add up', async () => {
+    const r = await caller.simulation.run({ baseSchemeId: 'cs_ecommerce-v1', scheme: edited, pageSize: 5 });
+    const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+    expect(sum(r.distribution.baseline)).toBe(r.rows);
+    expect(sum(r.distribution.scenario)).toBe(r.rows);
+    expect(r.matrix.reduce((a, c) => a + c.count, 0)).toBe(r.rows);
+    expect(r.changed).toBeGreaterThan(0);
+    expect(r.shareChanged).toBeCloseTo(r.changed / r.rows, 12);
+    // Exact decimals: the unit deltas add up to the total to the cent.
+    const cents = (s: string) => BigInt(s.replace('.', ''));
+    expect(r.cost.byUnit.reduce((a, u) => a + cents(u.delta), 0n)).toBe(cents(r.cost.delta));
+    expect(cents(r.cost.scenario) - cents(r.cost.baseline)).toBe(cents(r.cost.delta));
+    expect(r.affected.items).toHaveLength(5);
+    expect(r.spearman!).toBeLessThan(1);
+    expect(r.spearman!).toBeGreaterThan(0.8);
+  });
+
+  it('explain gives both schemes line by line for a drill-down', async () => {
+    const r = await caller.simulation.run({ baseSchemeId: 'cs_ecommerce-v1', scheme: edited, pageSize: 1, from: '2024-03', to: '2024-03' });
+    const who = r.affected.items[0]!;
+    const [x] = await caller.simulation.explain({ baseSchemeId: 'cs_ecommerce-v1', scheme: edited, employeeId: who.employeeId, periodId: '2024-03' });
+    expect(x!.base.ok && x!.scenario.ok).toBe(true);
+    if (!x!.base.ok || !x!.scenario.ok) return;
+    expect(x!.scenario.result.score - x!.base.result.score).toBeCloseTo(who.deltaScore!, 9);
+    const conv = x!.scenario.result.lines.find((l) => l.kpiCode === 'inquiry_conversion')!;
+    expect(conv.explanation.zh).toContain('× 40%');
+    expect(conv.explanation.en).toContain('Inquiry conversion');
+    // The demo stores no per-employee order total, so the commission part cannot be computed: said, not zeroed.
+    expect(x!.scenario.bonusError?.en).toContain('order total');
+    expect(x!.scenario.result.bonus).toBeNull();
+  });
+
+  it('an invalid scheme is a bilingual BAD_REQUEST naming the field', async () => {
+    const bad = { ...cs, gradeBands: [...cs.gradeBands].reverse() };
+    const err = await caller.simulation.run({ baseSchemeId: 'cs_ecommerce-v1', scheme: bad }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCError);
+    expect((err as TRPCError).code).toBe('BAD_REQUEST');
+    expect((err as TRPCError).message).toMatch(/gradeBands/);
+    expect((err as TRPCError).message).toMatch(/下限/);
+  });
+});
+
+describe('scenarios', () => {
+  it('save, list, compare up to three', async () => {
+    const a = await caller.scenario.save({ name: '转化率 40', baseSchemeId: 'cs_ecommerce-v1', scheme: edited, settings: { baseline: 'base' } });
+    const b = await caller.scenario.save({ name: '2024 only', baseSchemeId: 'cs_ecommerce-v1', scheme: edited, settings: { baseline: 'base', from: '2024-01', to: '2024-12' } });
+    const c = await caller.scenario.save({ id: 'same', name: 'unchanged', baseSchemeId: 'cs_ecommerce-v1', scheme: cs });
+    const list = await caller.scenario.list();
+    expect(list.map((s) => s.id)).toEqual(expect.arrayContaining([a.id, b.id, 'same']));
+    const cmp = await caller.scenario.compare({ ids: [a.id, b.id, c.id] });
+    expect(cmp.map((x) => x.name)).toEqual(['转化率 40', '2024 only', 'unchanged']);
+    expect(cmp[1]!.result.periods).toMatchObject({ from: '2024-01', to: '2024-12', count: 12 });
+    expect(cmp[0]!.result.rows).toBeGreaterThan(cmp[1]!.result.rows);
+    expect(cmp[2]!.result.changed).toBe(0);
+    await expect(caller.scenario.compare({ ids: [a.id, b.id, c.id, 'x'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(caller.scenario.compare({ ids: ['missing'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
