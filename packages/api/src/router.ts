@@ -4,6 +4,7 @@ import { distributionRouter } from './routers/distribution.ts';
 import { employeesRouter } from './routers/employees.ts';
 import { rankingRouter } from './routers/ranking.ts';
 import { calibrationRouter } from './routers/calibration.ts';
+import { calibrationRouter } from './routers/calibration.ts';
 import { importRouter } from './routers/import.ts';
 import { policyRouter } from './routers/policy.ts';
 import { schemeRouter } from './routers/scheme.ts';
@@ -16,6 +17,7 @@ export const appRouter = router({
   distribution: distributionRouter,
   employees: employeesRouter,
   ranking: rankingRouter,
+  calibration: calibrationRouter,
   calibration: calibrationRouter,
   import: importRouter,
   policy: policyRouter,

@@ -1,7 +1,18 @@
-import { rankingForced, rankingForcedInputSchema } from '@perflens/warehouse';
+import { TRPCError } from '@trpc/server';
+import { InfeasibleGuidelineError } from '@perflens/core';
+import { CalibrationError, rankingForced, rankingForcedInputSchema } from '@perflens/warehouse';
 import { publicProcedure, router } from '../trpc.ts';
 
 /** Forced ranking (强制分布); the SQL lives in the warehouse's named query. */
 export const rankingRouter = router({
-  forced: publicProcedure.input(rankingForcedInputSchema).query(({ ctx, input }) => rankingForced(ctx.wh, input)),
+  forced: publicProcedure.input(rankingForcedInputSchema).query(async ({ ctx, input }) => {
+    try {
+      return await rankingForced(ctx.wh, input);
+    } catch (err) {
+      // Guideline ranges that no quota can meet, or options that do not combine: the caller's to fix.
+      if (err instanceof InfeasibleGuidelineError || err instanceof CalibrationError)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: err.message, cause: err });
+      throw err;
+    }
+  }),
 });

@@ -7,3 +7,6 @@ export * from './calibration-session-get.ts';
 export * from './calibration-session-adjust.ts';
 export * from './calibration-session-finalise.ts';
 export * from './calibration-session-export.ts';
+export * from './calibration-departments.ts';
+export * from './calibration-fairness.ts';
+export * from './calibration-raters.ts';

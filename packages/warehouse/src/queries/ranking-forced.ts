@@ -19,6 +19,7 @@ import {
 import type { SqlParams, Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
+import { CalibrationError } from './calibration-session-common.ts';
 
 const gradeEnum = z.enum(GRADES);
 
@@ -135,7 +136,8 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
   const f = rankingForcedInputSchema.parse(input);
   const warnings: Message[] = [];
   if (f.departmentLinked && (f.grouping !== 'orgUnit' || f.guideline.mode !== 'shares'))
-    throw new Error(
+    throw new CalibrationError(
+      'invalid',
       'Department-linked quotas need grouping by org unit and a guideline of shares. / 部门关联配额需要按组织单元分组，并使用比例形式的强制分布。',
     );
   await ensureAnalytics(wh);

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Warehouse, calibrationDepartments, calibrationFairness, calibrationRaters } from '../src/index.ts';
+import { JAN_SCORES, loadCalibrationFixture, supervisorScore } from './calibration.fixture.ts';
+
+let dir: string;
+let wh: Warehouse;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'perflens-cal-a-'));
+  wh = await Warehouse.open({ path: join(dir, 'cal.duckdb') });
+  await loadCalibrationFixture(wh);
+});
+afterAll(() => {
+  wh.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const JAN = { from: '2024-01', to: '2024-01' } as const;
+
+describe('calibration analyses on the fixture', () => {
+  it('departments: D1 grade mix, gap in people, chi-square / G / exact p vs SciPy (1e-6)', async () => {
+    const r = await calibrationDepartments(wh, JAN);
+    const d1 = r.units.find((u) => u.orgUnitId === 'D1')!;
+    // Recorded: 95 | 90 88 88 85 | 80 78 75 75 | 70 65 | 55 → 1/4/4/2/1; quota of 12 = 1/2/6/2/1.
+    expect(d1.counts).toEqual({ A: 1, B: 4, C: 4, D: 2, E: 1 });
+    expect(d1.gap).toEqual({ A: 0, B: 2, C: -2, D: 0, E: 0 });
+    // scipy.stats.chisquare / power_divergence(lambda_="log-likelihood"); exact by enumeration.
+    expect(Math.abs(d1.chi2 - 2.055555555555555)).toBeLessThan(1e-6);
+    expect(Math.abs(d1.pChi2 - 0.7255413050315438)).toBeLessThan(1e-6);
+    expect(Math.abs(d1.g - 1.9213343218379866)).toBeLessThan(1e-6);
+    expect(Math.abs(d1.pG - 0.7502248199994848)).toBeLessThan(1e-6);
+    expect(Math.abs(d1.pExact! - 0.5157091187499987)).toBeLessThan(1e-6);
+    expect(d1.caveat!.zh).toContain('期望人数少于 5');
+    expect(r.heatmap.filter((h) => h.orgUnitId === 'D1').map((h) => h.gap)).toEqual([0, 2, -2, 0, 0]);
+  });
+
+  it('fairness: top-grade rate by gender with the four-fifths flag', async () => {
+    const r = await calibrationFairness(wh, JAN);
+    // 优 in January: E01 (95) and E13 (92), both odd ids = M; 11 M and 11 F graded.
+    expect(r.gender.map((g) => [g.key, g.n, g.top, g.adverse])).toEqual([
+      ['F', 11, 0, true],
+      ['M', 11, 2, false],
+    ]);
+    expect(r.ageBand.reduce((a, b) => a + b.n, 0)).toBe(22);
+    expect(r.tenureBand.reduce((a, b) => a + b.n, 0)).toBe(22);
+  });
+
+  it('raters: leniency per supervisor and side-by-side normalisations', async () => {
+    const r = await calibrationRaters(wh, { ...JAN, raterId: 'R1', minN: 7 });
+    const r1 = r.raters.find((x) => x.rater === 'R1')!;
+    const xs = [1, 2, 3, 4, 5, 6].map((k) => supervisorScore(k, JAN_SCORES[k - 1]!));
+    expect(r1.n).toBe(6);
+    expect(r1.mean).toBeCloseTo(xs.reduce((a, b) => a + b, 0) / 6, 10);
+    expect(r1.lowN).toBe(true);
+    expect(r.warnings[0]!.code).toBe('low-n');
+    expect(r.scores.map((s) => s.raw)).toEqual(xs);
+    for (const s of r.scores) expect(s.centre).toBeCloseTo(s.raw - r1.diff, 10);
+  });
+});
