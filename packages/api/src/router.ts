@@ -4,7 +4,6 @@ import { distributionRouter } from './routers/distribution.ts';
 import { employeesRouter } from './routers/employees.ts';
 import { rankingRouter } from './routers/ranking.ts';
 import { calibrationRouter } from './routers/calibration.ts';
-import { calibrationRouter } from './routers/calibration.ts';
 import { importRouter } from './routers/import.ts';
 import { policyRouter } from './routers/policy.ts';
 import { schemeRouter } from './routers/scheme.ts';
@@ -17,7 +16,6 @@ export const appRouter = router({
   distribution: distributionRouter,
   employees: employeesRouter,
   ranking: rankingRouter,
-  calibration: calibrationRouter,
   calibration: calibrationRouter,
   import: importRouter,
   policy: policyRouter,
