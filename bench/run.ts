@@ -3,7 +3,10 @@
  * Add yours with one line; `pnpm bench <name>` runs just that one.
  */
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
-  distribution: () => import('./distribution.ts'),
+ import('./distribution.ts'),
+=>  distribution: () => import('./distribution.ts'),
+  calibration: () => import('./calibration.ts'),
+=> import('./distribution.ts'),
   policy: () => import('./policy.ts'),
 };
 
