@@ -59,14 +59,21 @@ const inFlight = new WeakMap<Warehouse, Promise<void>>();
  * Writers refresh eagerly inside their own transaction, so this normally costs one metadata
  * query; it rebuilds only after a write that bypassed that (single-flight per warehouse).
  */
-export async function ensureAnalytics(wh: Warehouse): Promise<void> {
-  const running = inFlight.get(wh);
-  if (running) return running;
+export function ensureAnalytics(wh: Warehouse): Promise<void> {
+  // The check itself is part of the single flight: two requests racing past it would both
+  // rebuild, and their transactions would conflict on analytics_state.
+  let p = inFlight.get(wh);
+  if (!p) {
+    p = checkAndRefresh(wh).finally(() => inFlight.delete(wh));
+    inFlight.set(wh, p);
+  }
+  return p;
+}
+
+async function checkAndRefresh(wh: Warehouse): Promise<void> {
   const [state] = await wh.query<{ current: string; stored: string | null }>(
     `SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM analytics_state WHERE id = 1) AS stored`,
   );
   if (state && state.current === state.stored) return;
-  const p = refreshAnalytics(wh).finally(() => inFlight.delete(wh));
-  inFlight.set(wh, p);
-  return p;
+  await refreshAnalytics(wh);
 }

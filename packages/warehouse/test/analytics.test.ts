@@ -38,6 +38,12 @@ describe('derived analytics tables', () => {
     expect(d.groups[0]!.counts).toEqual({ A: 1, B: 0, C: 1, D: 0, E: 1 });
   });
 
+  it('are rebuilt once when many requests arrive together after a change', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => gradeDistribution(wh, { groupBy: 'orgUnit' })));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill('fulfilled'));
+    expect(await wh.query('SELECT count(*)::INTEGER AS n FROM assessment_facts')).toEqual([{ n: 2 }]);
+  });
+
   it('are not rebuilt when nothing changed', async () => {
     await ensureAnalytics(wh);
     const [before] = await wh.query<{ t: string }>('SELECT refreshed_at::VARCHAR AS t FROM analytics_state');
