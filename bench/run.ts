@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
  import('./distribution.ts'),
 =>  distribution: () => import('./distribution.ts'),
   calibration: () => import('./calibration.ts'),
+  calibration: () => import('./calibration.ts'),
 => import('./distribution.ts'),
   policy: () => import('./policy.ts'),
 };
