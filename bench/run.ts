@@ -3,11 +3,8 @@
  * Add yours with one line; `pnpm bench <name>` runs just that one.
  */
 const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
- import('./distribution.ts'),
-=>  distribution: () => import('./distribution.ts'),
+  distribution: () => import('./distribution.ts'),
   calibration: () => import('./calibration.ts'),
-  calibration: () => import('./calibration.ts'),
-=> import('./distribution.ts'),
   policy: () => import('./policy.ts'),
 };
 
