@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   distribution: () => import('./distribution.ts'),
   calibration: () => import('./calibration.ts'),
   policy: () => import('./policy.ts'),
+  simulation: () => import('./simulation.ts'),
 };
 
 const only = process.argv.slice(2);

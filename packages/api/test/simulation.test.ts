@@ -7,6 +7,8 @@ import { builtinScheme } from '@perflens/core';
 import { Warehouse } from '@perflens/warehouse';
 import { appRouter, createCallerFactory } from '../src/index.ts';
 import { loadDemo } from '../../demo/src/index.ts';
+// exceljs is the warehouse's dependency (it writes the workbook); the test reads it back with it.
+import ExcelJS from '../../warehouse/node_modules/exceljs';
 
 let dir: string;
 let wh: Warehouse;
@@ -117,5 +119,15 @@ describe('scenarios', () => {
     expect(cmp[2]!.result.changed).toBe(0);
     await expect(caller.scenario.compare({ ids: [a.id, b.id, c.id, 'x'] })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(caller.scenario.compare({ ids: ['missing'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // The XLSX export holds the same figures: one summary row per scenario plus a sheet each.
+    const x = await caller.scenario.exportXlsx({ ids: [a.id, c.id] });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(x.base64, 'base64') as never);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['对比摘要', '1 转化率 40', '2 unchanged']);
+    const row2 = wb.worksheets[0]!.getRow(2).values as unknown[];
+    expect(row2[1]).toBe('转化率 40');
+    expect(row2[4]).toBe(cmp[0]!.result.changed);
+    expect(row2[9]).toBe(Number(cmp[0]!.result.cost.delta));
   });
 });

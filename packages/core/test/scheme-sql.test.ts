@@ -11,6 +11,8 @@ import {
   RATER_RELATIONS,
   type RaterRelation,
   roundHalfUpSql,
+  reusableLines,
+  sameRaters,
   roundHalfUp,
   type Scheme,
   SchemeCompileError,
@@ -62,7 +64,7 @@ interface Case {
 
 const lit = (x: number | null) => (x === null ? 'NULL' : dbl(x));
 
-async function runSql(scheme: Scheme, cases: Case[]) {
+async function runSql(scheme: Scheme, cases: Case[], via?: Scheme) {
   const table = `cases_${Math.random().toString(36).slice(2, 10)}`;
   const cols = [
     'id INTEGER',
@@ -79,6 +81,24 @@ async function runSql(scheme: Scheme, cases: Case[]) {
   });
   await wh.run(`CREATE TEMP TABLE ${table} (${cols.join(', ')}); INSERT INTO ${table} VALUES ${rows.join(', ')}`);
   try {
+    if (via) {
+      // Two steps as the simulator runs them: `via` keeps its weighted lines, `scheme` reuses
+      // every identical one instead of recomputing it.
+      const inputs = cols.slice(1).flatMap((c) => c.split(', ').map((x) => x.split(' ')[0]!));
+      const first = compileSchemeSql(via, { ...sourceFor(via, table), passthrough: ['id', ...inputs] }, { keepLines: true });
+      await wh.run(`CREATE TEMP TABLE ${table}_b AS ${first.sql}`);
+      const map = reusableLines(via, scheme);
+      const { sql } = compileSchemeSql(
+        scheme,
+        { ...sourceFor(scheme, `${table}_b`), passthrough: ['id'] },
+        { reuse: { lines: map.map((j) => (j === null ? null : `w${j}`)), composite: sameRaters(via, scheme) ? 'composite' : null } },
+      );
+      const rows = await wh.query<{ id: number; score: number; grade: string; band_grade: string; coefficient: number; bonus: number | null; bonus_missing: boolean; vetoed: boolean }>(
+        `SELECT * FROM (${sql}) ORDER BY id`,
+      );
+      await wh.run(`DROP TABLE ${table}_b`);
+      return rows;
+    }
     const { sql } = compileSchemeSql(scheme, sourceFor(scheme, table));
     return await wh.query<{ id: number; score: number; grade: string; band_grade: string; coefficient: number; bonus: number | null; bonus_missing: boolean; vetoed: boolean }>(
       `SELECT * FROM (${sql}) ORDER BY id`,
@@ -109,8 +129,8 @@ function evaluateTs(scheme: Scheme, c: Case) {
   }
 }
 
-async function expectSame(scheme: Scheme, cases: Case[]) {
-  const rows = await runSql(scheme, cases);
+async function expectSame(scheme: Scheme, cases: Case[], via?: Scheme) {
+  const rows = await runSql(scheme, cases, via);
   expect(rows).toHaveLength(cases.length);
   cases.forEach((c, i) => {
     const ts = evaluateTs(scheme, c);
@@ -261,6 +281,24 @@ describe('compiled SQL equals the TS evaluator', () => {
         },
       ),
       { numRuns: 80 },
+    );
+  }, 120_000);
+
+  it('reusing the unchanged lines of a base scheme gives the same as scoring afresh (fast-check)', async () => {
+    // Edit: the last two KPIs trade a point of weight (when they can), bands one point stricter.
+    const edited = (s: Scheme): Scheme => {
+      const n = s.kpis.length;
+      const kpis = s.kpis.map((k, i) => (n >= 2 && s.kpis[n - 2]!.weight > 1 && i === n - 2 ? { ...k, weight: k.weight - 1 } : n >= 2 && s.kpis[n - 2]!.weight > 1 && i === n - 1 ? { ...k, weight: k.weight + 1 } : k));
+      return schemeSchema.parse({ ...s, kpis, gradeBands: s.gradeBands.map((b) => ({ ...b, min: b.min === null ? null : b.min + 1 })) });
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        schemeArb.chain((s) => fc.tuple(fc.constant(s), fc.array(caseArb(s), { minLength: 1, maxLength: 20 }))),
+        async ([base, cases]) => {
+          await expectSame(edited(base), cases, base);
+        },
+      ),
+      { numRuns: 40 },
     );
   }, 120_000);
 

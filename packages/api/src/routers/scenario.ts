@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
-import { getScenarios, listScenarios, saveScenario } from '@perflens/warehouse';
+import { getScenarios, listScenarios, saveScenario, scenarioWorkbook, type Warehouse } from '@perflens/warehouse';
 import { publicProcedure, router } from '../trpc.ts';
 import { schemeIdSchema } from './scheme.ts';
 import { resolveSchemes, simulate, simulationSettingsSchema } from './simulation.ts';
 
 const scenarioIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const compareInput = z.object({ ids: z.array(scenarioIdSchema).min(1).max(3), pageSize: z.number().int().min(1).max(50).default(10) });
 
 export const scenarioRouter = router({
   save: publicProcedure
@@ -32,19 +33,27 @@ export const scenarioRouter = router({
   ),
 
   /** Up to three saved scenarios, each re-run with its saved settings, side by side. */
-  compare: publicProcedure
-    .input(z.object({ ids: z.array(scenarioIdSchema).min(1).max(3), pageSize: z.number().int().min(1).max(50).default(10) }))
-    .query(async ({ ctx, input }) => {
-      const found = await getScenarios(ctx.wh, input.ids);
+  compare: publicProcedure.input(compareInput).query(({ ctx, input }) => compare(ctx.wh, input)),
+
+  /** The comparison as an XLSX workbook, base64 (tRPC carries JSON only). */
+  exportXlsx: publicProcedure.input(compareInput).query(async ({ ctx, input }) => {
+    const items = await compare(ctx.wh, input);
+    const buf = await scenarioWorkbook(items, ctx.lang);
+    return { fileName: `perflens-scenarios-${new Date().toISOString().slice(0, 10)}.xlsx`, base64: buf.toString('base64') };
+  }),
+});
+
+
+async function compare(wh: Warehouse, input: z.infer<typeof compareInput>) {
+      const found = await getScenarios(wh, input.ids);
       const missing = input.ids.filter((id) => !found.some((s) => s.id === id));
       if (missing.length) throw new TRPCError({ code: 'NOT_FOUND', message: `方案模拟 ${missing.join('、')} 不存在 / scenario ${missing.join(', ')} not found` });
       const out = [];
       // Sequential: each run already uses every DuckDB thread.
       for (const s of found) {
         const settings = simulationSettingsSchema.parse(s.settings);
-        const result = await simulate(ctx.wh, { ...settings, baseSchemeId: s.baseSchemeId ?? undefined, scheme: s.scheme, page: 1, pageSize: input.pageSize, sortBy: 'score' });
+        const result = await simulate(wh, { ...settings, baseSchemeId: s.baseSchemeId ?? undefined, scheme: s.scheme, page: 1, pageSize: input.pageSize, sortBy: 'score' });
         out.push({ id: s.id, name: s.name, baseSchemeId: s.baseSchemeId, settings, scheme: s.scheme, result });
       }
       return out;
-    }),
-});
+}

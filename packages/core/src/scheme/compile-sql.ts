@@ -167,7 +167,39 @@ export interface CompiledScheme {
  * Validates (zod + cross-field rules + data availability) and compiles. Throws
  * SchemeCompileError with the validator's bilingual messages.
  */
-export function compileSchemeSql(input: unknown, source: SqlSource): CompiledScheme {
+export interface CompileOptions {
+  /** Also output the weighted lines as w0…wN and the rater composite as composite. */
+  keepLines?: boolean;
+  /**
+   * Columns of `source` holding already-computed weighted lines (per KPI index; null = compute)
+   * and the rater composite. Only valid for lines whose KPI, weight, rule (and raters, for rater
+   * KPIs) are identical to the scheme that produced them — see reusableLines.
+   */
+  reuse?: { lines: ReadonlyArray<string | null>; composite: string | null };
+}
+
+/**
+ * For each KPI of `next`, the index of an identical line in `prev` (same code, weight and rule;
+ * for rater lines also the same rater weights), else null. Identical inputs and identical
+ * arithmetic give identical doubles, so such a line need not be recomputed.
+ */
+export function reusableLines(prev: Scheme, next: Scheme): Array<number | null> {
+  const sameRaters = JSON.stringify(prev.raters ?? null) === JSON.stringify(next.raters ?? null);
+  return next.kpis.map((k) => {
+    const j = prev.kpis.findIndex((p) => p.code === k.code);
+    if (j < 0) return null;
+    const p = prev.kpis[j]!;
+    if (p.weight !== k.weight || JSON.stringify(p.rule) !== JSON.stringify(k.rule)) return null;
+    if (k.rule.type === 'rater' && !sameRaters) return null;
+    return j;
+  });
+}
+
+export function sameRaters(prev: Scheme, next: Scheme): boolean {
+  return JSON.stringify(prev.raters ?? null) === JSON.stringify(next.raters ?? null);
+}
+
+export function compileSchemeSql(input: unknown, source: SqlSource, options: CompileOptions = {}): CompiledScheme {
   const parsed = schemeSchema.safeParse(input);
   if (!parsed.success)
     throw new SchemeCompileError(
@@ -199,20 +231,23 @@ export function compileSchemeSql(input: unknown, source: SqlSource): CompiledSch
     `${source.salary ?? 'CAST(NULL AS DOUBLE)'} AS _salary`,
     `${source.orderTotal ?? 'CAST(NULL AS DOUBLE)'} AS _order_total`,
     `${source.supervisorRatio ?? 'CAST(NULL AS DOUBLE)'} AS _sup_ratio`,
+    ...(options.reuse?.lines ?? []).filter((c): c is string => !!c),
   ];
-  const stage0 = `SELECT *, ${composite ?? 'CAST(NULL AS DOUBLE)'} AS _composite FROM ${source.from}`;
+  const stage0 = `SELECT *, ${options.reuse?.composite ?? composite ?? 'CAST(NULL AS DOUBLE)'} AS _composite FROM ${source.from}`;
   const stage1 = `SELECT ${s1.join(',\n  ')} FROM (${stage0}) s0`;
 
   // Stage 2: weighted lines and the running total in KPI order (the TS loop's summation order).
   const passAliases = pass;
   const carry = [...passAliases, '_composite', ...scheme.kpis.flatMap((_, i) => [`_a${i}`, `_t${i}`]), ...scheme.vetoes.map((_, i) => `_ev${i}`), '_salary', '_order_total', '_sup_ratio'];
-  const weighted = scheme.kpis.map((k, i) => `${weightedSql(k, `_a${i}`, `_t${i}`)} AS _w${i}`);
+  const reused = options.reuse?.lines ?? [];
+  const weighted = scheme.kpis.map((k, i) => `${reused[i] ?? weightedSql(k, `_a${i}`, `_t${i}`)} AS _w${i}`);
   const stage2 = `SELECT ${[...carry, ...weighted].join(', ')} FROM (${stage1}) s1`;
   let total = ZERO;
   scheme.kpis.forEach((_, i) => {
     total = `(${total} + _w${i})`;
   });
-  const stage3 = `SELECT ${carry.join(', ')}, ${roundHalfUpSql(total)} AS score FROM (${stage2}) s2`;
+  const lineCols = options.keepLines ? [...scheme.kpis.map((_, i) => `_w${i}`)] : [];
+  const stage3 = `SELECT ${[...carry, ...lineCols].join(', ')}, ${roundHalfUpSql(total)} AS score FROM (${stage2}) s2`;
 
   // Stage 4: grade from the bands (core gradeForScore: floor(score + 0.5) against each minimum).
   const bands = scheme.gradeBands;
@@ -254,6 +289,6 @@ export function compileSchemeSql(input: unknown, source: SqlSource): CompiledSch
   const partCols = parts.map((p, i) => `${p} AS _p${i}`);
   const stage5 = `SELECT *${partCols.length ? `, ${partCols.join(', ')}` : ''} FROM (${stage5Inner}) s5`;
   const missing = parts.length ? parts.map((_, i) => `_p${i} IS NULL`).join(' OR ') : 'FALSE';
-  const sql = `SELECT ${[...passAliases, 'score', `${gradeCode('_band_idx')} AS band_grade`, `${gradeCode('_grade_idx')} AS grade`, 'coefficient', `${bonus} AS bonus`, `(${missing}) AS bonus_missing`, '(_grade_idx <> _band_idx) AS vetoed'].join(', ')} FROM (${stage5}) s6`;
+  const sql = `SELECT ${[...passAliases, 'score', `${gradeCode('_band_idx')} AS band_grade`, `${gradeCode('_grade_idx')} AS grade`, 'coefficient', `${bonus} AS bonus`, `(${missing}) AS bonus_missing`, '(_grade_idx <> _band_idx) AS vetoed', ...(options.keepLines ? [...scheme.kpis.map((_, i) => `_w${i} AS w${i}`), '_composite AS composite'] : [])].join(', ')} FROM (${stage5}) s6`;
   return { sql };
 }

@@ -1,6 +1,6 @@
-import { compileSchemeSql, GRADES, type Grade, RATER_RELATIONS, type Scheme, streakConditionSql } from '@perflens/core';
+import { compileSchemeSql, GRADES, type Grade, reusableLines, sameRaters, type Scheme, streakConditionSql } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
-import { KPI_SLOTS } from '../migrations/020_simulation.ts';
+import { ensureBaseScores } from './simulation-base.ts';
 import { ensureSimulationLayout, kpiSlots, simSource } from './simulation-layout.ts';
 
 export interface SimulationQuery {
@@ -75,16 +75,6 @@ export interface SimulationResult {
   warnings: Array<{ zh: string; en: string }>;
 }
 
-const INPUT_COLS = [
-  'salary',
-  'order_total',
-  'supervisor_ratio',
-  'complaints_m',
-  'complaints_q',
-  'complaints_y',
-  ...RATER_RELATIONS.map((r) => `r_${r}`),
-  ...Array.from({ length: KPI_SLOTS }, (_, i) => [`a${i}`, `t${i}`]).flat(),
-];
 
 export class SimulationInputError extends Error {
   constructor(
@@ -104,8 +94,10 @@ async function monthOrd(wh: Warehouse, id: string, field: string): Promise<numbe
   return row.ord;
 }
 
-function streakMask(cond: string): string {
-  return `bit_or(CASE WHEN ${cond} THEN CAST(1 AS HUGEINT) << CAST(period_ord - $minOrd AS INTEGER) ELSE CAST(0 AS HUGEINT) END)`;
+/** One bit per month; UBIGINT covers 64 months (the usual case), HUGEINT up to 127. */
+function streakMask(cond: string, wide: boolean): string {
+  const t = wide ? 'HUGEINT' : 'UBIGINT';
+  return `bit_or(CASE WHEN ${cond} THEN CAST(1 AS ${t}) << CAST(period_ord - $minOrd AS INTEGER) ELSE CAST(0 AS ${t}) END)`;
 }
 
 /** True when the mask has `n` consecutive set bits: m & m>>1 & … & m>>(n−1) ≠ 0. */
@@ -126,7 +118,7 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
       `基准方案（${q.base.role}）与模拟方案（${q.scenario.role}）的岗位不同`,
       `base scheme role ${q.base.role} differs from the scenario role ${q.scenario.role}`,
     );
-  await ensureSimulationLayout(wh);
+  const signature = await ensureSimulationLayout(wh);
   const slots = await kpiSlots(wh, q.scenario.role);
   const [range] = await wh.query<{ lo: number | null; hi: number | null }>('SELECT CAST(min(ord) AS INTEGER) AS lo, CAST(max(ord) AS INTEGER) AS hi FROM sim_periods');
   const fromOrd = q.from !== undefined ? await monthOrd(wh, q.from, 'from') : (range?.lo ?? 0);
@@ -140,8 +132,12 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
       if (v.event !== 'complaint_exposure')
         warnings.push({ zh: `否决事件 ${v.event} 没有逐人数据，按 0 次计`, en: `veto event ${v.event} has no per-employee data; counted as 0` });
 
-  const params: SqlParams = { role: q.scenario.role, minOrd: fromOrd };
-  const where = [`period_ord BETWEEN ${Math.trunc(fromOrd)} AND ${Math.trunc(toOrd)}`, 'role = $role'];
+  // Validate the scenario before paying for a base cache.
+  compileSchemeSql(q.scenario, simSource('sim_facts', slots, []));
+  const baseTable = await ensureBaseScores(wh, q.base, slots, signature);
+
+  const params: SqlParams = { minOrd: fromOrd };
+  const where = [`period_ord BETWEEN ${Math.trunc(fromOrd)} AND ${Math.trunc(toOrd)}`];
   let withSql = 'WITH ';
   if (q.orgUnitId !== undefined) {
     withSql = `WITH RECURSIVE subtree(id) AS (
@@ -152,21 +148,20 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
     where.push('org_unit_id IN (SELECT id FROM subtree)');
     params.orgUnitId = q.orgUnitId;
   }
-  const keys = ['period_ord', 'period_id', 'employee_id', 'org_unit_id'];
-  const filtered = `(SELECT * FROM sim_facts WHERE ${where.join(' AND ')}) f`;
-  let baselineRel: string;
-  if (q.baseline === 'base') {
-    const base = compileSchemeSql(q.base, simSource(filtered, slots, [...keys, ...INPUT_COLS]));
-    baselineRel = `(SELECT ${[...keys, ...INPUT_COLS].join(', ')}, score AS b_score, grade AS b_grade, bonus AS b_bonus, bonus_missing AS b_missing FROM (${base.sql}) bq) b`;
-  } else {
-    baselineRel = `(SELECT ${[...keys, ...INPUT_COLS].join(', ')}, rec_score AS b_score, rec_grade AS b_grade, CAST(rec_bonus AS DOUBLE) AS b_bonus,
-      (rec_bonus IS NULL) AS b_missing FROM ${filtered}) b`;
-  }
-  const scenario = compileSchemeSql(q.scenario, simSource(baselineRel, slots, [...keys, 'b_score', 'b_grade', 'b_bonus', 'b_missing']));
+  const baselineCols =
+    q.baseline === 'base'
+      ? 'base_score AS b_score, base_grade AS b_grade, base_bonus AS b_bonus, base_missing AS b_missing'
+      : 'rec_score AS b_score, rec_grade AS b_grade, CAST(rec_bonus AS DOUBLE) AS b_bonus, (rec_bonus IS NULL) AS b_missing';
+  const filtered = `(SELECT *, ${baselineCols} FROM ${baseTable} WHERE ${where.join(' AND ')}) f`;
+  const reuse = reusableLines(q.base, q.scenario);
+  const scenario = compileSchemeSql(q.scenario, simSource(filtered, slots, ['period_ord', 'period_id', 'emp_idx', 'employee_id', 'org_unit_id', 'b_score', 'b_grade', 'b_bonus', 'b_missing']), {
+    reuse: { lines: reuse.map((j) => (j === null ? null : `bw${j}`)), composite: sameRaters(q.base, q.scenario) && q.base.raters ? 'b_composite' : null },
+  });
+  const wide = toOrd - fromOrd >= 64;
 
   const streakCols = streaks.flatMap((s, i) => [
-    `${streakMask(streakConditionSql(s, 'b_score', 'b_grade'))} AS _bm${i}`,
-    `${streakMask(streakConditionSql(s, 's_score', 's_grade'))} AS _sm${i}`,
+    `${streakMask(streakConditionSql(s, 'b_score', 'b_grade'), wide)} AS _bm${i}`,
+    `${streakMask(streakConditionSql(s, 's_score', 's_grade'), wide)} AS _sm${i}`,
   ]);
   const streakFlags = streaks.flatMap((s, i) => [`${hasRun(`_bm${i}`, s.periods)} AS _bf${i}`, `${hasRun(`_sm${i}`, s.periods)} AS _sf${i}`]);
   const streakAgg = streaks.length
@@ -178,7 +173,7 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
 
   const sql = `${withSql}
   scored AS MATERIALIZED (
-    SELECT period_ord, period_id, employee_id, org_unit_id,
+    SELECT period_ord, period_id, emp_idx, employee_id, org_unit_id,
            b_score, b_grade, CAST(b_bonus AS DECIMAL(18,2)) AS b_bonus, b_missing,
            score AS s_score, grade AS s_grade, CAST(bonus AS DECIMAL(18,2)) AS s_bonus, bonus_missing AS s_missing, vetoed
       FROM (${scenario.sql}) sq
@@ -196,17 +191,21 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
   rho AS (SELECT corr(br.r, sr.r) AS rho FROM scored JOIN br ON br.v = scored.b_score JOIN sr ON sr.v = scored.s_score),
   emp AS MATERIALIZED (
     SELECT *${streakFlags.length ? `, ${streakFlags.join(', ')}` : ''} FROM (
-      SELECT employee_id, arg_max(org_unit_id, period_ord) AS org_unit_id, count(*) AS n,
+      SELECT emp_idx, count(*) AS n,
              avg(b_score) AS b_score, avg(s_score) AS s_score, avg(s_score - b_score) AS d_score,
              count(*) FILTER (WHERE b_grade IS DISTINCT FROM s_grade) AS changes,
-             arg_max(b_grade, period_ord) AS b_last, arg_max(s_grade, period_ord) AS s_last,
+             max(period_ord) AS last_ord,
              coalesce(sum(s_bonus), 0) - coalesce(sum(b_bonus), 0) AS d_bonus
              ${streakCols.length ? `, ${streakCols.join(', ')}` : ''}
-        FROM scored GROUP BY employee_id)
+        FROM scored GROUP BY emp_idx)
   ),
+  top AS (SELECT * FROM emp ORDER BY ${sortKey}, emp_idx LIMIT ${limit} OFFSET ${offset}),
+  -- Names, unit and last grades only for the page: a join back on a handful of keys.
   page AS (
-    SELECT e.*, x.name FROM emp e LEFT JOIN employees x ON x.id = e.employee_id
-     ORDER BY ${sortKey}, e.employee_id LIMIT ${limit} OFFSET ${offset}
+    SELECT t.*, s.employee_id, s.org_unit_id, s.b_grade AS b_last, s.s_grade AS s_last, x.name
+      FROM top t
+      JOIN scored s ON s.emp_idx = t.emp_idx AND s.period_ord = t.last_ord
+      LEFT JOIN employees x ON x.id = s.employee_id
   )
   SELECT
     (SELECT count(*) FROM scored) AS rows,
@@ -214,7 +213,7 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
     (SELECT count(*) FILTER (WHERE vetoed) FROM scored) AS vetoed,
     (SELECT count(*) FILTER (WHERE b_missing) FROM scored) AS missing_b,
     (SELECT count(*) FILTER (WHERE s_missing) FROM scored) AS missing_s,
-    (SELECT {'lo': arg_min(period_id, period_ord), 'hi': arg_max(period_id, period_ord), 'n': count(DISTINCT period_ord)} FROM scored) AS span,
+    (SELECT {'lo': (SELECT period_id FROM sim_periods WHERE ord = min(period_ord)), 'hi': (SELECT period_id FROM sim_periods WHERE ord = max(period_ord)), 'n': count(DISTINCT period_ord)} FROM scored) AS span,
     (SELECT list({'from': b_grade, 'to': s_grade, 'n': n}) FROM matrix) AS matrix,
     (SELECT rho FROM rho) AS rho,
     (SELECT list({'unit': u.org_unit_id, 'name': o.name, 'n': u.n, 'changed': u.changed, 'b': CAST(u.b AS VARCHAR), 's': CAST(u.s AS VARCHAR), 'd': CAST(u.s - u.b AS VARCHAR)} ORDER BY u.s - u.b, u.org_unit_id)
@@ -222,7 +221,7 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
     (SELECT {'b': CAST(coalesce(sum(b), 0) AS VARCHAR), 's': CAST(coalesce(sum(s), 0) AS VARCHAR), 'd': CAST(coalesce(sum(s), 0) - coalesce(sum(b), 0) AS VARCHAR)} FROM units) AS total,
     ${streakAgg ? `(SELECT [${streakAgg}] FROM emp) AS streaks,` : ''}
     (SELECT list({'id': employee_id, 'name': name, 'unit': org_unit_id, 'n': n, 'b': b_score, 's': s_score, 'd': d_score, 'changes': changes,
-                  'bl': b_last, 'sl': s_last, 'db': CAST(d_bonus AS VARCHAR)} ORDER BY ${sortKey}, employee_id) FROM page) AS page
+                  'bl': b_last, 'sl': s_last, 'db': CAST(d_bonus AS VARCHAR)} ORDER BY ${sortKey}, emp_idx) FROM page) AS page
   `;
   const [row] = await wh.query<Record<string, unknown>>(sql, params);
   if (!row) throw new Error('simulation returned no row');

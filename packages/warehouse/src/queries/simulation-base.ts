@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { compileSchemeSql, RATER_RELATIONS, type Scheme } from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { KPI_SLOTS } from '../migrations/020_simulation.ts';
+import { BASE_CACHE_TABLES_SQL, simSource } from './simulation-layout.ts';
+
+/** sim_facts columns the scenario may read, carried into each base cache. */
+export const INPUT_COLS = [
+  'salary',
+  'order_total',
+  'supervisor_ratio',
+  'complaints_m',
+  'complaints_q',
+  'complaints_y',
+  ...RATER_RELATIONS.map((r) => `r_${r}`),
+  ...Array.from({ length: KPI_SLOTS }, (_, i) => [`a${i}`, `t${i}`]).flat(),
+];
+const KEY_COLS = ['period_ord', 'period_id', 'emp_idx', 'employee_id', 'org_unit_id', 'rec_score', 'rec_grade', 'rec_coefficient', 'rec_bonus'];
+const MAX_CACHES = 8;
+
+const building = new Map<string, Promise<void>>();
+const recent: string[] = [];
+
+/**
+ * The base scheme scored once over its role's whole history: the role's sim_facts rows with the
+ * base score, grade, bonus, every weighted line (bw0…) and the rater composite. An analyst edits
+ * one or two things at a time, so a run then recomputes only the lines that changed and reads
+ * the rest (and the whole baseline) from here. Named by a hash of the scheme and the layout
+ * signature, so a data change or a different base never reads stale numbers.
+ */
+export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: ReadonlyMap<string, number>, signature: string): Promise<string> {
+  const key = createHash('sha256').update(JSON.stringify(base)).update('\0').update(signature).digest('hex').slice(0, 20);
+  const table = `sim_base_${key}`;
+  const touch = () => {
+    const i = recent.indexOf(table);
+    if (i >= 0) recent.splice(i, 1);
+    recent.push(table);
+  };
+  const pending = building.get(table);
+  if (pending) {
+    await pending;
+    touch();
+    return table;
+  }
+  const existing = await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL);
+  if (existing.some((t) => t.name === table)) {
+    touch();
+    return table;
+  }
+  const p = (async () => {
+    const compiled = compileSchemeSql(base, simSource(`(SELECT * FROM sim_facts WHERE role = $role) f`, slots, [...KEY_COLS, ...INPUT_COLS]), { keepLines: true });
+    const lines = base.kpis.map((_, i) => `w${i} AS bw${i}`);
+    await wh.transaction(async (conn) => {
+      await conn.run(
+        `CREATE TABLE IF NOT EXISTS ${table} AS
+         SELECT ${[...KEY_COLS, ...INPUT_COLS].join(', ')}, score AS base_score, grade AS base_grade, coefficient AS base_coefficient,
+                bonus AS base_bonus, bonus_missing AS base_missing, ${lines.join(', ')}, composite AS b_composite
+           FROM (${compiled.sql}) c
+          ORDER BY period_ord, org_unit_id, emp_idx`,
+        { role: base.role },
+      );
+    });
+    // Keep the few most recent bases; older ones are rebuilt on demand.
+    const all = await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL);
+    if (all.length > MAX_CACHES)
+      for (const t of all) if (t.name !== table && !recent.slice(-MAX_CACHES + 1).includes(t.name) && /^sim_base_[0-9a-f]+$/.test(t.name)) await wh.run(`DROP TABLE IF EXISTS ${t.name}`);
+  })().finally(() => building.delete(table));
+  building.set(table, p);
+  await p;
+  touch();
+  return table;
+}
