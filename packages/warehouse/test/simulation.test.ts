@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinScheme, type Scheme, SchemeCompileError, schemeSchema } from '@perflens/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { employeeFacts, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
+import { employeeFacts, invalidateSimulationLayout, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
 
 /**
  * Hand fixture: four functional employees, three months, one KPI "duties" (actual out of 100).
@@ -165,11 +165,13 @@ describe('simulation.run on the hand fixture', () => {
   it('rebuilds the layout when the canonical data changes', async () => {
     await wh.run(`UPDATE kpi_results SET actual = 95 WHERE employee_id = 'E2' AND period_id = '2024-02'`);
     await wh.run(`INSERT INTO rater_scores VALUES ('E2', '2024-02', 'E1', 'peer', 80, NULL, NULL)`);
+    invalidateSimulationLayout(wh); // direct writes: skip the 2 s check cache
     const r = await runSimulation(wh, q({ from: '2024-02', to: '2024-02' }));
     // E2 February now 95 → base A, scenario 100 → A: one change fewer.
     expect(r.changed).toBe(2);
     await wh.run(`UPDATE kpi_results SET actual = 82 WHERE employee_id = 'E2' AND period_id = '2024-02'`);
     await wh.run(`DELETE FROM rater_scores`);
+    invalidateSimulationLayout(wh);
   });
 
   it('employee facts rebuild the evaluator inputs', async () => {

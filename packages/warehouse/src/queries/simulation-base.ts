@@ -18,8 +18,13 @@ export const INPUT_COLS = [
 const KEY_COLS = ['period_ord', 'period_id', 'emp_idx', 'employee_id', 'org_unit_id', 'rec_score', 'rec_grade', 'rec_coefficient', 'rec_bonus'];
 const MAX_CACHES = 8;
 
-const building = new Map<string, Promise<void>>();
-const recent: string[] = [];
+interface CacheState {
+  building: Map<string, Promise<void>>;
+  recent: string[];
+  /** Tables seen to exist; a layout rebuild drops them, but also changes the signature in their name. */
+  known: Set<string>;
+}
+const states = new WeakMap<Warehouse, CacheState>();
 
 /**
  * The base scheme scored once over its role's whole history: the role's sim_facts rows with the
@@ -31,6 +36,9 @@ const recent: string[] = [];
 export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: ReadonlyMap<string, number>, signature: string): Promise<string> {
   const key = createHash('sha256').update(JSON.stringify(base)).update('\0').update(signature).digest('hex').slice(0, 20);
   const table = `sim_base_${key}`;
+  let st = states.get(wh);
+  if (!st) states.set(wh, (st = { building: new Map(), recent: [], known: new Set() }));
+  const { building, recent, known } = st;
   const touch = () => {
     const i = recent.indexOf(table);
     if (i >= 0) recent.splice(i, 1);
@@ -42,8 +50,13 @@ export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: Reado
     touch();
     return table;
   }
+  if (known.has(table)) {
+    touch();
+    return table;
+  }
   const existing = await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL);
   if (existing.some((t) => t.name === table)) {
+    known.add(table);
     touch();
     return table;
   }
@@ -63,10 +76,14 @@ export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: Reado
     // Keep the few most recent bases; older ones are rebuilt on demand.
     const all = await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL);
     if (all.length > MAX_CACHES)
-      for (const t of all) if (t.name !== table && !recent.slice(-MAX_CACHES + 1).includes(t.name) && /^sim_base_[0-9a-f]+$/.test(t.name)) await wh.run(`DROP TABLE IF EXISTS ${t.name}`);
+      for (const t of all) if (t.name !== table && !recent.slice(-MAX_CACHES + 1).includes(t.name) && /^sim_base_[0-9a-f]+$/.test(t.name)) {
+          await wh.run(`DROP TABLE IF EXISTS ${t.name}`);
+          known.delete(t.name);
+        }
   })().finally(() => building.delete(table));
   building.set(table, p);
   await p;
+  known.add(table);
   touch();
   return table;
 }

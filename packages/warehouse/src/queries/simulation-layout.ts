@@ -103,9 +103,31 @@ export async function refreshSimulationLayout(wh: Warehouse): Promise<void> {
 const inFlight = new WeakMap<Warehouse, Promise<void>>();
 
 /** Rebuilds sim_facts when the canonical data changed since the last build (single flight). */
+/**
+ * The signature check costs a few row counts; while an analyst edits, runs come every few
+ * hundred ms, so a fresh check is reused for CHECK_TTL_MS. Writes through PerfLens refresh the
+ * derived analytics tables in their own transaction anyway; at worst a run within 2 s of an
+ * import still sees the previous layout.
+ */
+const CHECK_TTL_MS = 2000;
+const lastCheck = new WeakMap<Warehouse, { at: number; sig: string }>();
+
+/** Forget the cached signature (tests that write directly, then expect a rebuild). */
+export function invalidateSimulationLayout(wh: Warehouse): void {
+  lastCheck.delete(wh);
+}
+
 export async function ensureSimulationLayout(wh: Warehouse): Promise<string> {
   const running = inFlight.get(wh);
   if (running) await running;
+  const cached = lastCheck.get(wh);
+  if (cached && performance.now() - cached.at < CHECK_TTL_MS) return cached.sig;
+  const sig = await checkLayout(wh);
+  lastCheck.set(wh, { at: performance.now(), sig });
+  return sig;
+}
+
+async function checkLayout(wh: Warehouse): Promise<string> {
   const [state] = await wh.query<{ current: string; stored: string | null }>(
     `SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM sim_state WHERE id = 1) AS stored`,
   );
@@ -117,9 +139,32 @@ export async function ensureSimulationLayout(wh: Warehouse): Promise<string> {
 }
 
 /** KPI code → slot for one role, as built by the last refresh. */
-export async function kpiSlots(wh: Warehouse, role: string): Promise<Map<string, number>> {
+const slotCache = new WeakMap<Warehouse, Map<string, Map<string, number>>>();
+
+export async function kpiSlots(wh: Warehouse, role: string, signature?: string): Promise<Map<string, number>> {
+  const key = `${signature ?? ''}|${role}`;
+  const hit = signature !== undefined ? slotCache.get(wh)?.get(key) : undefined;
+  if (hit) return hit;
   const rows = await wh.query<{ kpi_code: string; slot: number }>('SELECT kpi_code, slot FROM sim_kpi_slots WHERE role = $role', { role });
-  return new Map(rows.map((r) => [r.kpi_code, r.slot]));
+  const map = new Map(rows.map((r) => [r.kpi_code, r.slot]));
+  if (signature !== undefined) {
+    const m = slotCache.get(wh) ?? new Map<string, Map<string, number>>();
+    m.set(key, map);
+    slotCache.set(wh, m);
+  }
+  return map;
+}
+
+const periodCache = new WeakMap<Warehouse, { sig: string; ords: Map<string, number> }>();
+
+/** Month period id → ordinal in sim_facts, cached per layout signature. */
+export async function monthOrdinals(wh: Warehouse, signature: string): Promise<Map<string, number>> {
+  const hit = periodCache.get(wh);
+  if (hit && hit.sig === signature) return hit.ords;
+  const rows = await wh.query<{ period_id: string; ord: number }>('SELECT period_id, CAST(ord AS INTEGER) AS ord FROM sim_periods ORDER BY ord');
+  const ords = new Map(rows.map((r) => [r.period_id, r.ord]));
+  periodCache.set(wh, { sig: signature, ords });
+  return ords;
 }
 
 /**

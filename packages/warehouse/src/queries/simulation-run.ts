@@ -1,7 +1,7 @@
 import { compileSchemeSql, GRADES, type Grade, reusableLines, sameRaters, type Scheme, streakConditionSql } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { ensureBaseScores } from './simulation-base.ts';
-import { ensureSimulationLayout, kpiSlots, simSource } from './simulation-layout.ts';
+import { ensureSimulationLayout, kpiSlots, monthOrdinals, simSource } from './simulation-layout.ts';
 
 export interface SimulationQuery {
   /** Scheme the baseline is re-scored with when `baseline` is 'base'; also the role filter. */
@@ -86,13 +86,6 @@ export class SimulationInputError extends Error {
   }
 }
 
-/** Month ordinal of a period id (months only: KPI lines are monthly). */
-async function monthOrd(wh: Warehouse, id: string, field: string): Promise<number> {
-  const [row] = await wh.query<{ ord: number }>('SELECT CAST(ord AS INTEGER) AS ord FROM sim_periods WHERE period_id = $id', { id });
-  if (!row)
-    throw new SimulationInputError(`${field}：${id} 不是有 KPI 数据的月度考核期`, `${field}: ${id} is not a month period with KPI data`);
-  return row.ord;
-}
 
 /** One bit per month; UBIGINT covers 64 months (the usual case), HUGEINT up to 127. */
 function streakMask(cond: string, wide: boolean): string {
@@ -119,10 +112,17 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
       `base scheme role ${q.base.role} differs from the scenario role ${q.scenario.role}`,
     );
   const signature = await ensureSimulationLayout(wh);
-  const slots = await kpiSlots(wh, q.scenario.role);
-  const [range] = await wh.query<{ lo: number | null; hi: number | null }>('SELECT CAST(min(ord) AS INTEGER) AS lo, CAST(max(ord) AS INTEGER) AS hi FROM sim_periods');
-  const fromOrd = q.from !== undefined ? await monthOrd(wh, q.from, 'from') : (range?.lo ?? 0);
-  const toOrd = q.to !== undefined ? await monthOrd(wh, q.to, 'to') : (range?.hi ?? 0);
+  const slots = await kpiSlots(wh, q.scenario.role, signature);
+  const ords = await monthOrdinals(wh, signature);
+  const monthOrd = (id: string, field: string): number => {
+    const o = ords.get(id);
+    if (o === undefined) throw new SimulationInputError(`${field}：${id} 不是有 KPI 数据的月度考核期`, `${field}: ${id} is not a month period with KPI data`);
+    return o;
+  };
+  const all = [...ords.values()];
+  const fromOrd = q.from !== undefined ? monthOrd(q.from, 'from') : all.length ? Math.min(...all) : 0;
+  const toOrd = q.to !== undefined ? monthOrd(q.to, 'to') : all.length ? Math.max(...all) : 0;
+  if (fromOrd > toOrd) throw new SimulationInputError(`起始期 ${q.from} 晚于结束期 ${q.to}`, `from ${q.from} is after to ${q.to}`);
   const warnings: SimulationResult['warnings'] = [];
   const streaks = q.scenario.streaks;
   if (streaks.length && toOrd - fromOrd >= 127)
@@ -178,11 +178,18 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
            score AS s_score, grade AS s_grade, CAST(bonus AS DECIMAL(18,2)) AS s_bonus, bonus_missing AS s_missing, vetoed
       FROM (${scenario.sql}) sq
   ),
-  matrix AS (SELECT b_grade, s_grade, count(*) AS n FROM scored GROUP BY ALL),
+  -- One pass for grades × unit: the matrix and the unit costs are both roll-ups of these cells.
+  cells AS MATERIALIZED (
+    SELECT org_unit_id, b_grade, s_grade, count(*) AS n,
+           coalesce(sum(b_bonus), 0) AS b, coalesce(sum(s_bonus), 0) AS s,
+           count(*) FILTER (WHERE vetoed) AS vetoed, count(*) FILTER (WHERE b_missing) AS missing_b,
+           count(*) FILTER (WHERE s_missing) AS missing_s, min(period_ord) AS lo, max(period_ord) AS hi
+      FROM scored GROUP BY ALL
+  ),
+  matrix AS (SELECT b_grade, s_grade, sum(n) AS n FROM cells GROUP BY ALL),
   units AS (
-    SELECT org_unit_id, count(*) AS n, count(*) FILTER (WHERE b_grade IS DISTINCT FROM s_grade) AS changed,
-           coalesce(sum(b_bonus), 0) AS b, coalesce(sum(s_bonus), 0) AS s
-      FROM scored GROUP BY org_unit_id
+    SELECT org_unit_id, sum(n) AS n, sum(n) FILTER (WHERE b_grade IS DISTINCT FROM s_grade) AS changed, sum(b) AS b, sum(s) AS s
+      FROM cells GROUP BY org_unit_id
   ),
   bv AS (SELECT b_score AS v, count(*) AS c FROM scored WHERE b_score IS NOT NULL AND s_score IS NOT NULL GROUP BY 1),
   sv AS (SELECT s_score AS v, count(*) AS c FROM scored WHERE b_score IS NOT NULL AND s_score IS NOT NULL GROUP BY 1),
@@ -208,12 +215,10 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
       LEFT JOIN employees x ON x.id = s.employee_id
   )
   SELECT
-    (SELECT count(*) FROM scored) AS rows,
+    (SELECT {'rows': sum(n), 'vetoed': sum(vetoed), 'missing_b': sum(missing_b), 'missing_s': sum(missing_s),
+             'lo': (SELECT period_id FROM sim_periods WHERE ord = min(c.lo)), 'hi': (SELECT period_id FROM sim_periods WHERE ord = max(c.hi))} FROM cells c) AS stats,
+    (SELECT count(DISTINCT period_ord) FROM scored) AS n_periods,
     (SELECT count(*) FROM emp) AS employees,
-    (SELECT count(*) FILTER (WHERE vetoed) FROM scored) AS vetoed,
-    (SELECT count(*) FILTER (WHERE b_missing) FROM scored) AS missing_b,
-    (SELECT count(*) FILTER (WHERE s_missing) FROM scored) AS missing_s,
-    (SELECT {'lo': (SELECT period_id FROM sim_periods WHERE ord = min(period_ord)), 'hi': (SELECT period_id FROM sim_periods WHERE ord = max(period_ord)), 'n': count(DISTINCT period_ord)} FROM scored) AS span,
     (SELECT list({'from': b_grade, 'to': s_grade, 'n': n}) FROM matrix) AS matrix,
     (SELECT rho FROM rho) AS rho,
     (SELECT list({'unit': u.org_unit_id, 'name': o.name, 'n': u.n, 'changed': u.changed, 'b': CAST(u.b AS VARCHAR), 's': CAST(u.s AS VARCHAR), 'd': CAST(u.s - u.b AS VARCHAR)} ORDER BY u.s - u.b, u.org_unit_id)
@@ -255,19 +260,19 @@ function shape(row: Record<string, unknown>, q: SimulationQuery, streaks: Scheme
     delta: String(u.d),
   }));
   const tot = row.total as { b: string; s: string; d: string };
-  const span = row.span as { lo: Num; hi: Num; n: Num };
+  const stats = (row.stats ?? {}) as { rows: Num; vetoed: Num; missing_b: Num; missing_s: Num; lo: Num; hi: Num };
   const streakRows = (row.streaks as Array<Record<string, Num>> | undefined) ?? [];
-  const rows = num(row.rows);
+  const rows = num(stats.rows);
   return {
     rows,
     employees: num(row.employees),
-    periods: { from: (span?.lo as string | null) ?? null, to: (span?.hi as string | null) ?? null, count: num(span?.n) },
+    periods: { from: (stats.lo as string | null) ?? null, to: (stats.hi as string | null) ?? null, count: num(row.n_periods) },
     distribution: { baseline, scenario },
     matrix,
     changed,
     shareChanged: total ? changed / total : 0,
     spearman: row.rho === null || row.rho === undefined || Number.isNaN(Number(row.rho)) ? null : Number(row.rho),
-    cost: { baseline: tot.b, scenario: tot.s, delta: tot.d, byUnit: units, missingBaseline: num(row.missing_b), missingScenario: num(row.missing_s) },
+    cost: { baseline: tot.b, scenario: tot.s, delta: tot.d, byUnit: units, missingBaseline: num(stats.missing_b), missingScenario: num(stats.missing_s) },
     streaks: streaks.map((s, i) => ({ code: s.code, name: s.name, baseline: num(streakRows[i]?.baseline), scenario: num(streakRows[i]?.scenario), gained: num(streakRows[i]?.gained), lost: num(streakRows[i]?.lost) })),
     affected: {
       total: num(row.employees),
@@ -287,7 +292,7 @@ function shape(row: Record<string, unknown>, q: SimulationQuery, streaks: Scheme
         deltaBonus: String(e.db),
       })),
     },
-    vetoed: num(row.vetoed),
+    vetoed: num(stats.vetoed),
     warnings,
   };
 }
