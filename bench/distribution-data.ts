@@ -52,7 +52,7 @@ export async function buildBenchDb(path = BENCH_DB): Promise<void> {
     // Department sizes are uneven (hash mod 11 over 8 departments gives the first three a double share).
     await wh.run(`INSERT INTO employees (id, name, org_unit_id, role, monthly_salary)
       SELECT 'E' || lpad(i::VARCHAR, 6, '0'), '员工' || i, d.id, d.role, (6000 + (hash(i) % 60) * 100)::DECIMAL(12,2)
-        FROM range(1, ${BENCH_EMPLOYEES + 1}) r(i) JOIN dept d ON d.k = (hash(i, 'dept') % 11) % 8`);
+        FROM range(1, ${BENCH_EMPLOYEES + 1}) r(i) JOIN dept d ON d.k = (hash((i - 1) // 20, 'dept') % 11) % 8`); // a supervisor's team of 20 sits in one department
     // Each employee has a stable ability (sum of three uniforms ≈ normal) plus monthly noise and a
     // department offset: about 2% A / 28% B / 54% C / 16% D / 0.2% E (measured); 0.5% are ungraded.
     // Rows are written month by month, as monthly imports would arrive.

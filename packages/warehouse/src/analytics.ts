@@ -19,8 +19,9 @@ const SIGNATURE_SQL = `
 const REBUILD_SQL = [
   'DELETE FROM assessment_facts',
   `INSERT INTO assessment_facts
-   SELECT a.employee_id, e.name, a.period_id, p.kind, p.start_date, a.org_unit_id, o.name, a.role,
-          a.score, a.grade, a.coefficient, a.bonus
+   -- Grades outside A–E and unknown roles become NULL (ungraded / no role), as the analyses treat them.
+   SELECT a.employee_id, e.name, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id, o.name,
+          TRY_CAST(a.role AS role_t), a.score, TRY_CAST(a.grade AS grade_t), a.coefficient, a.bonus
      FROM assessments a
      JOIN periods p ON p.id = a.period_id
      LEFT JOIN employees e ON e.id = a.employee_id
@@ -28,13 +29,15 @@ const REBUILD_SQL = [
     ORDER BY p.kind, p.start_date, a.org_unit_id, a.employee_id`,
   'DELETE FROM rater_summary',
   `INSERT INTO rater_summary
-   SELECT r.rater_id, r.relation, a.period_id, p.kind, p.start_date, a.org_unit_id, a.role,
-          count(*), sum(r.score), sum(r.score * r.score)
+   SELECT r.rater_id, r.relation::relation_t, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id,
+          TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score)
      FROM rater_scores r
      JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
      JOIN periods p ON p.id = a.period_id
+    WHERE TRY_CAST(r.relation AS relation_t) IS NOT NULL
     GROUP BY ALL
-    ORDER BY p.kind, p.start_date, a.org_unit_id, r.rater_id`,
+    -- Relation first: leniency analyses leave out self-ratings, whose rows then are skipped whole.
+    ORDER BY 2, 4, 5, 6, 1`,
 ];
 
 /** Rebuilds the derived tables on `conn`; call inside the transaction that changed the data. */

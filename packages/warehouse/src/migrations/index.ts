@@ -1,5 +1,6 @@
 import * as m001 from './001_canonical.ts';
 import * as m002 from './002_analytics.ts';
+import * as m003 from './003_analytics_enums.ts';
 import * as m010 from './010_calibration.ts';
 import * as m020 from './020_simulation.ts';
 
@@ -7,6 +8,7 @@ import * as m020 from './020_simulation.ts';
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: m001.name, sql: m001.sql },
   { version: 2, name: m002.name, sql: m002.sql },
+  { version: 3, name: m003.name, sql: m003.sql },
   { version: 10, name: m010.name, sql: m010.sql },
   { version: 20, name: m020.name, sql: m020.sql },
 ];

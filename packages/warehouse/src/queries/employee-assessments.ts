@@ -12,7 +12,7 @@ const SORT_COLUMN: Record<EmployeeSortField, string> = {
   employeeId: 'a.employee_id',
   name: 'a.employee_name',
   orgUnit: 'a.org_unit_name',
-  role: 'a.role',
+  role: 'a.role::VARCHAR',
   period: 'a.period_start',
   score: 'a.score',
   grade: 'a.grade',
@@ -66,7 +66,7 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
   const params = { ...fs.params };
   const where: string[] = [];
   if (f.grade !== undefined) {
-    where.push('a.grade = $grade');
+    where.push('a.grade = $grade::grade_t');
     params.grade = f.grade;
   }
   if (f.scoreMin !== undefined) {

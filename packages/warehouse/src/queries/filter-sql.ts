@@ -22,7 +22,9 @@ const FACT_TABLES = { assessments: 'assessment_facts', raters: 'rater_summary' }
 
 export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 'assessments'): FilterSql {
   const params: SqlParams = { cycle: f.cycle };
-  const where = ['period_kind = $cycle'];
+  // Parameters are cast to the columns' ENUM types so the comparison runs on codes and can
+  // use zone maps (migration 003).
+  const where = ['period_kind = $cycle::period_kind_t'];
   let withSql = '';
   if (f.from !== undefined) {
     // Compared by start date so that e.g. a month range also picks the quarters starting inside it.
@@ -34,7 +36,7 @@ export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 
     params.to = f.to;
   }
   if (f.role !== undefined) {
-    where.push('role = $role');
+    where.push('role = $role::role_t');
     params.role = f.role;
   }
   if (f.orgUnitId !== undefined) {

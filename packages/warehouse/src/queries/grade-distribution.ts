@@ -41,7 +41,7 @@ const GROUPING: Record<GroupBy, { key: string; extra: string; label: string; joi
     join: 'LEFT JOIN org_units o ON o.id = g.key',
     order: 'label, key',
   },
-  role: { key: 'a.role', extra: `NULL::DATE`, label: 'g.key', join: '', order: 'label, key' },
+  role: { key: 'a.role::VARCHAR', extra: `NULL::DATE`, label: 'g.key', join: '', order: 'label, key' },
   period: { key: 'a.period_id', extra: 'a.period_start', label: 'g.key', join: '', order: 'g.extra, key' },
 };
 

@@ -40,11 +40,11 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
   const f = raterLeniencyInputSchema.parse(input);
   await ensureAnalytics(wh);
   const relations = [...new Set(f.relations ?? DEFAULT_RATER_RELATIONS)];
-  // Relations travel as one bound list parameter, never spliced into SQL.
   const fs = filterSql(f, 'raters');
   // rater_summary holds n, Σx and Σx² per rater × relation × rated period and unit (migration 002),
   // so this reads thousands of rows instead of joining tens of millions of rater scores.
-  // Relations travel as one bound list parameter, never spliced into SQL.
+  // Relations are spliced as literals so zone maps skip other relations' rows; they are members
+  // of the zod-validated RATER_RELATIONS enum, never free text.
   const rows = await wh.query<{
     raterId: string;
     raterName: string | null;
@@ -56,14 +56,14 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
       fs,
       `per AS (SELECT a.rater_id, sum(a.n) AS n, sum(a.sum_score) AS s, sum(a.sum_sq) AS ss
                  FROM ${fs.from}
-                WHERE list_contains(string_split($relations, ','), a.relation)
+                WHERE a.relation IN (${relations.map((r) => `'${r}'::relation_t`).join(', ')})
                 GROUP BY a.rater_id)`,
     )}
     SELECT per.rater_id AS "raterId", e.name AS "raterName", per.n::INTEGER AS n, per.s / per.n AS mean,
            -- Σ(x − x̄)² = Σx² − (Σx)²/n; scores are bounded (0–150), so the cancellation is harmless
            greatest(per.ss - per.s * per.s / per.n, 0) AS m2
       FROM per LEFT JOIN employees e ON e.id = per.rater_id`,
-    { ...fs.params, relations: relations.join(',') },
+    fs.params,
   );
   // Overall moments combined from the per-rater ones (Chan et al.): exact, and saves a second
   // pass over the join.
