@@ -1,4 +1,4 @@
-import type { AnalysisFilters } from '@perflens/core';
+import { periodInfo, type AnalysisFilters } from '@perflens/core';
 import type { SqlParams } from '../db.ts';
 
 /**
@@ -26,14 +26,17 @@ export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 
   // use zone maps (migration 003).
   const where = ['period_kind = $cycle::period_kind_t'];
   let withSql = '';
+  // Compared by start date so that e.g. a month range also picks the quarters starting inside it.
+  // A period's start date follows from its id (2024-03 → 2024-03-01, 2024-Q2 → 2024-04-01), so
+  // it is bound as a constant: DuckDB then prunes whole row groups of the period-ordered facts,
+  // which a scalar subquery on periods would prevent.
   if (f.from !== undefined) {
-    // Compared by start date so that e.g. a month range also picks the quarters starting inside it.
-    where.push('period_start >= (SELECT start_date FROM periods WHERE id = $from)');
-    params.from = f.from;
+    where.push('period_start >= $fromDate::DATE');
+    params.fromDate = periodInfo(f.from)!.start;
   }
   if (f.to !== undefined) {
-    where.push('period_start <= (SELECT start_date FROM periods WHERE id = $to)');
-    params.to = f.to;
+    where.push('period_start <= $toDate::DATE');
+    params.toDate = periodInfo(f.to)!.start;
   }
   if (f.role !== undefined) {
     where.push('role = $role::role_t');
