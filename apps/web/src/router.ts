@@ -16,7 +16,7 @@ export const NAV: NavSection[] = [
   { name: 'overview', path: '/', label: 'nav.overview', component: () => import('./pages/OverviewPage.vue') },
   { name: 'calibration', path: '/calibration', label: 'nav.calibration' },
   { name: 'policy', path: '/policy', label: 'nav.policy', component: () => import('./pages/policy/PolicyPage.vue') },
-  { name: 'simulation', path: '/simulation', label: 'nav.simulation' },
+  { name: 'simulation', path: '/simulation', label: 'nav.simulation', component: () => import('./pages/simulation/SimulationPage.vue') },
   { name: 'data', path: '/data', label: 'nav.data', component: () => import('./pages/DataPage.vue') },
 ];
 
