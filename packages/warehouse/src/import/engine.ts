@@ -330,7 +330,8 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
           checks.push({ code: 'required', bound: b, cond: `${rv} IS NULL`, message: () => ({ zh: `「${colLabel(b)}」不能为空`, en: `"${colLabel(b)}" is required` }) });
         if (f.type !== 'string') {
           const code: ImportErrorCode = f.type === 'enum' || f.type === 'grade' ? 'enum' : 'type';
-          const allowed = f.type === 'enum' ? `：${(f.values ?? []).join('/')}` : '';
+          // Chinese users are shown the Chinese spelling each code accepts first (跟单员, 销售 …).
+          const allowed = f.type === 'enum' ? `：${(f.values ?? []).map((v) => f.valueSynonyms?.[v]?.[0] ?? v).join('/')}` : '';
           checks.push({
             code, bound: b, cond: `${rv} IS NOT NULL AND ${fv} IS NULL`,
             message: (v) => ({
