@@ -247,7 +247,9 @@ export function compileSchemeSql(input: unknown, source: SqlSource, options: Com
     total = `(${total} + _w${i})`;
   });
   const lineCols = options.keepLines ? [...scheme.kpis.map((_, i) => `_w${i}`)] : [];
-  const stage3 = `SELECT ${[...carry, ...lineCols].join(', ')}, ${roundHalfUpSql(total)} AS score FROM (${stage2}) s2`;
+  // The raw total is its own column: roundHalfUpSql repeats its argument, and a column costs
+  // nothing to repeat where a 12-term sum does.
+  const stage3 = `SELECT ${[...carry, ...lineCols].join(', ')}, ${roundHalfUpSql('_total')} AS score FROM (SELECT *, ${total} AS _total FROM (${stage2}) s2) s2b`;
 
   // Stage 4: grade from the bands (core gradeForScore: floor(score + 0.5) against each minimum).
   const bands = scheme.gradeBands;
@@ -261,33 +263,37 @@ export function compileSchemeSql(input: unknown, source: SqlSource, options: Com
   const coef = `CASE _grade_idx ${bands.map((b) => `WHEN ${GRADES.indexOf(b.grade)} THEN ${dbl(b.coefficient)}`).join(' ')} END`;
 
   // Stage 5: bonus parts, each rounded to cents, then the rounded sum (computeBonus).
-  const parts = scheme.bonus.map((c) => {
+  // Raw part amounts (NULL when an input is missing), rounded to cents one stage later.
+  const rawParts = scheme.bonus.map((c) => {
     switch (c.type) {
       case 'score_share':
-        return roundHalfUpSql(`((${baseSql(c.base, { ...source, salary: '_salary' })} * score) / ${HUNDRED})`);
+        return `((${baseSql(c.base, { ...source, salary: '_salary' })} * score) / ${HUNDRED})`;
       case 'grade_coefficient':
-        return roundHalfUpSql(`(${baseSql(c.base, { ...source, salary: '_salary' })} * coefficient)`);
+        return `(${baseSql(c.base, { ...source, salary: '_salary' })} * coefficient)`;
       case 'achievement_split': {
         const i = scheme.kpis.findIndex((k) => k.code === c.kpiCode);
         // TS: line.actual !== null && line.target (truthy: non-null, non-zero) ? actual/target : 0
         const ach = `(CASE WHEN _a${i} IS NOT NULL AND _t${i} IS NOT NULL AND _t${i} <> ${ZERO} AND NOT isnan(_t${i}) THEN _a${i} / _t${i} ELSE ${ZERO} END)`;
         const b = baseSql(c.base, { ...source, salary: '_salary' });
         const ratio = `least(${dbl(c.supervisorRatioMax)}, greatest(${dbl(c.supervisorRatioMin)}, _sup_ratio))`;
-        const amount = `((${ach} * ${b}) * ${dbl(c.resultShare)} + (${ratio} * ${b}) * ${dbl(c.supervisorShare)})`;
-        return `(CASE WHEN ${finite('_sup_ratio')} THEN ${roundHalfUpSql(amount)} ELSE NULL END)`;
+        return `(CASE WHEN ${finite('_sup_ratio')} THEN (${ach} * ${b}) * ${dbl(c.resultShare)} + (${ratio} * ${b}) * ${dbl(c.supervisorShare)} ELSE NULL END)`;
       }
       case 'commission':
-        return `(CASE WHEN ${finite('_order_total')} THEN ${roundHalfUpSql(`(_order_total * ${dbl(c.rate)})`)} ELSE NULL END)`;
+        return `(CASE WHEN ${finite('_order_total')} THEN (_order_total * ${dbl(c.rate)}) ELSE NULL END)`;
     }
   });
+  const parts = rawParts.map((_, i) => roundHalfUpSql(`_r${i}`));
   let bonusSum = ZERO;
   parts.forEach((_, i) => {
     bonusSum = `(${bonusSum} + _p${i})`;
   });
-  const bonus = parts.length ? roundHalfUpSql(bonusSum) : 'CAST(NULL AS DOUBLE)';
+  const bonus = parts.length ? roundHalfUpSql('_bonus_sum') : 'CAST(NULL AS DOUBLE)';
   const stage5Inner = `SELECT *, ${coef} AS coefficient FROM (${stage4}) s4`;
+  const rawCols = rawParts.map((p, i) => `${p} AS _r${i}`);
   const partCols = parts.map((p, i) => `${p} AS _p${i}`);
-  const stage5 = `SELECT *${partCols.length ? `, ${partCols.join(', ')}` : ''} FROM (${stage5Inner}) s5`;
+  const stage5 = partCols.length
+    ? `SELECT *, ${bonusSum} AS _bonus_sum FROM (SELECT *, ${partCols.join(', ')} FROM (SELECT *, ${rawCols.join(', ')} FROM (${stage5Inner}) s5a) s5b) s5c`
+    : `SELECT * FROM (${stage5Inner}) s5`;
   const missing = parts.length ? parts.map((_, i) => `_p${i} IS NULL`).join(' OR ') : 'FALSE';
   const sql = `SELECT ${[...passAliases, 'score', `${gradeCode('_band_idx')} AS band_grade`, `${gradeCode('_grade_idx')} AS grade`, 'coefficient', `${bonus} AS bonus`, `(${missing}) AS bonus_missing`, '(_grade_idx <> _band_idx) AS vetoed', ...(options.keepLines ? [...scheme.kpis.map((_, i) => `_w${i} AS w${i}`), '_composite AS composite'] : [])].join(', ')} FROM (${stage5}) s6`;
   return { sql };

@@ -152,10 +152,25 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
     q.baseline === 'base'
       ? 'base_score AS b_score, base_grade AS b_grade, base_bonus AS b_bonus, base_missing AS b_missing'
       : 'rec_score AS b_score, rec_grade AS b_grade, CAST(rec_bonus AS DOUBLE) AS b_bonus, (rec_bonus IS NULL) AS b_missing';
-  const filtered = `(SELECT *, ${baselineCols} FROM ${baseTable} WHERE ${where.join(' AND ')}) f`;
   const reuse = reusableLines(q.base, q.scenario);
-  const scenario = compileSchemeSql(q.scenario, simSource(filtered, slots, ['period_ord', 'period_id', 'emp_idx', 'employee_id', 'org_unit_id', 'b_score', 'b_grade', 'b_bonus', 'b_missing']), {
-    reuse: { lines: reuse.map((j) => (j === null ? null : `bw${j}`)), composite: sameRaters(q.base, q.scenario) && q.base.raters ? 'b_composite' : null },
+  const reuseComposite = sameRaters(q.base, q.scenario) && !!q.base.raters;
+  // Only the columns this scenario reads travel up the pipeline: every nested stage of the
+  // compiled SQL re-projects them, and planning time grows with their number.
+  const keys = ['period_ord', 'emp_idx', 'employee_id', 'org_unit_id', 'b_score', 'b_grade', 'b_bonus', 'b_missing'];
+  const needed = new Set<string>(['salary', 'order_total', 'supervisor_ratio']);
+  q.scenario.kpis.forEach((k, i) => {
+    const slot = slots.get(k.code);
+    if (slot !== undefined) needed.add(`a${slot}`).add(`t${slot}`);
+    if (reuse[i] !== null) needed.add(`bw${reuse[i]}`);
+  });
+  if (reuseComposite) needed.add('b_composite');
+  else for (const rel of Object.keys(q.scenario.raters?.weights ?? {})) needed.add(`r_${rel}`);
+  for (const v of q.scenario.vetoes) if (v.event === 'complaint_exposure') needed.add(`complaints_${v.window === 'month' ? 'm' : v.window === 'quarter' ? 'q' : 'y'}`);
+  const filtered = `(SELECT ${[...keys.slice(0, 4), ...needed].join(', ')}, ${baselineCols} FROM ${baseTable} WHERE ${where.join(' AND ')}) f`;
+  const source = simSource(filtered, slots, keys);
+  // Relations the scenario weights but the cache does not carry are never read (composite reused).
+  const scenario = compileSchemeSql(q.scenario, { ...source, rater: (rel) => (needed.has(`r_${rel}`) ? `r_${rel}` : null) }, {
+    reuse: { lines: reuse.map((j) => (j === null ? null : `bw${j}`)), composite: reuseComposite ? 'b_composite' : null },
   });
   const wide = toOrd - fromOrd >= 64;
 
@@ -173,7 +188,7 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
 
   const sql = `${withSql}
   scored AS MATERIALIZED (
-    SELECT period_ord, period_id, emp_idx, employee_id, org_unit_id,
+    SELECT period_ord, emp_idx, employee_id, org_unit_id,
            b_score, b_grade, CAST(b_bonus AS DECIMAL(18,2)) AS b_bonus, b_missing,
            score AS s_score, grade AS s_grade, CAST(bonus AS DECIMAL(18,2)) AS s_bonus, bonus_missing AS s_missing, vetoed
       FROM (${scenario.sql}) sq
