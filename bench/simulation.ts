@@ -4,7 +4,8 @@
  * 2. 200,000 employees × 36 months: a copy of the demo-loader database at /tmp/big.duckdb (never
  *    modified), full history ≤ 1.5 s and one month ≤ 60 ms per role's scheme.
  * The one-off sim_facts layout build is timed separately (it runs when the data changes, not per
- * request). Median of N runs after a warm-up.
+ * request); so is a run's first call for a base scheme, which scores the base once into its
+ * cache — the analyst's following edits are the median. Median of N runs after that warm-up.
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import { builtinScheme, type Scheme } from '../packages/core/src/index.ts';
@@ -27,8 +28,11 @@ function edit(s: Scheme): Scheme {
   };
 }
 
-async function median(call: () => Promise<unknown>): Promise<number> {
+/** First call (builds the base scheme's cache when it is new) and the median of the next RUNS. */
+async function median(call: () => Promise<unknown>): Promise<{ first: number; median: number }> {
+  const t0 = performance.now();
   await call();
+  const first = performance.now() - t0;
   const ms: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
@@ -36,7 +40,7 @@ async function median(call: () => Promise<unknown>): Promise<number> {
     ms.push(performance.now() - t0);
   }
   ms.sort((a, b) => a - b);
-  return ms[Math.floor(ms.length / 2)]!;
+  return { first, median: ms[Math.floor(ms.length / 2)]! };
 }
 
 async function bench(wh: Warehouse, label: string, cases: Array<{ name: string; scheme: string; from?: string; to?: string; target: number }>) {
@@ -45,17 +49,17 @@ async function bench(wh: Warehouse, label: string, cases: Array<{ name: string; 
   await ensureSimulationLayout(wh);
   const [n] = await wh.query<{ rows: number }>('SELECT count(*)::INTEGER AS rows FROM sim_facts');
   console.log(`${label}: sim_facts ${n!.rows.toLocaleString('en')} employee-months (layout check/build ${(performance.now() - t0).toFixed(0)} ms); ${RUNS} runs, median`);
-  console.log('case'.padEnd(44), 'rows'.padStart(10), 'ms'.padStart(8), 'changed'.padStart(9), '  target');
+  console.log('case'.padEnd(44), 'rows'.padStart(10), 'first ms'.padStart(9), 'median ms'.padStart(10), 'changed'.padStart(9), '  target (median)');
   for (const c of cases) {
     const base = builtinScheme(c.scheme);
     let rows = 0;
     let changed = 0;
-    const ms = await median(async () => {
+    const { first, median: ms } = await median(async () => {
       const r = await caller.simulation.run({ baseSchemeId: c.scheme, scheme: edit(base), from: c.from, to: c.to, pageSize: 20 });
       rows = r.rows;
       changed = r.changed;
     });
-    console.log(c.name.padEnd(44), rows.toLocaleString('en').padStart(10), ms.toFixed(1).padStart(8), changed.toLocaleString('en').padStart(9), ms <= c.target ? `  ok (≤ ${c.target})` : `  OVER ${c.target}`);
+    console.log(c.name.padEnd(44), rows.toLocaleString('en').padStart(10), first.toFixed(0).padStart(9), ms.toFixed(1).padStart(10), changed.toLocaleString('en').padStart(9), ms <= c.target ? `  ok (≤ ${c.target})` : `  OVER ${c.target}`);
   }
 }
 

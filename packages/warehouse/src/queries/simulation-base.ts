@@ -31,7 +31,8 @@ const states = new WeakMap<Warehouse, CacheState>();
  * base score, grade, bonus, every weighted line (bw0…) and the rater composite. An analyst edits
  * one or two things at a time, so a run then recomputes only the lines that changed and reads
  * the rest (and the whole baseline) from here. Named by a hash of the scheme and the layout
- * signature, so a data change or a different base never reads stale numbers.
+ * signature, so a data change or a different base never reads stale numbers. No ORDER BY:
+ * DuckDB keeps insertion order, and sim_facts is already in period order (zone maps stay tight).
  */
 export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: ReadonlyMap<string, number>, signature: string): Promise<string> {
   const key = createHash('sha256').update(JSON.stringify(base)).update('\0').update(signature).digest('hex').slice(0, 20);
@@ -68,8 +69,7 @@ export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: Reado
         `CREATE TABLE IF NOT EXISTS ${table} AS
          SELECT ${[...KEY_COLS, ...INPUT_COLS].join(', ')}, score AS base_score, grade AS base_grade, coefficient AS base_coefficient,
                 bonus AS base_bonus, bonus_missing AS base_missing, ${lines.join(', ')}, composite AS b_composite
-           FROM (${compiled.sql}) c
-          ORDER BY period_ord, org_unit_id, emp_idx`,
+           FROM (${compiled.sql}) c`,
         { role: base.role },
       );
     });
