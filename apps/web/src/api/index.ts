@@ -38,7 +38,8 @@ export const api = {
   orgUnits: (): Promise<C.OrgUnit[]> => trpc.meta.orgUnits.query(),
   periods: (): Promise<C.Period[]> => trpc.meta.periods.query(),
   grades: (f: C.Filters, groupBy: GroupBy = 'none'): Promise<C.GradesResult> => trpc.distribution.grades.query({ ...f, groupBy }),
-  scores: (f: C.Filters & { min?: number; max?: number }, bins = 20): Promise<C.ScoresResult> => trpc.distribution.scores.query({ ...f, bins }),
+  scores: (f: C.Filters & { min?: number; max?: number; nice?: boolean }, bins = 20): Promise<C.ScoresResult> =>
+    trpc.distribution.scores.query({ ...f, bins }),
   byOrgUnit: (f: C.Filters): Promise<C.OrgBox[]> => trpc.distribution.byOrgUnit.query(f),
   raters: (f: C.Filters): Promise<C.RatersResult> => trpc.distribution.raters.query(f),
   employees: (q: C.EmployeeQuery): Promise<C.EmployeePage> => trpc.employees.list.query(q),

@@ -85,20 +85,8 @@ export function gradeOption(data: GradesResult, guideline: Record<Grade, number>
   };
 }
 
-/**
- * Round bin edges (…, 20, 25, 30, …) for the histogram: the server's default bins span the
- * data's own min/max, which gives edges like 29.9 and 38.8 that nobody can read.
- */
-export function niceBins(min: number, max: number, maxBins = 30): { min: number; max: number; bins: number } {
-  for (const w of [1, 2, 2.5, 5, 10, 20, 25, 50, 100]) {
-    const lo = Math.floor(min / w) * w;
-    let hi = Math.ceil(max / w) * w;
-    if (hi === lo) hi = lo + w;
-    const n = Math.round((hi - lo) / w);
-    if (n <= maxBins) return { min: lo, max: hi, bins: Math.max(5, n) };
-  }
-  return { min, max, bins: 20 };
-}
+// Round bin edges live in core so the server can apply them (distribution.scores `nice`).
+export { niceBins } from '@perflens/core/stats/bins';
 
 export function histogramOption(data: ScoresResult, t: T): EChartsCoreOption {
   const s = data.stats;

@@ -4,3 +4,4 @@ export * from './descriptive.ts';
 export * from './apportion.ts';
 export * from './tests.ts';
 export * from './regression.ts';
+export * from './bins.ts';

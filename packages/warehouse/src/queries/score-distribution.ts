@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { analysisFiltersSchema } from '@perflens/core';
+import { analysisFiltersSchema, niceBins } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
@@ -10,6 +10,8 @@ export const scoreDistributionInputSchema = analysisFiltersSchema
     bins: z.number().int().min(5).max(100).default(20),
     min: z.number().finite().optional(),
     max: z.number().finite().optional(),
+    /** Round edges (core niceBins over the data's min/max) instead of `bins` over [min, max]. */
+    nice: z.boolean().default(false),
   })
   .refine((v) => v.min === undefined || v.max === undefined || v.min < v.max, {
     message: 'min must be less than max / 直方图下限 min 必须小于上限 max',
@@ -52,6 +54,14 @@ export async function scoreDistribution(wh: Warehouse, input: ScoreDistributionI
   const f = scoreDistributionInputSchema.parse(input);
   await ensureAnalytics(wh);
   const fs = filterSql(f);
+  if (f.nice && f.min === undefined && f.max === undefined) {
+    // One cheap min/max pass picks round edges, saving the client a second round trip.
+    const [r] = await wh.query<{ mn: number | null; mx: number | null }>(
+      `${fs.with} SELECT min(a.score) AS mn, max(a.score) AS mx FROM ${fs.from}`,
+      fs.params,
+    );
+    if (r?.mn != null && r.mx != null) Object.assign(f, niceBins(r.mn, r.mx));
+  }
   const [s] = await wh.query<{
     n: number;
     mean: number | null;
