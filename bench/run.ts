@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   calibration: () => import('./calibration.ts'),
   policy: () => import('./policy.ts'),
   simulation: () => import('./simulation.ts'),
+  import: () => import('../packages/warehouse/bench/import.ts'),
 };
 
 const only = process.argv.slice(2);
