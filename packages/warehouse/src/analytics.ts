@@ -73,10 +73,23 @@ export function ensureAnalytics(wh: Warehouse): Promise<void> {
   return p;
 }
 
+/** The write generation at which the derived tables were last seen current, per warehouse. */
+const verifiedAt = new WeakMap<Warehouse, number>();
+
 async function checkAndRefresh(wh: Warehouse): Promise<void> {
+  // No unit of work that could write has finished since the last check: nothing to compare.
+  const generation = wh.writeGeneration;
+  if (verifiedAt.get(wh) === generation) return;
+  const refreshed = await checkSignature(wh);
+  // A refresh is itself a write; when it is the only one since the check began, its result is current.
+  verifiedAt.set(wh, refreshed && wh.writeGeneration === generation + 1 ? generation + 1 : generation);
+}
+
+async function checkSignature(wh: Warehouse): Promise<boolean> {
   const [state] = await wh.query<{ current: string; stored: string | null }>(
     `SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM analytics_state WHERE id = 1) AS stored`,
   );
-  if (state && state.current === state.stored) return;
+  if (state && state.current === state.stored) return false;
   await refreshAnalytics(wh);
+  return true;
 }

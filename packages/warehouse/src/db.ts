@@ -33,6 +33,12 @@ export class DatabaseLockedError extends Error {
 }
 
 /**
+ * Statements that cannot change data. Anything else (INSERT, CREATE, a data-modifying WITH …)
+ * counts as a write; a false "write" only costs one extra signature check.
+ */
+const READ_ONLY = /^\s*(SELECT|FROM|EXPLAIN|DESCRIBE|SUMMARIZE|SHOW|VALUES)\b/i;
+
+/**
  * One DuckDB instance per process with a small pool of connections. DuckDB parallelises a
  * single query across `threads`; the pool only lets a light query run while a heavy one is
  * in flight (the node bindings run each statement on the libuv thread pool, which the server
@@ -43,6 +49,7 @@ export class Warehouse {
   private readonly waiting: Array<(c: DuckDBConnection) => void> = [];
   private readonly all: DuckDBConnection[] = [];
   private closed = false;
+  private generation = 0;
 
   private constructor(
     readonly instance: DuckDBInstance,
@@ -92,28 +99,46 @@ export class Warehouse {
     else this.idle.push(c);
   }
 
-  /** Runs `fn` with one connection held for its whole duration (needed for transactions and temp tables). */
-  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Counts the units of work that may have written, whatever their outcome. Only this process
+   * can write the file (DuckDB allows one read-write opener), so an unchanged generation proves
+   * the data unchanged and lets readers skip re-checking derived tables (ensureAnalytics).
+   */
+  get writeGeneration(): number {
+    return this.generation;
+  }
+
+  private async use<T>(fn: (conn: DuckDBConnection) => Promise<T>, writes: boolean): Promise<T> {
     const conn = await this.acquire();
     try {
       return await fn(conn);
     } finally {
+      // Bumped after the work (and its commit) so a check that started earlier is not trusted.
+      if (writes) this.generation++;
       this.release(conn);
     }
   }
 
+  /**
+   * Runs `fn` with one connection held for its whole duration (needed for transactions and temp
+   * tables). Counted as a possible write: the caller has the raw connection.
+   */
+  withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.use(fn, true);
+  }
+
   /** Rows as plain JSON values (BIGINT/DECIMAL come back as strings: cast in SQL where numbers are wanted). */
-  async query<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.withConnection(async (conn) => {
+  query<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.use(async (conn) => {
       const reader = await conn.runAndReadAll(sql, params as never);
       return reader.getRowObjectsJson() as unknown as T[];
-    });
+    }, !READ_ONLY.test(sql));
   }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
-    await this.withConnection(async (conn) => {
+    await this.use(async (conn) => {
       await conn.run(sql, params as never);
-    });
+    }, !READ_ONLY.test(sql));
   }
 
   /**

@@ -52,4 +52,24 @@ describe('derived analytics tables', () => {
     const [after] = await wh.query<{ t: string }>('SELECT refreshed_at::VARCHAR AS t FROM analytics_state');
     expect(after!.t).toBe(before!.t);
   });
+
+  it('skip even the signature query while nothing that could write has run, and look again after a write', async () => {
+    await ensureAnalytics(wh);
+    const seen: string[] = [];
+    const real = wh.query.bind(wh);
+    wh.query = ((sql: string, params?: Record<string, unknown>) => {
+      seen.push(sql);
+      return real(sql, params as never);
+    }) as typeof wh.query;
+    const g = wh.writeGeneration;
+    await ensureAnalytics(wh);
+    await gradeDistribution(wh, {});
+    expect(wh.writeGeneration).toBe(g); // reads do not count as writes
+    expect(seen.some((q) => q.includes('analytics_state'))).toBe(false);
+    await wh.withConnection((conn) => conn.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade) VALUES ('E3', '2024-01', 'U1', 'sales', 55, 'E')`));
+    expect(wh.writeGeneration).toBe(g + 1);
+    const d = await gradeDistribution(wh, {});
+    expect(seen.some((q) => q.includes('analytics_state'))).toBe(true);
+    expect(d.groups[0]!.counts).toEqual({ A: 1, B: 0, C: 1, D: 0, E: 1 });
+  });
 });
