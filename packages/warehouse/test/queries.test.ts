@@ -301,6 +301,22 @@ describe('employees.list', () => {
     expect(ids(last.rows)).toEqual(full.slice(35));
   });
 
+  it('pages by score exactly as the full sort does, ties and NULL scores at page edges included', async () => {
+    for (const order of ['asc', 'desc'] as const) {
+      const full = expected('score', order);
+      for (const pageSize of [1, 2, 3, 5, 7, 11]) {
+        const pages = Math.ceil(full.length / pageSize) + 1; // one past the end: empty
+        for (let page = 1; page <= pages; page++) {
+          const r = await listEmployeeAssessments(wh, { sort: { field: 'score', order }, page, pageSize });
+          expect(ids(r.rows), `${order} page ${page} of ${pageSize}`).toEqual(full.slice((page - 1) * pageSize, page * pageSize));
+        }
+      }
+    }
+    // The bound also holds under other filters (it is computed over the filtered rows).
+    const e = await listEmployeeAssessments(wh, { grade: 'E', sort: { field: 'score', order: 'desc' }, page: 2, pageSize: 4 });
+    expect(ids(e.rows)).toEqual(expected('score', 'desc').filter((k) => monthly.find((a) => `${a.employeeId}@${a.periodId}` === k)!.grade === 'E').slice(4, 8));
+  });
+
   it('filters by grade, score range, org subtree and search', async () => {
     expect((await listEmployeeAssessments(wh, { grade: 'E' })).total).toBe(13);
     // 85 88 83 80 80 86 in January, 90 and 80 in March
