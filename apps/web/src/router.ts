@@ -14,7 +14,7 @@ export interface NavSection {
 
 export const NAV: NavSection[] = [
   { name: 'overview', path: '/', label: 'nav.overview', component: () => import('./pages/OverviewPage.vue') },
-  { name: 'calibration', path: '/calibration', label: 'nav.calibration' },
+  { name: 'calibration', path: '/calibration', label: 'nav.calibration', component: () => import('./pages/calibration/CalibrationPage.vue') },
   { name: 'policy', path: '/policy', label: 'nav.policy', component: () => import('./pages/policy/PolicyPage.vue') },
   { name: 'simulation', path: '/simulation', label: 'nav.simulation', component: () => import('./pages/simulation/SimulationPage.vue') },
   { name: 'data', path: '/data', label: 'nav.data', component: () => import('./pages/DataPage.vue') },
