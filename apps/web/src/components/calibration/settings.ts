@@ -131,7 +131,7 @@ export function rankingInput(s: CalibSettings): Omit<RankingInput, 'people'> {
  * The department analysis compares against shares; with a ranges guideline it uses the default
  * 10/20/50/15/5 (a range has no single expected share), which the page says next to the heat map.
  */
-export function departmentsInput(s: CalibSettings): NonNullable<DepartmentsInput> {
+export function departmentsInput(s: CalibSettings): Exclude<DepartmentsInput, void | undefined> {
   return {
     ...analysisFilters(s),
     guideline: { mode: 'shares', shares: s.guidelineMode === 'shares' ? { ...s.shares } : { ...DEFAULT_SHARES } },
