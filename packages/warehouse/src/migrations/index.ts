@@ -2,6 +2,7 @@ import * as m001 from './001_canonical.ts';
 import * as m002 from './002_analytics.ts';
 import * as m003 from './003_analytics_enums.ts';
 import * as m010 from './010_calibration.ts';
+import * as m011 from './011_ranking_cells.ts';
 import * as m020 from './020_simulation.ts';
 
 /** Ordered, append-only list. Never edit a shipped migration: add the next number. */
@@ -10,5 +11,6 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 2, name: m002.name, sql: m002.sql },
   { version: 3, name: m003.name, sql: m003.sql },
   { version: 10, name: m010.name, sql: m010.sql },
+  { version: 11, name: m011.name, sql: m011.sql },
   { version: 20, name: m020.name, sql: m020.sql },
 ];

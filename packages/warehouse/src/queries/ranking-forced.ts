@@ -17,7 +17,7 @@ import {
   type Grade,
 } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
-import { ensureAnalytics } from '../analytics.ts';
+import { ensureRankingCells } from './ranking-cells.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 import { CalibrationError } from './calibration-session-common.ts';
 
@@ -114,6 +114,16 @@ export interface ForcedRanking {
   warnings: Message[];
 }
 
+interface Summary {
+  p: string;
+  g: string;
+  grade: Grade;
+  n: number;
+  changed: number;
+  flagged: number;
+  both: number;
+}
+
 const byGrade = (xs: readonly number[]) => Object.fromEntries(GRADES.map((g, i) => [g, xs[i] ?? 0])) as Record<Grade, number>;
 
 interface Plan {
@@ -124,6 +134,9 @@ interface Plan {
   /** The ranked-population SELECT (columns as calibration_items) and its parameters. */
   sql: string;
   params: SqlParams;
+  /** One row: `summary` (counts per period, group and proposed grade) and `rows` (the requested page). */
+  pageSql: string;
+  pageParams: SqlParams;
 }
 
 /**
@@ -140,19 +153,25 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
       'invalid',
       'Department-linked quotas need grouping by org unit and a guideline of shares. / 部门关联配额需要按组织单元分组，并使用比例形式的强制分布。',
     );
-  await ensureAnalytics(wh);
+  await ensureRankingCells(wh);
   const fs = filterSql({ from: f.from, to: f.to ?? f.from, cycle: f.cycle, orgUnitId: f.orgUnitId, role: f.role });
-  const cells = await wh.query<{ p: string; u: string; r: string; n: number; unscored: number; sum: number | null } & Record<`g${Grade}`, number>>(
-    `${fs.with}
-    SELECT period_id AS p, org_unit_id AS u, role AS r, count(score)::INTEGER AS n,
-           (count(*) - count(score))::INTEGER AS unscored, sum(score) AS sum,
-           ${GRADES.map((g) => `count(*) FILTER (WHERE score IS NOT NULL AND grade = '${g}')::INTEGER AS g${g}`).join(', ')}
-      FROM ${fs.from} GROUP BY ALL ORDER BY p, u, r`,
-    fs.params,
-  );
-  const units = await wh.query<{ id: string; parentId: string | null; name: string }>(
-    'SELECT id, parent_id AS "parentId", name FROM org_units',
-  );
+  // The same filters over the pre-aggregated cells (migration 011), which carry the fact table's
+  // period, unit and role columns; a headcount column `n` replaces the people.
+  const cellsFrom = fs.from.replace('FROM assessment_facts WHERE', 'FROM ranking_cells WHERE');
+  if (cellsFrom === fs.from) throw new Error('filterSql no longer reads assessment_facts: update ranking-forced.ts');
+  // The two setup reads are independent: run them on two pooled connections at once. The
+  // statement starts with SELECT (the subtree CTE goes inside) so the warehouse counts it as a read.
+  const [cells, units] = await Promise.all([
+    wh.query<{ p: string; u: string; r: string; n: number; unscored: number; sum: number | null } & Record<`g${Grade}`, number>>(
+      `SELECT * FROM (${fs.with}
+      SELECT period_id AS p, org_unit_id AS u, role AS r, coalesce(sum(n) FILTER (WHERE score IS NOT NULL), 0)::INTEGER AS n,
+             coalesce(sum(n) FILTER (WHERE score IS NULL), 0)::INTEGER AS unscored, sum(score * n) AS sum,
+             ${GRADES.map((g) => `coalesce(sum(n) FILTER (WHERE score IS NOT NULL AND grade = '${g}'), 0)::INTEGER AS g${g}`).join(', ')}
+        FROM ${cellsFrom} GROUP BY ALL) ORDER BY p, u, r`,
+      fs.params,
+    ),
+    wh.query<{ id: string; parentId: string | null; name: string }>('SELECT id, parent_id AS "parentId", name FROM org_units'),
+  ]);
   const unitName = new Map(units.map((u) => [u.id, u.name]));
   const unscored = cells.reduce((a, c) => a + c.unscored, 0);
   if (unscored > 0)
@@ -249,25 +268,35 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
   });
 
   const params: SqlParams = { ...fs.params, mapping: JSON.stringify(mapping), quotas: JSON.stringify(quotas) };
-  // Ranking score. Normalised: the assessment score minus the leniency of the person's rater of the
-  // chosen relation in that period, estimated over that period's population (normaliseByRater in
-  // core gives the same numbers; see the tests).
+  // Ranking keys that vary per person exist only for rater-normalised scores and the secondary
+  // rule. Otherwise the key is the recorded score and only the requested page needs people: the
+  // blocks and the summary are built from counts per (period, unit, role, score, grade).
+  const perRow = f.scoreSource === 'normalised' || f.tieRule === 'secondary';
+  // A NULL role (not one of ours) still belongs to its cell: the group headcounts include it.
+  const mapOn = 'm.p = a.period_id AND m.u = a.org_unit_id AND m.r IS NOT DISTINCT FROM a.role';
   const ctes: string[] = [
     `mapping AS (SELECT unnest(from_json($mapping::JSON, '[{"p":"VARCHAR","u":"VARCHAR","r":"VARCHAR","g":"VARCHAR"}]'), recursive := true))`,
     `quotas AS (SELECT unnest(from_json($quotas::JSON, '[{"p":"VARCHAR","g":"VARCHAR","c1":"INTEGER","c2":"INTEGER","c3":"INTEGER","c4":"INTEGER"}]'), recursive := true))`,
     `pop AS (SELECT a.employee_id, a.employee_name, a.period_id, a.org_unit_id, a.role, a.score, a.grade, a.period_start, m.g
-               FROM ${fs.from} JOIN mapping m ON m.p = a.period_id AND m.u = a.org_unit_id AND m.r = a.role
+               FROM ${fs.from} JOIN mapping m ON ${mapOn}
               WHERE a.score IS NOT NULL)`,
   ];
+  // Ranking score. Normalised: the assessment score minus the leniency of the person's rater of the
+  // chosen relation in that period, estimated over that period's population (normaliseByRater in
+  // core gives the same numbers; see the tests).
   let scoreExpr = 'pop.score';
   let joins = '';
   if (f.scoreSource === 'normalised') {
     params.relation = f.raterRelation;
+    // Constant bounds on the period id let DuckDB skip the row groups of other periods (imports
+    // arrive period by period) before the semi join; the population's own ids bound them exactly.
+    params.pmin = periods[0] ?? '';
+    params.pmax = periods[periods.length - 1] ?? '';
     ctes.push(
       // One rating per person and period: the lowest rater id if several raters share the relation.
       `rs AS (SELECT r.employee_id, r.period_id, arg_min(r.rater_id, r.rater_id) AS rater_id, arg_min(r.score, r.rater_id) AS x
                 FROM rater_scores r SEMI JOIN pop ON pop.employee_id = r.employee_id AND pop.period_id = r.period_id
-               WHERE r.relation = $relation GROUP BY ALL)`,
+               WHERE r.relation = $relation AND r.period_id BETWEEN $pmin AND $pmax GROUP BY ALL)`,
       `rstat AS (SELECT period_id, rater_id, count(*) AS n, avg(x) AS m, stddev_samp(x) AS s
                    FROM rs GROUP BY ALL)`,
       `cstat AS (SELECT rs.period_id, avg(x) AS cm, stddev_samp(x) AS cs, count(*) AS cn,
@@ -309,37 +338,139 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
   }
   const ks = f.tieRule === 'secondary' && f.secondaryKpi !== undefined ? 'kpi.ks' : 'NULL::DOUBLE';
   const tenure = f.tieRule === 'secondary' ? 'date_diff(\'day\', emp.hire_date, pop.period_start)' : 'NULL::BIGINT';
-  const gradeAt = (pos: string) =>
-    `CASE WHEN ${pos} < b.c1 THEN 'A' WHEN ${pos} < b.c2 THEN 'B' WHEN ${pos} < b.c3 THEN 'C' WHEN ${pos} < b.c4 THEN 'D' ELSE 'E' END`;
-  // Scores are coarse (one decimal on a 0–100 scale), so a period's 200,000 people fall into a few
-  // thousand tie blocks. Ranking the blocks instead of the people turns a 200,000-row window sort
-  // into a hash aggregate plus a tiny window: a block's first position is the headcount of the
-  // blocks above it. Only blocks that straddle a quota boundary need a per-person order (by id),
-  // and only under the flag/secondary rules.
-  const sameBlock = 's.period_id = b.period_id AND s.g = b.g AND s.rs = b.rs AND s.ks IS NOT DISTINCT FROM b.ks AND s.tenure IS NOT DISTINCT FROM b.tenure';
-  ctes.push(
-    `scored AS (SELECT pop.*, ${scoreExpr} AS rs, ${ks} AS ks, ${tenure} AS tenure FROM pop ${joins})`,
-    `blocks AS (SELECT period_id, g, rs, ks, tenure, count(*) AS c FROM scored GROUP BY ALL)`,
-    `bpos AS (SELECT x.*, coalesce(sum(x.c) OVER (PARTITION BY x.period_id, x.g ORDER BY ${keys.join(', ')}
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS blk_start
-                FROM blocks x)`,
-    `bgrade AS (SELECT x.*, q.c1, q.c2, q.c3, q.c4 FROM bpos x JOIN quotas q ON q.p = x.period_id AND q.g = x.g)`,
-    `bfinal AS (SELECT b.*, ${gradeAt('b.blk_start')} AS g_start, ${gradeAt('b.blk_start + b.c - 1')} AS g_end FROM bgrade b)`,
-  );
+  const gradeAt = (pos: string, q = 'b') =>
+    `CASE WHEN ${pos} < ${q}.c1 THEN 'A' WHEN ${pos} < ${q}.c2 THEN 'B' WHEN ${pos} < ${q}.c3 THEN 'C' WHEN ${pos} < ${q}.c4 THEN 'D' ELSE 'E' END`;
+  const splits = f.tieRule !== 'better';
   const cols = 's.employee_id, s.employee_name, s.period_id, s.g AS group_key, s.org_unit_id, s.role, s.score, s.rs AS ranking_score, s.grade AS recorded_grade';
-  const whole = f.tieRule === 'better' ? 'true' : 'b.g_start = b.g_end';
-  const sql = `${withClause(fs, ...ctes)}
-    SELECT ${cols}, (b.blk_start + 1)::INTEGER AS position, b.g_start AS proposed_grade, false AS flagged
-      FROM scored s JOIN bfinal b ON ${sameBlock} WHERE ${whole}
-    ${
-      f.tieRule === 'better'
-        ? ''
-        : `UNION ALL
-    SELECT ${cols}, (b.blk_start + s.rn)::INTEGER AS position, ${gradeAt('b.blk_start + s.rn - 1')} AS proposed_grade, true AS flagged
-      FROM (SELECT s.*, row_number() OVER (PARTITION BY s.period_id, s.g, s.rs, s.ks, s.tenure ORDER BY s.employee_id) AS rn
-              FROM scored s SEMI JOIN bfinal b ON ${sameBlock} AND b.g_start <> b.g_end) s
-      JOIN bfinal b ON ${sameBlock}`
-    }`;
+  const people = f.people;
+  const pageParams: SqlParams = { ...params, limit: people.limit, offset: people.offset };
+  const pageWhere: string[] = [];
+  if (people.groupKey !== undefined) {
+    pageWhere.push('g = $groupKey');
+    pageParams.groupKey = people.groupKey;
+  }
+  if (people.onlyChanged) pageWhere.push('recorded_grade IS DISTINCT FROM proposed_grade');
+  if (people.onlyFlagged) pageWhere.push('flagged');
+  const pw = pageWhere.length ? `WHERE ${pageWhere.join(' AND ')}` : '';
+  const summaryCols = `period_id AS p, g, proposed_grade AS grade, sum(n)::INTEGER AS n,
+         coalesce(sum(n) FILTER (WHERE recorded_grade IS DISTINCT FROM proposed_grade), 0)::INTEGER AS changed,
+         coalesce(sum(n) FILTER (WHERE flagged), 0)::INTEGER AS flagged,
+         coalesce(sum(n) FILTER (WHERE flagged AND recorded_grade IS DISTINCT FROM proposed_grade), 0)::INTEGER AS "both"`;
+  // Summary and page come back from one statement as two lists, so the ranking runs once.
+  const result = (pageFrom: string) => `
+    SELECT (SELECT list({'p': p, 'g': g, 'grade': grade, 'n': n, 'changed': changed, 'flagged': flagged, 'both': "both"}) FROM summary) AS summary,
+           (SELECT list({'employeeId': employee_id, 'employeeName': employee_name, 'periodId': period_id, 'groupKey': g,
+                         'orgUnitId': org_unit_id, 'role': role, 'score': score, 'rankingScore': ranking_score, 'position': position,
+                         'recordedGrade': recorded_grade, 'proposedGrade': proposed_grade,
+                         'changed': recorded_grade IS DISTINCT FROM proposed_grade, 'flagged': flagged} ORDER BY period_id, g, position, employee_id)
+              FROM ${pageFrom}) AS rows`;
+  let sql: string;
+  let pageSql: string;
+  if (perRow) {
+    // Per-person keys (a normalised score is nearly unique) leave almost nothing to aggregate, so
+    // people are seated with window functions: rank() − 1 is the first seat of a person's tie
+    // block, count(*) over the default frame (which takes in every peer) − 1 its last seat, and
+    // row_number() the seat in id order, used only where a block straddles a quota boundary.
+    // The result is materialised once and read by the summary and the page.
+    ctes.push(
+      `scored AS (SELECT pop.*, ${scoreExpr} AS rs, ${ks} AS ks, ${tenure} AS tenure FROM pop ${joins})`,
+      `seats AS (SELECT s.*, q.c1, q.c2, q.c3, q.c4, rank() OVER w - 1 AS blk_start, count(*) OVER w - 1 AS blk_last,
+                        ${splits ? `row_number() OVER (PARTITION BY s.period_id, s.g ORDER BY ${keys.join(', ')}, s.employee_id) - 1` : 'NULL::BIGINT'} AS seat
+                   FROM scored s JOIN quotas q ON q.p = s.period_id AND q.g = s.g
+                 WINDOW w AS (PARTITION BY s.period_id, s.g ORDER BY ${keys.join(', ')}))`,
+      `straddle AS (SELECT s.*, ${splits ? `${gradeAt('s.blk_start', 's')} <> ${gradeAt('s.blk_last', 's')}` : 'false'} AS straddles FROM seats s)`,
+      `ranked AS MATERIALIZED (
+         SELECT ${cols.replace('s.g AS group_key', 's.g')},
+                (CASE WHEN s.straddles THEN s.seat ELSE s.blk_start END + 1)::INTEGER AS position,
+                CASE WHEN s.straddles THEN ${gradeAt('s.seat', 's')} ELSE ${gradeAt('s.blk_start', 's')} END AS proposed_grade,
+                s.straddles AS flagged
+           FROM straddle s)`,
+    );
+    sql = `SELECT * FROM (${withClause(fs, ...ctes)}
+      SELECT employee_id, employee_name, period_id, g AS group_key, org_unit_id, role, score, ranking_score, position,
+             recorded_grade, proposed_grade, flagged FROM ranked)`;
+    pageSql = `SELECT * FROM (${withClause(
+      fs,
+      ...ctes,
+      `summary AS (SELECT ${summaryCols} FROM (SELECT *, 1 AS n FROM ranked) GROUP BY ALL)`,
+    )} ${result(`(SELECT * FROM ranked ${pw} ORDER BY period_id, g, position, employee_id LIMIT $limit OFFSET $offset)`)})`;
+  } else {
+    // The ranking key is the recorded score, which is coarse (one decimal on a 0–100 scale): a
+    // period's 200,000 people fall into a few thousand tie blocks. Ranking the blocks instead of
+    // the people turns a 200,000-row window sort into a hash aggregate plus a tiny window: a
+    // block's first seat is the headcount of the blocks above it. The facts are counted per
+    // (period, unit, role, score, grade) first, so the mapping join and everything after it see
+    // a few thousand rows per period; only blocks that straddle a quota boundary (flag rule) and
+    // the requested page need people.
+    const same = (x: string, y: string) => `${x}.period_id = ${y}.period_id AND ${x}.g = ${y}.g AND ${x}.rs = ${y}.rs`;
+    ctes.push(
+      `scored AS (SELECT pop.*, pop.score AS rs FROM pop)`,
+      `fine AS (SELECT period_id, org_unit_id, role, score, grade, n AS c FROM ${cellsFrom} WHERE score IS NOT NULL)`,
+      `cells AS (SELECT a.period_id, m.g, a.score AS rs, a.grade AS rg, sum(a.c) AS c FROM fine a JOIN mapping m ON ${mapOn} GROUP BY ALL)`,
+      `blocks AS (SELECT period_id, g, rs, sum(c) AS c FROM cells GROUP BY ALL)`,
+      // Blocks are unique on the ORDER BY key, so the default frame's running sum is the block's end.
+      `bpos AS (SELECT x.*, sum(x.c) OVER (PARTITION BY x.period_id, x.g ORDER BY x.rs DESC) - x.c AS blk_start FROM blocks x)`,
+      `bgrade AS (SELECT x.*, q.c1, q.c2, q.c3, q.c4 FROM bpos x JOIN quotas q ON q.p = x.period_id AND q.g = x.g)`,
+      // A block straddles when its first and last seats fall in different grades; under `better` it
+      // is never split (everyone takes the first seat's grade), so it counts as whole.
+      `bfinal AS (SELECT b.*, ${gradeAt('b.blk_start')} AS g_start, ${
+        splits ? `${gradeAt('b.blk_start')} <> ${gradeAt('b.blk_start + b.c - 1')}` : 'false'
+      } AS straddles FROM bgrade b)`,
+    );
+    // People are read by joining the facts to the wanted blocks spelt out per (unit, role, score):
+    // keys of the fact table itself, so DuckDB pushes the blocks' periods and scores into the scan
+    // as filters and skips the row groups of other periods.
+    const peopleOf = (blocks: string) => `${fs.from} JOIN (SELECT w.*, m.u, m.r::role_t AS r FROM ${blocks} w JOIN mapping m ON m.p = w.period_id AND m.g = w.g) w
+        ON a.period_id = w.period_id AND a.org_unit_id = w.u AND a.score = w.rs AND a.role IS NOT DISTINCT FROM w.r`;
+    const facts = 'a.employee_id, a.employee_name, a.period_id, w.g, a.org_unit_id, a.role, a.score, a.score AS rs, a.grade';
+    // People of straddling blocks, seated one by one in id order.
+    if (splits)
+      ctes.push(
+        `sflag AS MATERIALIZED (SELECT s.*, ${gradeAt('s.blk_start + s.rn - 1', 's')} AS proposed_grade FROM (
+           SELECT ${facts}, w.blk_start, w.c1, w.c2, w.c3, w.c4,
+                  row_number() OVER (PARTITION BY a.period_id, w.g, a.score ORDER BY a.employee_id) AS rn
+             FROM ${peopleOf('(SELECT * FROM bfinal WHERE straddles)')}) s)`,
+      );
+    sql = `SELECT * FROM (${withClause(fs, ...ctes)}
+      SELECT ${cols}, (b.blk_start + 1)::INTEGER AS position, b.g_start AS proposed_grade, false AS flagged
+        FROM scored s JOIN bfinal b ON ${same('s', 'b')} WHERE NOT b.straddles
+      ${splits ? `UNION ALL SELECT ${cols}, (s.blk_start + s.rn)::INTEGER AS position, s.proposed_grade, true AS flagged FROM sflag s` : ''})`;
+    // `units` is the result as counts: one row per (whole block, recorded grade), one per person
+    // of a straddling block. The page walks the matching people in output order (period, group,
+    // seat; a block's people by id) in two steps — groups, then the blocks of the groups that
+    // overlap [offset, offset + limit) — and reads the people of the overlapping blocks only.
+    pageSql = `SELECT * FROM (${withClause(
+      fs,
+      ...ctes,
+      `units AS (
+         SELECT b.period_id, b.g, b.blk_start, b.rs, b.straddles, b.g_start AS blk_grade,
+                c.rg AS recorded_grade, b.g_start AS proposed_grade, false AS flagged, c.c AS n
+           FROM bfinal b JOIN cells c ON ${same('c', 'b')} WHERE NOT b.straddles
+         ${splits ? 'UNION ALL SELECT period_id, g, blk_start, rs, true, NULL, grade, proposed_grade, true, 1 FROM sflag' : ''})`,
+      `summary AS (SELECT ${summaryCols} FROM units GROUP BY ALL)`,
+      `umatch AS (SELECT * FROM units ${pw})`,
+      `gwin AS (SELECT x.*, sum(x.m) OVER (ORDER BY x.period_id, x.g) - x.m AS before
+                  FROM (SELECT period_id, g, sum(n) AS m FROM umatch GROUP BY ALL) x)`,
+      `gsel AS (SELECT * FROM gwin WHERE before < $offset + $limit AND before + m > $offset)`,
+      `bwin AS (SELECT x.*, gs.before + sum(x.m) OVER (PARTITION BY x.period_id, x.g ORDER BY x.blk_start) - x.m AS before
+                  FROM (SELECT period_id, g, blk_start, rs, straddles, blk_grade, sum(n) AS m FROM umatch GROUP BY ALL) x
+                  JOIN gsel gs ON gs.period_id = x.period_id AND gs.g = x.g)`,
+      `bsel AS (SELECT * FROM bwin WHERE before < $offset + $limit AND before + m > $offset)`,
+      `prows AS (
+         SELECT ${facts.replace('a.score AS rs', 'a.score AS ranking_score').replace('a.grade', 'a.grade AS recorded_grade')},
+                w.blk_start, (w.blk_start + 1)::INTEGER AS position, w.blk_grade AS proposed_grade, false AS flagged, w.before
+           FROM ${peopleOf('bsel')} WHERE NOT w.straddles
+         ${
+           splits
+             ? `UNION ALL
+         SELECT ${cols.replace('s.g AS group_key', 's.g')}, w.blk_start, (s.blk_start + s.rn)::INTEGER, s.proposed_grade, true, w.before
+           FROM sflag s JOIN bsel w ON ${same('s', 'w')}`
+             : ''
+         })`,
+      // Index of each matching person in the whole ordered result.
+      `page AS (SELECT *, before + row_number() OVER (PARTITION BY period_id, g, blk_start ORDER BY employee_id) - 1 AS idx FROM prows ${pw})`,
+    )} ${result('page WHERE idx >= $offset AND idx < $offset + $limit')})`;
+  }
   if (f.scoreSource === 'normalised') {
     warnings.push({
       code: 'normalised',
@@ -353,7 +484,7 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
       zh: `部门关联配额：优秀比例按部门等级放大或缩小（${GRADES.map((g) => `${GRADE_LABELS[g].zh}×${({ A: 1.5, B: 1.0, C: 0.5, D: 0.5, E: 0.5, ...f.departmentLinked!.multipliers })[g]}`).join('，')}），全公司合计仍符合强制分布。`,
       en: 'Department-linked quotas: the top-grade share scales with the department grade; company totals still meet the guideline.',
     });
-  return { f, groups, unscored, warnings, sql, params };
+  return { f, groups, unscored, warnings, sql, params, pageSql, pageParams };
 }
 
 /** `ranking.forced`: quotas, proposals and who differs from the recorded grade, per (period, group). */
@@ -362,35 +493,9 @@ export async function rankingForced(wh: Warehouse, input: RankingForcedInput): P
   const { f, groups } = plan;
   if (groups.length === 0)
     return { groups, totals: { n: 0, changed: 0, flagged: 0, unscored: plan.unscored }, people: { total: 0, rows: [] }, warnings: plan.warnings };
-  const where: string[] = [];
-  const pageParams: SqlParams = { ...plan.params, limit: f.people.limit, offset: f.people.offset };
-  if (f.people.groupKey !== undefined) {
-    where.push('group_key = $groupKey');
-    pageParams.groupKey = f.people.groupKey;
-  }
-  if (f.people.onlyChanged) where.push('recorded_grade IS DISTINCT FROM proposed_grade');
-  if (f.people.onlyFlagged) where.push('flagged');
-  // Two statements on two pooled connections at once: the per-group summary (which also gives the
-  // page's total, so the page needs no count(*) OVER () over every row) and the requested page.
-  const [summary, page] = await Promise.all([
-    wh.query<{ p: string; g: string; grade: Grade; n: number; changed: number; flagged: number; both: number }>(
-      `SELECT period_id AS p, group_key AS g, proposed_grade AS grade, count(*)::INTEGER AS n,
-              count(*) FILTER (WHERE recorded_grade IS DISTINCT FROM proposed_grade)::INTEGER AS changed,
-              count(*) FILTER (WHERE flagged)::INTEGER AS flagged,
-              count(*) FILTER (WHERE flagged AND recorded_grade IS DISTINCT FROM proposed_grade)::INTEGER AS both
-         FROM (${plan.sql}) GROUP BY ALL`,
-      plan.params,
-    ),
-    wh.query<RankedPerson>(
-      `SELECT employee_id AS "employeeId", employee_name AS "employeeName", period_id AS "periodId",
-              group_key AS "groupKey", org_unit_id AS "orgUnitId", role, score, ranking_score AS "rankingScore",
-              position, recorded_grade AS "recordedGrade", proposed_grade AS "proposedGrade",
-              recorded_grade IS DISTINCT FROM proposed_grade AS changed, flagged
-         FROM (${plan.sql}) ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY period_id, group_key, position, employee_id LIMIT $limit OFFSET $offset`,
-      pageParams,
-    ),
-  ]);
+  const [res] = await wh.query<{ summary: Summary[] | null; rows: RankedPerson[] | null }>(plan.pageSql, plan.pageParams);
+  const summary = res?.summary ?? [];
+  const page = res?.rows ?? [];
   const byKey = new Map(groups.map((g) => [`${g.periodId}\u0000${g.key}`, g]));
   let total = 0;
   for (const s of summary) {
