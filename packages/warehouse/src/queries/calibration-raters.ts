@@ -59,7 +59,7 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
         {
           code: 'low-n',
           zh: `${low} 位评分人的评分少于 ${f.minN} 条，宽严度估计不稳定（收缩估计已向全公司均值拉回）。`,
-          en: `${low} raters have fewer than ${f.minN} scores; their leniency is unstable (the shrinkage estimate pulls it toward the company mean).`,
+          en: `${low} ${low === 1 ? 'rater has' : 'raters have'} fewer than ${f.minN} scores; their leniency is unstable (the shrinkage estimate pulls it toward the company mean).`,
         },
       ]
     : [];

@@ -178,7 +178,7 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
     warnings.push({
       code: 'unscored',
       zh: `${unscored} 条考核记录没有分数，未参与排序。`,
-      en: `${unscored} assessment rows have no score and were left out of the ranking.`,
+      en: `${unscored} assessment ${unscored === 1 ? 'row has' : 'rows have'} no score and ${unscored === 1 ? 'was' : 'were'} left out of the ranking.`,
     });
 
   // (period, unit, role) → group key, per period (pooling depends on that period's headcounts).
@@ -527,14 +527,14 @@ export async function rankingForced(wh: Warehouse, input: RankingForcedInput): P
     warnings.push({
       code: 'ties-flagged',
       zh: `${totals.flagged} 人在配额边界上同分，需人工决定（暂按工号排序给出等级）。`,
-      en: `${totals.flagged} people are tied across a quota boundary and need a human decision (provisional grades follow employee id).`,
+      en: `${totals.flagged} ${totals.flagged === 1 ? 'person is' : 'people are'} tied across a quota boundary and need a human decision (provisional grades follow employee id).`,
     });
   const overGroups = groups.filter((g) => GRADES.some((x) => g.over[x] !== 0)).length;
   if (overGroups > 0)
     warnings.push({
       code: 'over-quota',
       zh: `${overGroups} 个校准组因同分就高而超出配额。`,
-      en: `${overGroups} groups exceed a quota because tied people all took the better grade.`,
+      en: `${overGroups} ${overGroups === 1 ? 'group exceeds' : 'groups exceed'} a quota because tied people all took the better grade.`,
     });
   return { groups, totals, people: { total, rows: page }, warnings };
 }
