@@ -240,6 +240,17 @@ describe('distribution.raters', () => {
     // The March peer score has no assessment to join to.
     expect((await raterLeniency(wh, { relations: ['peer'] })).overall.n).toBe(0);
   });
+
+  it('pages the z-ordered list while the overall figures keep covering every rater', async () => {
+    const p2 = await raterLeniency(wh, { page: 2, pageSize: 2 });
+    expect(p2.total).toBe(3);
+    expect(p2.raters.map((x) => x.raterId)).toEqual(['E10']);
+    expect(p2.overall.n).toBe(10);
+    expect(p2.overall.mean).toBeCloseTo(75, 12);
+    expect((await raterLeniency(wh, { page: 1, pageSize: 2 })).raters.map((x) => x.raterId)).toEqual(['X1', 'E05']);
+    expect((await raterLeniency(wh, { page: 3, pageSize: 2 })).raters).toEqual([]);
+    expect((await raterLeniency(wh, {})).raters).toHaveLength(3);
+  });
 });
 
 describe('employees.list', () => {
