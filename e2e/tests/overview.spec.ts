@@ -28,9 +28,17 @@ test('overview renders every chart with the real numbers of the demo company', a
   expect(Number(await page.getByTestId('chart-trend').getAttribute('data-groups'))).toBeGreaterThan(3);
   expect(Number(await page.getByTestId('chart-box').getAttribute('data-units'))).toBeGreaterThan(1);
   await expect(page.getByTestId('score-stats')).toContainText('n = ');
-  await expect(page.getByTestId('rater-table').locator('tbody tr').first()).toBeVisible();
-  // Calibration / Policy / Simulation are announced, not faked.
-  await expect(page.getByTestId('nav-calibration')).toHaveAttribute('aria-disabled', 'true');
+  // The leniency table is paged by the server: page 2 shows the API's second page of raters.
+  const raterRows = page.getByTestId('rater-table').locator('tbody tr');
+  await expect(raterRows.first()).toBeVisible();
+  const p2 = await trpcQuery<{ total: number; raters: Array<{ raterId: string }> }>(page, 'distribution.raters', { cycle: 'month', page: 2, pageSize: 10 });
+  expect(p2.total).toBeGreaterThan(10);
+  await page.getByTestId('rater-pager').locator('.el-pager li', { hasText: /^2$/ }).click();
+  await expect(raterRows.first()).toContainText(p2.raters[0]!.raterId);
+  await expect(page.getByTestId('rater-pager')).toContainText(String(p2.total));
+  // Every section of the navigation is a live page.
+  for (const s of ['overview', 'calibration', 'policy', 'simulation', 'data'])
+    await expect(page.getByTestId(`nav-${s}`)).not.toHaveAttribute('aria-disabled', 'true');
   expect(errors).toEqual([]);
 });
 

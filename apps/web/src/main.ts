@@ -5,6 +5,7 @@ import 'element-plus/theme-chalk/base.css';
 import App from './App.vue';
 import { i18n } from './i18n';
 import { createAppRouter } from './router';
+import { prefetchOverview } from './composables/overviewQueries';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -17,5 +18,7 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+if (window.location.pathname === '/') prefetchOverview(queryClient, Object.fromEntries(new URLSearchParams(window.location.search)));
 
 createApp(App).use(createPinia()).use(createAppRouter()).use(i18n).use(VueQueryPlugin, { queryClient }).mount('#app');

@@ -41,7 +41,7 @@ export const api = {
   scores: (f: C.Filters & { min?: number; max?: number; nice?: boolean }, bins = 20): Promise<C.ScoresResult> =>
     trpc.distribution.scores.query({ ...f, bins }),
   byOrgUnit: (f: C.Filters): Promise<C.OrgBox[]> => trpc.distribution.byOrgUnit.query(f),
-  raters: (f: C.Filters): Promise<C.RatersResult> => trpc.distribution.raters.query(f),
+  raters: (f: C.Filters, page?: { page: number; pageSize: number }): Promise<C.RatersResult> => trpc.distribution.raters.query({ ...f, ...page }),
   employees: (q: C.EmployeeQuery): Promise<C.EmployeePage> => trpc.employees.list.query(q),
   importTables: async () => normaliseTables(await imp.tables.query()),
   preview: async (input: { uploadId: string; table?: string; sheet?: string }) => normalisePreview(await imp.preview.query(input)),

@@ -3,14 +3,21 @@ import { useQuery } from '@tanstack/vue-query';
 import { api } from '@/api';
 import type { OrgUnit } from '@/api/contract';
 
+/** Query definitions shared by the hooks below and the start-up prefetch (main.ts). */
+export const metaQueries = {
+  overview: { queryKey: ['meta', 'overview'], queryFn: api.overview },
+  periods: { queryKey: ['meta', 'periods'], queryFn: api.periods },
+  orgUnits: { queryKey: ['meta', 'orgUnits'], queryFn: api.orgUnits },
+};
+
 export function useOverviewCounts() {
-  return useQuery({ queryKey: ['meta', 'overview'], queryFn: api.overview });
+  return useQuery(metaQueries.overview);
 }
 export function usePeriods() {
-  return useQuery({ queryKey: ['meta', 'periods'], queryFn: api.periods });
+  return useQuery(metaQueries.periods);
 }
 export function useOrgUnits() {
-  return useQuery({ queryKey: ['meta', 'orgUnits'], queryFn: api.orgUnits });
+  return useQuery(metaQueries.orgUnits);
 }
 
 export interface TreeNode {
