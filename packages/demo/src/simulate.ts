@@ -39,7 +39,9 @@ import { type Rng, streamFor } from './prng.ts';
 /** Dictionaries: the sink receives small integers, the loader maps them back to codes in SQL. */
 export const KPI_CODES: readonly string[] = [...new Set(BUILTIN_SCHEMES.flatMap((s) => s.kpis.map((k) => k.code)))];
 export const SCHEME_IDS: readonly string[] = BUILTIN_SCHEMES.map((s) => s.id);
-export const METRICS = ['headcount', 'turnover_rate', 'sales', 'satisfaction', 'complaints', 'order_accuracy'] as const;
+// order_total and complaint_exposure are per employee and month: the bonus commission and the
+// complaint veto read them, so a re-scoring (simulator) sees the same inputs the demo scored with.
+export const METRICS = ['headcount', 'turnover_rate', 'sales', 'satisfaction', 'complaints', 'order_accuracy', 'order_total', 'complaint_exposure'] as const;
 export type DemoMetric = (typeof METRICS)[number];
 const KPI_INDEX = new Map(KPI_CODES.map((c, i) => [c, i]));
 const SCHEME_INDEX = new Map(SCHEME_IDS.map((c, i) => [c, i]));
@@ -348,7 +350,15 @@ export async function simulate(company: DemoCompany, sink: DemoSink, options: Si
         sink.metric(null, e.idx, m, METRIC_INDEX.get('sales')!, roundMoney(g.sales));
         counts.metrics++;
       }
-      if (g.orderTotal !== null) sales[e.unit]! += g.orderTotal;
+      if (g.orderTotal !== null) {
+        sales[e.unit]! += g.orderTotal;
+        sink.metric(null, e.idx, m, METRIC_INDEX.get('order_total')!, g.orderTotal);
+        counts.metrics++;
+      }
+      if (g.complaint > 0) {
+        sink.metric(null, e.idx, m, METRIC_INDEX.get('complaint_exposure')!, g.complaint);
+        counts.metrics++;
+      }
       if (g.satisfaction !== null) {
         satSum[e.unit]! += g.satisfaction;
         satN[e.unit]! += 1;

@@ -35,6 +35,17 @@ describe('simulation on the demo company', () => {
     expect(r.spearman).toBeCloseTo(1, 12);
   });
 
+  it('re-scoring e-commerce service 2023–2024 reproduces the grades and the commission bonuses on file', async () => {
+    const cs = builtinScheme('cs_ecommerce-v1');
+    const r = await runSimulation(wh, { base: cs, scenario: cs, baseline: 'recorded', from: '2023-01', to: '2024-12', page: 1, pageSize: 5, sortBy: 'bonus' });
+    expect(r.rows).toBeGreaterThan(0);
+    expect(r.changed).toBe(0);
+    // Every month has its order total (the commission input), so every bonus is computed and equal.
+    expect(r.cost.missingScenario).toBe(0);
+    expect(r.cost.delta).toBe('0.00');
+    expect(Number(r.cost.scenario)).toBeGreaterThan(0);
+  });
+
   it('a heavier weight on attendance moves grades and the TS evaluator agrees on a drill-down', async () => {
     const edited = { ...functional, kpis: functional.kpis.map((k) => (k.code === 'attendance' ? { ...k, weight: k.weight + 10 } : k.code === 'duties' ? { ...k, weight: k.weight - 10 } : k)) };
     const r = await runSimulation(wh, { base: functional, scenario: edited, baseline: 'base', page: 1, pageSize: 3, sortBy: 'score' });
