@@ -6,6 +6,8 @@ import { TRPCError } from '@trpc/server';
 import { Warehouse } from '@perflens/warehouse';
 import { appRouter, createCallerFactory } from '../src/index.ts';
 import { loadDemo } from '../../demo/src/index.ts';
+// exceljs is the warehouse's dependency (it writes the workbook); the test reads it back with it.
+import ExcelJS from '../../warehouse/node_modules/exceljs';
 
 /*
  * The demo company has two policies with built-in effects (packages/demo/src/simulate.ts):
@@ -65,6 +67,59 @@ describe('policy.effect on the demo company', () => {
     expect(r.distribution.note.en).toMatch(/forced ranking/);
     expect(r.distribution.grades.treated.test).not.toBeNull();
   }, 60_000);
+});
+
+describe('the executive view and the export', () => {
+  it('brief: one card per outcome with the headline effect judged by the outcome’s good direction', async () => {
+    const r = await caller.policy.brief({ policyId: 'POL-2024-MD-V2', outcomes: ['kpi:order_accuracy', 'score', 'bonus'] });
+    expect(r.policy.id).toBe('POL-2024-MD-V2');
+    expect(r.items.map((i) => i.outcome.id)).toEqual(['kpi:order_accuracy', 'score', 'bonus']);
+    const acc = r.items[0]!;
+    // The same numbers as policy.effect for that outcome.
+    const full = await caller.policy.effect({ policyId: 'POL-2024-MD-V2', outcome: 'kpi:order_accuracy' });
+    expect(acc.headline).toMatchObject({ method: 'did', estimate: full.did!.estimate, p: full.did!.p });
+    expect(acc.polarity).toBe('higher');
+    expect(acc.headline.verdict).toBe('improved'); // +0.04 built in, CI excludes 0
+    expect(acc.series).toHaveLength(full.series.length);
+    expect(acc.summary).toEqual(full.summary);
+    expect(r.items[2]!.polarity).toBe('neutral'); // bonus per head: a cost and a reward at once
+    // The company-wide policy has no control: the headline is the ITS level change.
+    const forced = await caller.policy.brief({ policyId: 'POL-2025-FORCED', outcomes: ['score'] });
+    expect(forced.items[0]!.headline.method).toBe('its');
+  }, 120_000);
+
+  it('exportXlsx: a workbook whose summary row per outcome carries the same estimate, and every detail sheet', async () => {
+    const x = await caller.policy.exportXlsx({ policyId: 'POL-2024-MD-V2', outcomes: ['kpi:order_accuracy', 'score'] });
+    expect(x.fileName).toMatch(/^perflens-policy-POL-2024-MD-V2-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(x.base64, 'base64') as never);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['摘要', '均值', '事件研究', '时间序列', '中断时间序列', '分布变化', '提示与方法']);
+    const summary = wb.getWorksheet('摘要')!;
+    expect(summary.getRow(1).getCell(2).value).toBe((await caller.policy.get({ id: 'POL-2024-MD-V2' })).name);
+    const header = summary.getRow(6).values as unknown[];
+    expect(header.slice(1, 4)).toEqual(['指标', '方法', '效应估计']);
+    const full = await caller.policy.effect({ policyId: 'POL-2024-MD-V2', outcome: 'kpi:order_accuracy' });
+    const row = summary.getRow(7);
+    expect(row.getCell(2).value).toBe('双重差分');
+    expect(row.getCell(3).value).toBe(full.did!.estimate);
+    expect(row.getCell(6).value).toBe(full.did!.p);
+    expect(row.getCell(7).value).toBe('改善');
+    expect(row.getCell(12).value).toBe(full.summary.zh);
+    // Event study: one row per relative period of each outcome that has one.
+    const es = wb.getWorksheet('事件研究')!;
+    expect(es.rowCount - 1).toBe(full.eventStudy!.points.length + (await caller.policy.effect({ policyId: 'POL-2024-MD-V2', outcome: 'score' })).eventStudy!.points.length);
+    // English workbook for an English user.
+    const en = await createCaller({ wh, lang: 'en' }).policy.exportXlsx({ policyId: 'POL-2024-MD-V2', outcomes: ['score'] });
+    const wbEn = new ExcelJS.Workbook();
+    await wbEn.xlsx.load(Buffer.from(en.base64, 'base64') as never);
+    expect(wbEn.worksheets[0]!.name).toBe('Summary');
+  }, 120_000);
+
+  it('rejects an empty or oversized outcome list and an unknown outcome id', async () => {
+    await expect(caller.policy.brief({ policyId: 'POL-2024-MD-V2', outcomes: [] })).rejects.toThrow();
+    await expect(caller.policy.brief({ policyId: 'POL-2024-MD-V2', outcomes: Array(9).fill('score') })).rejects.toThrow();
+    await expect(caller.policy.exportXlsx({ policyId: 'POL-2024-MD-V2', outcomes: ['drop table'] })).rejects.toThrow(/outcome/);
+  });
 });
 
 describe('policy CRUD through the router', () => {

@@ -5,10 +5,13 @@ import {
   BUILTIN_SCHEMES,
   GRADE_LABELS,
   outcomeLevel,
+  outcomeIdSchema,
+  outcomePolarity,
   overlappingPolicies,
   parseOutcome,
   policyCreateSchema,
   policyEffectInputSchema,
+  type PolicyEffectParams,
   policyIdSchema,
   policyUpdateSchema,
   type Grade,
@@ -23,6 +26,8 @@ import {
   policyOutcomes,
   policyPanel,
   policyPanelSize,
+  policyHeadline,
+  policyWorkbook,
   PolicyValidationError,
   savePolicy,
   type Warehouse,
@@ -68,6 +73,89 @@ function outcomeLabel(outcome: OutcomeId): { zh: string; en: string } {
   }
 }
 
+/**
+ * Before/after and difference-in-differences analysis of one outcome for one policy. Every
+ * estimate carries its formula in `methods` / `*.method`; the SQL builds the panel, core/policy
+ * does the statistics.
+ */
+async function policyEffect(wh: Warehouse, input: PolicyEffectParams) {
+  const t0 = performance.now();
+  const policy = await requirePolicy(wh, input.policyId);
+  const { kind } = parseOutcome(input.outcome);
+  const level = outcomeLevel(kind);
+  const warnings: PolicyWarning[] = [];
+  let unit: 'orgUnit' | 'employee' = level === 'orgUnit' ? 'orgUnit' : input.unit === 'orgUnit' ? 'orgUnit' : 'employee';
+  if (unit === 'employee') {
+    const size = await policyPanelSize(wh, input.cycle);
+    if (size > EMPLOYEE_PANEL_LIMIT) {
+      if (input.unit === 'employee')
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `unit: an employee × period panel of ${size} rows is too large (limit ${EMPLOYEE_PANEL_LIMIT}); use unit "orgUnit" / 员工 × 期间面板有 ${size} 行，超过上限 ${EMPLOYEE_PANEL_LIMIT}，请改用按组织单位分析`,
+        });
+      unit = 'orgUnit';
+      warnings.push({
+        code: 'unit_fallback',
+        zh: `数据量较大（${size} 条考核记录），按“组织单位 × 期间”分析，而不是按员工。`,
+        en: `Large data (${size} assessment rows): analysed per org unit × period rather than per employee.`,
+      });
+    }
+  }
+  if (kind === 'metric' && policy.scopeRoles.length > 0)
+    warnings.push({
+      code: 'role_scope_ignored',
+      zh: '部门级指标没有岗位之分，已忽略政策的岗位范围，只按组织范围区分处理组。',
+      en: 'Org-unit metrics have no role, so the policy’s role scope is ignored and treatment is by org scope only.',
+    });
+  const scope = { policyId: policy.id, cycle: input.cycle, before: input.before, after: input.after, controlOrgUnitIds: input.controlOrgUnitIds };
+  const [panel, distribution, policies, orgUnits] = await Promise.all([
+    policyPanel(wh, { ...scope, outcome: input.outcome, unit }),
+    policyDistribution(wh, scope),
+    listPolicies(wh),
+    listOrgUnits(wh),
+  ]);
+  const tQuery = performance.now();
+  const label = outcomeLabel(input.outcome);
+  const analysis = analysePolicy({
+    panel,
+    outcomeLabel: label,
+    unit,
+    distribution,
+    overlaps: overlappingPolicies(policy, policies, orgUnits),
+    extraWarnings: warnings,
+  });
+  const pre = analysis.series.filter((s) => s.rel < 0);
+  const post = analysis.series.filter((s) => s.rel >= 0);
+  return {
+    policy,
+    outcome: { id: input.outcome, label, level },
+    cycle: input.cycle,
+    control: input.controlOrgUnitIds ? { kind: 'chosen' as const, orgUnitIds: input.controlOrgUnitIds } : { kind: 'automatic' as const, orgUnitIds: [] },
+    window: {
+      from: analysis.series[0]?.periodId ?? null,
+      to: analysis.series.at(-1)?.periodId ?? null,
+      firstAfter: post[0]?.periodId ?? null,
+      periodsBefore: pre.length,
+      periodsAfter: post.length,
+    },
+    ...analysis,
+    timing: { queryMs: Math.round(tQuery - t0), statsMs: Math.round(performance.now() - tQuery) },
+  };
+}
+
+/** Several outcomes of one policy under the same window and control: the executive view and its export. */
+const policyBriefInputSchema = policyEffectInputSchema.omit({ outcome: true, unit: true }).extend({
+  outcomes: z.array(outcomeIdSchema).min(1).max(8),
+});
+
+async function policyBrief(wh: Warehouse, input: z.infer<typeof policyBriefInputSchema>) {
+  const { outcomes, ...rest } = input;
+  const effects = [];
+  // One after the other: each analysis already uses every DuckDB thread.
+  for (const outcome of outcomes) effects.push(await policyEffect(wh, { ...rest, outcome, unit: 'auto' }));
+  return effects;
+}
+
 export const policyRouter = router({
   list: publicProcedure.query(({ ctx }) => listPolicies(ctx.wh)),
   get: publicProcedure.input(z.object({ id: policyIdSchema })).query(({ ctx, input }) => requirePolicy(ctx.wh, input.id)),
@@ -80,73 +168,40 @@ export const policyRouter = router({
   /** Outcomes the warehouse holds over time, for the outcome picker. */
   outcomes: publicProcedure.query(({ ctx }) => policyOutcomes(ctx.wh)),
 
+  effect: publicProcedure.input(policyEffectInputSchema).query(({ ctx, input }) => policyEffect(ctx.wh, input)),
+
   /**
-   * Before/after and difference-in-differences analysis of one outcome for one policy. Every
-   * estimate carries its formula in `methods` / `*.method`; the SQL builds the panel, core/policy
-   * does the statistics.
+   * The executive view: per outcome the headline effect (DiD, or the ITS level change without a
+   * control), its CI and p, whether that is good news for this outcome, the treated and control
+   * series for a sparkline, and the plain-language summary.
    */
-  effect: publicProcedure.input(policyEffectInputSchema).query(async ({ ctx, input }) => {
-    const t0 = performance.now();
-    const policy = await requirePolicy(ctx.wh, input.policyId);
-    const { kind } = parseOutcome(input.outcome);
-    const level = outcomeLevel(kind);
-    const warnings: PolicyWarning[] = [];
-    let unit: 'orgUnit' | 'employee' = level === 'orgUnit' ? 'orgUnit' : input.unit === 'orgUnit' ? 'orgUnit' : 'employee';
-    if (unit === 'employee') {
-      const size = await policyPanelSize(ctx.wh, input.cycle);
-      if (size > EMPLOYEE_PANEL_LIMIT) {
-        if (input.unit === 'employee')
-          throw new TRPCError({
-            code: 'BAD_REQUEST',
-            message: `unit: an employee × period panel of ${size} rows is too large (limit ${EMPLOYEE_PANEL_LIMIT}); use unit "orgUnit" / 员工 × 期间面板有 ${size} 行，超过上限 ${EMPLOYEE_PANEL_LIMIT}，请改用按组织单位分析`,
-          });
-        unit = 'orgUnit';
-        warnings.push({
-          code: 'unit_fallback',
-          zh: `数据量较大（${size} 条考核记录），按“组织单位 × 期间”分析，而不是按员工。`,
-          en: `Large data (${size} assessment rows): analysed per org unit × period rather than per employee.`,
-        });
-      }
-    }
-    if (kind === 'metric' && policy.scopeRoles.length > 0)
-      warnings.push({
-        code: 'role_scope_ignored',
-        zh: '部门级指标没有岗位之分，已忽略政策的岗位范围，只按组织范围区分处理组。',
-        en: 'Org-unit metrics have no role, so the policy’s role scope is ignored and treatment is by org scope only.',
-      });
-    const scope = { policyId: policy.id, cycle: input.cycle, before: input.before, after: input.after, controlOrgUnitIds: input.controlOrgUnitIds };
-    const [panel, distribution, policies, orgUnits] = await Promise.all([
-      policyPanel(ctx.wh, { ...scope, outcome: input.outcome, unit }),
-      policyDistribution(ctx.wh, scope),
-      listPolicies(ctx.wh),
-      listOrgUnits(ctx.wh),
-    ]);
-    const tQuery = performance.now();
-    const label = outcomeLabel(input.outcome);
-    const analysis = analysePolicy({
-      panel,
-      outcomeLabel: label,
-      unit,
-      distribution,
-      overlaps: overlappingPolicies(policy, policies, orgUnits),
-      extraWarnings: warnings,
-    });
-    const pre = analysis.series.filter((s) => s.rel < 0);
-    const post = analysis.series.filter((s) => s.rel >= 0);
+  brief: publicProcedure.input(policyBriefInputSchema).query(async ({ ctx, input }) => {
+    const effects = await policyBrief(ctx.wh, input);
     return {
-      policy,
-      outcome: { id: input.outcome, label, level },
-      cycle: input.cycle,
-      control: input.controlOrgUnitIds ? { kind: 'chosen' as const, orgUnitIds: input.controlOrgUnitIds } : { kind: 'automatic' as const, orgUnitIds: [] },
-      window: {
-        from: analysis.series[0]?.periodId ?? null,
-        to: analysis.series.at(-1)?.periodId ?? null,
-        firstAfter: post[0]?.periodId ?? null,
-        periodsBefore: pre.length,
-        periodsAfter: post.length,
-      },
-      ...analysis,
-      timing: { queryMs: Math.round(tQuery - t0), statsMs: Math.round(performance.now() - tQuery) },
+      policy: effects[0]!.policy,
+      items: effects.map((e) => ({
+        outcome: e.outcome,
+        polarity: outcomePolarity(e.outcome.id as OutcomeId),
+        headline: policyHeadline(e),
+        panel: e.panel,
+        window: e.window,
+        preTrendPassed: e.eventStudy?.preTrend?.passed ?? null,
+        series: e.series.map((p) => ({ periodId: p.periodId, rel: p.rel, treated: p.treated, control: p.control })),
+        summary: e.summary,
+        warnings: e.warnings,
+      })),
+    };
+  }),
+
+  /** The analysis of one or several outcomes as an XLSX workbook, base64 (tRPC carries JSON only). */
+  exportXlsx: publicProcedure.input(policyBriefInputSchema).query(async ({ ctx, input }) => {
+    const effects = await policyBrief(ctx.wh, input);
+    const names = new Map((await listOrgUnits(ctx.wh)).map((u) => [u.id, u.name]));
+    const buf = await policyWorkbook(effects[0]!.policy, effects, ctx.lang, names);
+    return {
+      fileName: `perflens-policy-${input.policyId}-${new Date().toISOString().slice(0, 10)}.xlsx`,
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      base64: buf.toString('base64'),
     };
   }),
 });

@@ -5,3 +5,4 @@ export * from './estimators.ts';
 export * from './schema.ts';
 export * from './analyse.ts';
 export * from './overlap.ts';
+export * from './polarity.ts';

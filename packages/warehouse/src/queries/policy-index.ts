@@ -10,3 +10,5 @@ export type { PolicyPanelInput } from './policy-panel.ts';
 export { policyPanelSize } from './policy-panel-size.ts';
 export { policyDistribution } from './policy-distribution.ts';
 export type { PolicyScopeParams } from './policy-scope-sql.ts';
+export { policyWorkbook, policyHeadline } from './policy-export.ts';
+export type { PolicyEffectForExport } from './policy-export.ts';
