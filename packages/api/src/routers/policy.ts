@@ -4,6 +4,7 @@ import {
   analysePolicy,
   BUILTIN_SCHEMES,
   GRADE_LABELS,
+  metricLabel,
   outcomeLevel,
   outcomeIdSchema,
   outcomePolarity,
@@ -69,7 +70,7 @@ function outcomeLabel(outcome: OutcomeId): { zh: string; en: string } {
       return kpi ? { zh: kpi.name.zh, en: kpi.name.en.toLowerCase() } : { zh: code!, en: code! };
     }
     default:
-      return { zh: code!, en: code! };
+      return metricLabel(code!);
   }
 }
 

@@ -6,3 +6,4 @@ export * from './schema.ts';
 export * from './analyse.ts';
 export * from './overlap.ts';
 export * from './polarity.ts';
+export * from './metric-labels.ts';

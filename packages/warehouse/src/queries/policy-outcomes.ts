@@ -1,4 +1,4 @@
-import { GRADE_LABELS, GRADES, type OutcomeLevel } from '@perflens/core';
+import { GRADE_LABELS, GRADES, metricLabel, type OutcomeLevel } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 
@@ -56,8 +56,9 @@ export async function policyOutcomes(wh: Warehouse): Promise<PolicyOutcome[]> {
     })),
   ];
   for (const m of metrics) {
-    if (m.org > 0) out.push({ id: `metric:${m.metric}`, kind: 'metric', label: { zh: `${m.metric}（部门）`, en: `${m.metric} (org unit)` }, level: 'orgUnit', rows: m.org });
-    if (m.emp > 0) out.push({ id: `emetric:${m.metric}`, kind: 'emetric', label: { zh: `${m.metric}（员工）`, en: `${m.metric} (employee)` }, level: 'employee', rows: m.emp });
+    const l = metricLabel(m.metric);
+    if (m.org > 0) out.push({ id: `metric:${m.metric}`, kind: 'metric', label: { zh: `${l.zh}（部门）`, en: `${l.en} (org unit)` }, level: 'orgUnit', rows: m.org });
+    if (m.emp > 0) out.push({ id: `emetric:${m.metric}`, kind: 'emetric', label: { zh: `${l.zh}（员工）`, en: `${l.en} (employee)` }, level: 'employee', rows: m.emp });
   }
   return out.filter((o) => o.rows > 0);
 }
