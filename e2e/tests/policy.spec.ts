@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { chartsReady, trpcQuery } from './helpers.ts';
 
@@ -47,4 +48,42 @@ test('create a policy in the browser, pick an outcome, see the charts and the su
   // English UI, English summary.
   await page.getByTestId('lang-en').click();
   await expect(page.getByTestId('policy-summary')).toHaveText(api.summary.en);
+});
+
+test('the executive view compares several outcomes of one policy, and both views export XLSX', async ({ page }) => {
+  await page.goto('/policy');
+  await page.getByTestId('policy-item-POL-2024-MD-V2').click();
+
+  // The analysis of the chosen outcome exports as a workbook (a zip: "PK").
+  await expect(page.getByTestId('policy-summary')).toBeVisible();
+  let download = page.waitForEvent('download');
+  await page.getByTestId('policy-export').click();
+  let file = await download;
+  expect(file.suggestedFilename()).toMatch(/^perflens-policy-POL-2024-MD-V2-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  expect(readFileSync((await file.path())!).subarray(0, 2).toString('latin1')).toBe('PK');
+
+  await page.getByTestId('policy-tabs').getByRole('tab', { name: '高管视图' }).click();
+  const exec = page.getByTestId('policy-exec');
+  const cards = exec.locator('[data-testid^="exec-card-"]');
+  await expect(cards.first()).toBeVisible();
+  expect(await cards.count()).toBeGreaterThanOrEqual(3);
+
+  // Each card shows what policy.brief computes; the pilot's built-in accuracy gain reads as an improvement.
+  const outcomes = await Promise.all((await cards.all()).map(async (c) => (await c.getAttribute('data-testid'))!.replace('exec-card-', '')));
+  const brief = await trpcQuery<{ items: Array<{ outcome: { id: string }; headline: { estimate: number | null; verdict: string } }> }>(page, 'policy.brief', {
+    policyId: 'POL-2024-MD-V2',
+    outcomes,
+  });
+  for (const it of brief.items) await expect(exec.getByTestId(`exec-card-${it.outcome.id}`)).toHaveAttribute('data-verdict', it.headline.verdict);
+  await expect(exec.getByTestId('exec-card-kpi:order_accuracy')).toHaveAttribute('data-verdict', 'improved');
+  await expect(exec.getByTestId('exec-card-kpi:order_accuracy')).toContainText('订单准确率');
+
+  download = page.waitForEvent('download');
+  await exec.getByTestId('exec-export').click();
+  file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
+
+  // English relabels the cards.
+  await page.getByTestId('lang-en').click();
+  await expect(exec.getByTestId('exec-card-kpi:order_accuracy')).toContainText('Improved');
 });
