@@ -19,7 +19,7 @@ export async function policyDistribution(wh: Warehouse, input: PolicyScopeParams
     agg AS (SELECT s.org_unit_id, s.role, s.period_start >= (SELECT effective_from FROM pol) AS post, s.score, s.grade,
                    count(*) AS n, grouping(s.score) AS g
               FROM assessment_facts s
-             WHERE s.period_kind = $cycle
+             WHERE s.period_kind = $cycle::period_kind_t
                AND s.period_start >= (SELECT lo FROM bounds) AND s.period_start <= (SELECT hi FROM bounds)
              GROUP BY GROUPING SETS ((s.org_unit_id, s.role, post, s.score), (s.org_unit_id, s.role, post, s.grade)))
     SELECT treated, post, score, grade, sum(n)::INTEGER AS n, g::INTEGER AS g

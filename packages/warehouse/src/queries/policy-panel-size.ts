@@ -7,6 +7,6 @@ import { ensureAnalytics } from '../analytics.ts';
  */
 export async function policyPanelSize(wh: Warehouse, cycle: string): Promise<number> {
   await ensureAnalytics(wh);
-  const [r] = await wh.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM assessment_facts WHERE period_kind = $cycle`, { cycle });
+  const [r] = await wh.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM assessment_facts WHERE period_kind = $cycle::period_kind_t`, { cycle });
   return r?.n ?? 0;
 }

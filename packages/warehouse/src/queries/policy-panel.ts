@@ -11,14 +11,14 @@ import { policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams
  */
 const SOURCES = {
   score: `SELECT employee_id, period_id, org_unit_id, role, score AS v FROM assessment_facts
-           WHERE period_kind = $cycle AND score IS NOT NULL`,
+           WHERE period_kind = $cycle::period_kind_t AND score IS NOT NULL`,
   bonus: `SELECT employee_id, period_id, org_unit_id, role, CAST(bonus AS DOUBLE) AS v FROM assessment_facts
-           WHERE period_kind = $cycle AND bonus IS NOT NULL`,
-  grade: `SELECT employee_id, period_id, org_unit_id, role, CASE WHEN grade = $code THEN 100.0 ELSE 0.0 END AS v
-            FROM assessment_facts WHERE period_kind = $cycle AND grade IS NOT NULL`,
+           WHERE period_kind = $cycle::period_kind_t AND bonus IS NOT NULL`,
+  grade: `SELECT employee_id, period_id, org_unit_id, role, CASE WHEN grade = $code::grade_t THEN 100.0 ELSE 0.0 END AS v
+            FROM assessment_facts WHERE period_kind = $cycle::period_kind_t AND grade IS NOT NULL`,
   kpi: `SELECT k.employee_id, k.period_id, a.org_unit_id, a.role, k.actual AS v
           FROM kpi_results k JOIN assessment_facts a ON a.employee_id = k.employee_id AND a.period_id = k.period_id
-         WHERE a.period_kind = $cycle AND k.kpi_code = $code AND k.actual IS NOT NULL`,
+         WHERE a.period_kind = $cycle::period_kind_t AND k.kpi_code = $code AND k.actual IS NOT NULL`,
   emetric: `SELECT m.employee_id, m.period_id, coalesce(a.org_unit_id, e.org_unit_id) AS org_unit_id,
                    coalesce(a.role, e.role) AS role, m.value AS v
               FROM metrics m JOIN employees e ON e.id = m.employee_id
