@@ -69,6 +69,36 @@ describe('policy.effect on the demo company', () => {
   }, 60_000);
 });
 
+describe('the control group of a role-scoped policy', () => {
+  it('is the same role outside the scope: 跟单二部 merchandisers for the 跟单一部 merchandiser pilot', async () => {
+    const r = await caller.policy.effect({ policyId: 'POL-2024-MD-V2', outcome: 'score' });
+    expect(r.control).toMatchObject({ kind: 'automatic', roles: 'same' });
+    expect(r.methods.control).toMatch(/same roles/);
+    // Control employees: merchandisers outside 跟单一部 with monthly scores on both sides of 2024-07.
+    const [n] = await wh.query<{ n: number }>(
+      `SELECT count(*)::INTEGER AS n FROM (
+         SELECT employee_id FROM assessment_facts
+          WHERE period_kind = 'month' AND role = 'merchandiser' AND org_unit_id <> 'OU-MD1' AND score IS NOT NULL
+          GROUP BY employee_id
+         HAVING bool_or(period_start < DATE '2024-07-01') AND bool_or(period_start >= DATE '2024-07-01'))`,
+    );
+    expect(r.did!.units.control).toBe(n!.n);
+    expect(r.warnings.map((w) => w.code)).not.toContain('control_other_roles');
+  }, 60_000);
+
+  it('falls back to the other roles, with a warning, when the whole role is in scope', async () => {
+    const { policy } = await caller.policy.create({ name: '全体跟单员', effectiveFrom: '2024-07-01', scopeRoles: ['merchandiser'] });
+    try {
+      const r = await caller.policy.effect({ policyId: policy.id, outcome: 'score' });
+      expect(r.control.roles).toBe('other');
+      expect(r.warnings.map((w) => w.code)).toContain('control_other_roles');
+      expect(r.did).not.toBeNull();
+    } finally {
+      await caller.policy.delete({ id: policy.id });
+    }
+  }, 60_000);
+});
+
 describe('the executive view and the export', () => {
   it('brief: one card per outcome with the headline effect judged by the outcome’s good direction', async () => {
     const r = await caller.policy.brief({ policyId: 'POL-2024-MD-V2', outcomes: ['kpi:order_accuracy', 'score', 'bonus'] });

@@ -104,13 +104,30 @@ describe('policy panel from an imported outcome', () => {
     expect(differenceInDifferences(rows)!.estimate).toBeCloseTo(2.5, 12);
   });
 
-  it('splits an org unit by the role scope at org-unit level and keeps employees apart at employee level', async () => {
+  it('compares a role-scoped policy like for like: the same role outside the scope is the control', async () => {
+    // A's functional staff (E2) are neither treated nor a fair control for A's sales pilot.
     const org = await policyPanel(wh, { policyId: 'P-SALES', cycle: 'month', outcome: 'score', unit: 'orgUnit' });
-    expect([...new Set(org.map((r) => `${r.unit}:${r.treated}`))].sort()).toEqual(['A|C:false', 'A|T:true', 'B|C:false']);
+    expect([...new Set(org.map((r) => `${r.unit}:${r.treated}`))].sort()).toEqual(['A|T:true', 'B|C:false']);
     const emp = await policyPanel(wh, { policyId: 'P-SALES', cycle: 'month', outcome: 'score', unit: 'employee' });
-    expect([...new Set(emp.map((r) => `${r.unit}:${r.treated}`))].sort()).toEqual(['E1:true', 'E2:false', 'E3:false']);
-    // E1: 81 − 71 = 10; controls E2 (61.67 − 60.33) and E3 (77.33 − 75.33): mean change (4/3 + 2)/2 = 5/3.
-    expect(differenceInDifferences(emp)!.estimate).toBeCloseTo(10 - 5 / 3, 10);
+    expect([...new Set(emp.map((r) => `${r.unit}:${r.treated}`))].sort()).toEqual(['E1:true', 'E3:false']);
+    expect(emp.every((r) => r.sameRoleControl === true)).toBe(true);
+    // E1: 81 − 71 = 10; control E3: 77.33 − 75.33 = 2.
+    expect(differenceInDifferences(emp)!.estimate).toBeCloseTo(8, 10);
+  });
+
+  it('falls back to the other roles when nobody of the scoped role is outside the scope', async () => {
+    await savePolicy(wh, 'create', { id: 'P-ROLE', name: '全员销售', description: null, effectiveFrom: '2024-04-01', scopeOrgUnitIds: [], scopeRoles: ['sales'], schemeBefore: null, schemeAfter: null });
+    try {
+      const emp = await policyPanel(wh, { policyId: 'P-ROLE', cycle: 'month', outcome: 'score', unit: 'employee' });
+      expect([...new Set(emp.map((r) => `${r.unit}:${r.treated}`))].sort()).toEqual(['E1:true', 'E2:false', 'E3:true']);
+      expect(emp[0]!.sameRoleControl).toBe(false);
+      // Treated E1 (+10) and E3 (+2) average +6; control E2: 61.67 − 60.33 = 4/3.
+      expect(differenceInDifferences(emp)!.estimate).toBeCloseTo(6 - 4 / 3, 10);
+      const d = await policyDistribution(wh, { policyId: 'P-ROLE', cycle: 'month' });
+      expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 0, D: 3, E: 0 }, after: { A: 0, B: 0, C: 0, D: 3, E: 0 } });
+    } finally {
+      await deletePolicy(wh, 'P-ROLE');
+    }
   });
 
   it('counts scores and grades before and after per group', async () => {
@@ -122,8 +139,9 @@ describe('policy panel from an imported outcome', () => {
     ]);
     // E1 before: 70 is a D, 72 and 71 are Cs.
     expect(d.grades.treated).toEqual({ before: { A: 0, B: 0, C: 2, D: 1, E: 0 }, after: { A: 0, B: 2, C: 1, D: 0, E: 0 } });
-    // Control: E2 60 60 61 | 61 62 62 (all D), E3 75 75 76 | 77 77 78 (all C).
-    expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 3, D: 3, E: 0 }, after: { A: 0, B: 0, C: 3, D: 3, E: 0 } });
-    expect(d.scores.control.find((c) => c.value === 61)).toEqual({ value: 61, x: 1, y: 1 });
+    // Control: the same role outside the scope, E3 75 75 76 | 77 77 78 (all C); E2 (functional) is left out.
+    expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 3, D: 0, E: 0 }, after: { A: 0, B: 0, C: 3, D: 0, E: 0 } });
+    expect(d.scores.control.find((c) => c.value === 77)).toEqual({ value: 77, x: 2, y: 0 });
+    expect(d.scores.control.find((c) => c.value === 61)).toBeUndefined();
   });
 });

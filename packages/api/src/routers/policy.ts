@@ -74,6 +74,12 @@ function outcomeLabel(outcome: OutcomeId): { zh: string; en: string } {
   }
 }
 
+const CONTROL_METHOD =
+  'Control group: the rows outside the policy (automatic: every org unit outside the scope with data on both sides of ' +
+  'the date; or the chosen org subtrees). For a role-scoped policy only people of the same roles outside the scope ' +
+  'are compared (other roles are scored on other KPIs and follow other trends); other roles stand in only when nobody ' +
+  'of those roles works outside the scope, with a warning. Org-unit metrics have no role: treatment and control are by org scope.';
+
 /**
  * Before/after and difference-in-differences analysis of one outcome for one policy. Every
  * estimate carries its formula in `methods` / `*.method`; the SQL builds the panel, core/policy
@@ -116,6 +122,16 @@ async function policyEffect(wh: Warehouse, input: PolicyEffectParams) {
     listOrgUnits(wh),
   ]);
   const tQuery = performance.now();
+  // Role-scoped policies are compared like for like (the same roles outside the scope); the
+  // panel says whether such people existed or the other roles had to stand in.
+  const roleScoped = policy.scopeRoles.length > 0 && kind !== 'metric';
+  const sameRoles = panel[0]?.sameRoleControl ?? null;
+  if (roleScoped && sameRoles === false)
+    warnings.push({
+      code: 'control_other_roles',
+      zh: '范围之外没有同岗位的人员，对照组改用其他岗位；不同岗位的考核指标和趋势不同，结论需谨慎。',
+      en: 'Nobody in the scoped roles works outside the scope, so other roles serve as the control; they are scored on other KPIs and may trend differently, so read the result with care.',
+    });
   const label = outcomeLabel(input.outcome);
   const analysis = analysePolicy({
     panel,
@@ -131,7 +147,11 @@ async function policyEffect(wh: Warehouse, input: PolicyEffectParams) {
     policy,
     outcome: { id: input.outcome, label, level },
     cycle: input.cycle,
-    control: input.controlOrgUnitIds ? { kind: 'chosen' as const, orgUnitIds: input.controlOrgUnitIds } : { kind: 'automatic' as const, orgUnitIds: [] },
+    control: {
+      ...(input.controlOrgUnitIds ? { kind: 'chosen' as const, orgUnitIds: input.controlOrgUnitIds } : { kind: 'automatic' as const, orgUnitIds: [] }),
+      /** all: no role scope; same: the scoped roles outside the scope; other: the other roles stood in. */
+      roles: !roleScoped ? ('all' as const) : sameRoles === false ? ('other' as const) : ('same' as const),
+    },
     window: {
       from: analysis.series[0]?.periodId ?? null,
       to: analysis.series.at(-1)?.periodId ?? null,
@@ -140,6 +160,7 @@ async function policyEffect(wh: Warehouse, input: PolicyEffectParams) {
       periodsAfter: post.length,
     },
     ...analysis,
+    methods: { ...analysis.methods, control: CONTROL_METHOD },
     timing: { queryMs: Math.round(tQuery - t0), statsMs: Math.round(performance.now() - tQuery) },
   };
 }

@@ -22,7 +22,7 @@ type Bilingual = { zh: string; en: string };
 export interface PolicyWarning {
   zh: string;
   en: string;
-  code: 'pre_trend' | 'staggered' | 'no_control' | 'few_clusters' | 'dropped_units' | 'saturated' | 'small_sample' | 'role_scope_ignored' | 'unit_fallback';
+  code: 'pre_trend' | 'staggered' | 'no_control' | 'few_clusters' | 'dropped_units' | 'saturated' | 'small_sample' | 'role_scope_ignored' | 'unit_fallback' | 'control_other_roles';
 }
 
 export interface OverlappingPolicy {

@@ -1,7 +1,7 @@
 import { GRADES, type DistributionInputs, type GradeCounts } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
+import { controlRolesSql, policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
 
 /**
  * Raw assessment scores and grades of the treated and control groups, before and after the
@@ -21,10 +21,12 @@ export async function policyDistribution(wh: Warehouse, input: PolicyScopeParams
               FROM assessment_facts s
              WHERE s.period_kind = $cycle::period_kind_t
                AND s.period_start >= (SELECT lo FROM bounds) AND s.period_start <= (SELECT hi FROM bounds)
-             GROUP BY GROUPING SETS ((s.org_unit_id, s.role, post, s.score), (s.org_unit_id, s.role, post, s.grade)))
+             GROUP BY GROUPING SETS ((s.org_unit_id, s.role, post, s.score), (s.org_unit_id, s.role, post, s.grade))),
+    cl AS (SELECT s.*, ${TREATED_SQL} AS treated, c.may_control, c.in_scope FROM agg s JOIN cls c ON c.org_unit_id = s.org_unit_id, pol),
+    same AS (SELECT bool_or(NOT x.in_scope AND x.may_control AND list_contains(pol.roles, x.role)) AS v FROM cl x, pol)
     SELECT treated, post, score, grade, sum(n)::INTEGER AS n, g::INTEGER AS g
-      FROM (SELECT s.*, ${TREATED_SQL} AS treated, c.may_control FROM agg s JOIN cls c ON c.org_unit_id = s.org_unit_id, pol) x
-     WHERE treated OR may_control
+      FROM cl x, pol
+     WHERE treated OR (may_control AND ${controlRolesSql('x.role', '(SELECT v FROM same)')})
      GROUP BY treated, post, score, grade, g`,
     policyScopeParams(input),
   );

@@ -55,3 +55,14 @@ export function policyScopeParams(p: PolicyScopeParams): SqlParams {
 
 /** Treated flag of a fact row `s` joined to `cls c` (per-row role check against the policy). */
 export const TREATED_SQL = `(c.in_scope AND (len(pol.roles) = 0 OR list_contains(pol.roles, s.role)))`;
+
+/**
+ * Which untreated rows of a role-scoped policy serve as control. Like for like: the same roles
+ * outside the scope (跟单二部's merchandisers for a 跟单一部 merchandiser pilot), because other
+ * roles are scored on other KPIs and follow other trends. Only when nobody of those roles is
+ * outside the scope (a role-wide policy) do the other roles stand in, and the analysis says so.
+ * `same` is a boolean subquery: do same-role control rows exist? `role` is the row's role.
+ */
+export function controlRolesSql(role: string, same: string): string {
+  return `(len(pol.roles) = 0 OR list_contains(pol.roles, ${role}) OR NOT coalesce(${same}, false))`;
+}
