@@ -90,9 +90,10 @@ describe('simulation.run', () => {
     const conv = x!.scenario.result.lines.find((l) => l.kpiCode === 'inquiry_conversion')!;
     expect(conv.explanation.zh).toContain('× 40%');
     expect(conv.explanation.en).toContain('Inquiry conversion');
-    // The demo stores no per-employee order total, so the commission part cannot be computed: said, not zeroed.
-    expect(x!.scenario.bonusError?.en).toContain('order total');
-    expect(x!.scenario.result.bonus).toBeNull();
+    // The demo stores each month's order total, so the commission is computed, and under the
+    // base scheme it is the bonus on file to the cent.
+    expect(x!.scenario.bonusError).toBeNull();
+    expect(x!.base.result.bonus!.amount).toBe(Number(x!.recorded.bonus));
   });
 
   it('an invalid scheme is a bilingual BAD_REQUEST naming the field', async () => {
