@@ -237,11 +237,22 @@ describe('analysePolicy', () => {
     expect(a.means).toHaveLength(4);
     expect(a.series.map((s) => s.rel)).toEqual([-4, -3, -2, -1, 0, 1, 2, 3]);
   });
+  it('writes a negative interval with "to" / "至", not a dash that reads as a minus', () => {
+    const a = analysePolicy({
+      panel: panel.map((o) => ({ ...o, value: -o.value })),
+      outcomeLabel: { zh: '离职率', en: 'turnover rate' },
+      unit: 'orgUnit',
+      distribution: emptyDistribution(),
+      overlaps: [],
+    });
+    expect(a.summary.en).toBe('Turnover rate fell 2.18 more in treated departments than in control ones; 95% CI -2.96 to -1.39; p < 0.001, very unlikely to be chance.');
+    expect(a.summary.zh).toContain('多下降了 2.18；95% 置信区间 -2.96 至 -1.39');
+  });
   it('falls back to the interrupted time series without a control group', () => {
     const a = analysePolicy({ panel: panel.filter((r) => r.treated), outcomeLabel: { zh: '得分', en: 'score' }, unit: 'orgUnit', distribution: emptyDistribution(), overlaps: [] });
     expect(a.did).toBeNull();
     expect(a.itsFallback).toBe(true);
     expect(a.warnings.map((w) => w.code)).toContain('no_control');
-    expect(a.summary.en).toMatch(/^No usable control group\. As an interrupted time series, score in the treated group rose by 0\.70 when the policy took effect; 95% CI -1\.10–2\.50; p = 0\.340, could well be chance\./);
+    expect(a.summary.en).toMatch(/^No usable control group\. As an interrupted time series, score in the treated group rose by 0\.70 when the policy took effect; 95% CI -1\.10 to 2\.50; p = 0\.340, could well be chance\./);
   });
 });

@@ -219,19 +219,26 @@ function chance(p: number): Bilingual {
   return { zh: '很可能只是偶然波动', en: 'could well be chance' };
 }
 
+/** "1.39–2.96", but "-0.0094 to -0.0054" (zh "至") when a bound is negative: "–-0.005" misreads. */
+function ciRange(lo: number, hi: number, k: number): Bilingual {
+  const a = lo.toFixed(k);
+  const b = hi.toFixed(k);
+  return lo < 0 || hi < 0 ? { zh: `${a} 至 ${b}`, en: `${a} to ${b}` } : { zh: `${a}–${b}`, en: `${a}–${b}` };
+}
+
 function summarise(label: Bilingual, unit: OutcomeLevel, did: DidResult | null, its: ItsResult | null, es: EventStudyResult | null): Bilingual {
   const groupZh = unit === 'employee' ? '员工' : '部门';
   const groupEn = unit === 'employee' ? 'employees' : 'departments';
   if (did && did.ci && did.p !== null) {
     const k = decimalsFor(did.estimate, did.ci[0], did.ci[1]);
     const v = Math.abs(did.estimate).toFixed(k);
-    const ci = `${did.ci[0].toFixed(k)}–${did.ci[1].toFixed(k)}`;
+    const ci = ciRange(did.ci[0], did.ci[1], k);
     const c = chance(did.p);
     const up = did.estimate >= 0;
     const trend = es?.preTrend && !es.preTrend.passed ? { zh: '（注意：政策前趋势已不平行）', en: ' (caution: pre-trends were not parallel)' } : { zh: '', en: '' };
     return {
-      zh: `与对照组相比，处理组${groupZh}的${label.zh}${up ? '多上升' : '多下降'}了 ${v}；95% 置信区间 ${ci}；${fmtP(did.p)}，${c.zh}${trend.zh}。`,
-      en: `${cap(label.en)} ${up ? 'rose' : 'fell'} ${v} more in treated ${groupEn} than in control ones; 95% CI ${ci}; ${fmtP(did.p)}, ${c.en}${trend.en}.`,
+      zh: `与对照组相比，处理组${groupZh}的${label.zh}${up ? '多上升' : '多下降'}了 ${v}；95% 置信区间 ${ci.zh}；${fmtP(did.p)}，${c.zh}${trend.zh}。`,
+      en: `${cap(label.en)} ${up ? 'rose' : 'fell'} ${v} more in treated ${groupEn} than in control ones; 95% CI ${ci.en}; ${fmtP(did.p)}, ${c.en}${trend.en}.`,
     };
   }
   if (its && its.levelChange.ci && its.levelChange.p !== null) {
@@ -240,8 +247,8 @@ function summarise(label: Bilingual, unit: OutcomeLevel, did: DidResult | null, 
     const c = chance(l.p!);
     const up = l.estimate >= 0;
     return {
-      zh: `没有可用的对照组。按中断时间序列，处理组的${label.zh}在政策生效时${up ? '上升' : '下降'}了 ${Math.abs(l.estimate).toFixed(k)}；95% 置信区间 ${l.ci![0].toFixed(k)}–${l.ci![1].toFixed(k)}；${fmtP(l.p!)}，${c.zh}。此结论无法排除同期其他因素。`,
-      en: `No usable control group. As an interrupted time series, ${label.en} in the treated group ${up ? 'rose' : 'fell'} by ${Math.abs(l.estimate).toFixed(k)} when the policy took effect; 95% CI ${l.ci![0].toFixed(k)}–${l.ci![1].toFixed(k)}; ${fmtP(l.p!)}, ${c.en}. Other changes at the same date cannot be ruled out.`,
+      zh: `没有可用的对照组。按中断时间序列，处理组的${label.zh}在政策生效时${up ? '上升' : '下降'}了 ${Math.abs(l.estimate).toFixed(k)}；95% 置信区间 ${ciRange(l.ci![0], l.ci![1], k).zh}；${fmtP(l.p!)}，${c.zh}。此结论无法排除同期其他因素。`,
+      en: `No usable control group. As an interrupted time series, ${label.en} in the treated group ${up ? 'rose' : 'fell'} by ${Math.abs(l.estimate).toFixed(k)} when the policy took effect; 95% CI ${ciRange(l.ci![0], l.ci![1], k).en}; ${fmtP(l.p!)}, ${c.en}. Other changes at the same date cannot be ruled out.`,
     };
   }
   return {
