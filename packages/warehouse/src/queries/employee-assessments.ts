@@ -83,20 +83,41 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
     params.search = f.search.toLowerCase();
   }
   // Names are inlined in assessment_facts, so sorting or searching by them needs no join.
-  const from = `${fs.from}
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+  const fromWhere = (extra: string[] = []) => `${fs.from}
+      ${where.length + extra.length ? `WHERE ${[...where, ...extra].join(' AND ')}` : ''}`;
+  const from = fromWhere();
   const dir = f.sort.order === 'asc' ? 'ASC' : 'DESC';
-  const [rows, count] = await Promise.all([
-    wh.query<EmployeeAssessmentRow>(
-      `${fs.with}
-      SELECT a.employee_id AS "employeeId", a.employee_name AS name, a.org_unit_id AS "orgUnitId", a.org_unit_name AS "orgUnitName",
-             a.role, a.period_id AS "periodId", a.score, a.grade, a.coefficient, a.bonus::VARCHAR AS bonus
-        FROM ${from}
-       ORDER BY ${SORT_COLUMN[f.sort.field]} ${dir} NULLS LAST, a.employee_id, a.period_start
-       LIMIT $limit OFFSET $offset`,
-      { ...params, limit: f.pageSize, offset: (f.page - 1) * f.pageSize },
-    ),
-    wh.query<{ total: number }>(`${fs.with} SELECT count(*)::INTEGER AS total FROM ${from}`, params),
-  ]);
-  return { total: count[0]?.total ?? 0, page: f.page, pageSize: f.pageSize, rows };
+  const limit = f.pageSize;
+  const offset = (f.page - 1) * f.pageSize;
+  const count = wh.query<{ total: number }>(`${fs.with} SELECT count(*)::INTEGER AS total FROM ${from}`, params);
+  count.catch(() => undefined); // awaited below; a failure then is reported there, not as unhandled
+  let pageFrom = from;
+  const pageParams: Record<string, unknown> = { ...params, limit, offset };
+  // One period holds at most one row per employee: sorting it outright beats a second round trip.
+  const onePeriod = f.from !== undefined && f.from === f.to;
+  if (f.sort.field === 'score' && !onePeriod) {
+    // The tiebreak on employee id makes a top-N over the whole history compare strings for
+    // millions of rows. A top-N over the score alone first finds the score of the page's last
+    // row; only rows at least that good are then sorted in full. Rows tied with it all stay in,
+    // so the page is exactly the full sort's. Unbounded when the page reaches the NULL scores.
+    const [th] = await wh.query<{ nn: number; m: number | null }>(
+      `${fs.with} SELECT count(v)::INTEGER AS nn, ${dir === 'ASC' ? 'max' : 'min'}(v) AS m
+         FROM (SELECT a.score AS v FROM ${from} ORDER BY a.score ${dir} NULLS LAST LIMIT $kth)`,
+      { ...params, kth: offset + limit },
+    );
+    if (th && th.m !== null && th.nn >= offset + limit) {
+      pageFrom = fromWhere([`a.score ${dir === 'ASC' ? '<=' : '>='} $bound`]);
+      pageParams.bound = th.m;
+    }
+  }
+  const rows = await wh.query<EmployeeAssessmentRow>(
+    `${fs.with}
+    SELECT a.employee_id AS "employeeId", a.employee_name AS name, a.org_unit_id AS "orgUnitId", a.org_unit_name AS "orgUnitName",
+           a.role, a.period_id AS "periodId", a.score, a.grade, a.coefficient, a.bonus::VARCHAR AS bonus
+      FROM ${pageFrom}
+     ORDER BY ${SORT_COLUMN[f.sort.field]} ${dir} NULLS LAST, a.employee_id, a.period_start
+     LIMIT $limit OFFSET $offset`,
+    pageParams as never,
+  );
+  return { total: (await count)[0]?.total ?? 0, page: f.page, pageSize: f.pageSize, rows };
 }
