@@ -54,53 +54,43 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
   // so this reads thousands of rows instead of joining tens of millions of rater scores.
   // Relations are spliced as literals so zone maps skip other relations' rows; they are members
   // of the zod-validated RATER_RELATIONS enum, never free text.
-  const rows = await wh.query<{
-    raterId: string;
-    raterName: string | null;
-    n: number;
-    mean: number;
-    m2: number;
-  }>(
+  // Everything is computed in the statement (moments, z, order, page): the TS side only
+  // renames, so the procedure costs what its SQL costs even for 10,000 raters.
+  const paged = f.page !== undefined;
+  const rows = await wh.query<RaterRow & { total: number; on: number; omean: number | null; osd: number | null }>(
     `${withClause(
       fs,
       `per AS (SELECT a.rater_id, sum(a.n) AS n, sum(a.sum_score) AS s, sum(a.sum_sq) AS ss
                  FROM ${fs.from}
                 WHERE a.relation IN (${relations.map((r) => `'${r}'::relation_t`).join(', ')})
                 GROUP BY a.rater_id)`,
+      // Σ(x − x̄)² per rater = Σx² − (Σx)²/n (scores are bounded, 0–150, so the cancellation is
+      // harmless); the overall moments combine the per-rater ones (Chan et al.), exactly.
+      `m AS (SELECT rater_id, n, s / n AS mean, greatest(ss - s * s / n, 0) AS m2 FROM per)`,
+      `o AS (SELECT sum(n) AS n, sum(n * mean) / sum(n) AS mean FROM m)`,
+      `o2 AS (SELECT o.n, o.mean, CASE WHEN o.n > 1 THEN sqrt(sum(m.m2 + m.n * (m.mean - o.mean) * (m.mean - o.mean)) / (o.n - 1)) END AS sd
+                FROM m, o GROUP BY o.n, o.mean)`,
+      `z AS (SELECT m.rater_id, m.n, m.mean, CASE WHEN m.n > 1 THEN sqrt(m.m2 / (m.n - 1)) END AS sd, m.mean - o2.mean AS diff,
+                    -- With no spread at all every rater agrees with the company: z is 0, not a division by zero.
+                    CASE WHEN o2.sd > 0 THEN (m.mean - o2.mean) / (o2.sd / sqrt(m.n)) ELSE 0 END AS z
+               FROM m, o2)`,
     )}
-    SELECT per.rater_id AS "raterId", e.name AS "raterName", per.n::INTEGER AS n, per.s / per.n AS mean,
-           -- Σ(x − x̄)² = Σx² − (Σx)²/n; scores are bounded (0–150), so the cancellation is harmless
-           greatest(per.ss - per.s * per.s / per.n, 0) AS m2
-      FROM per LEFT JOIN employees e ON e.id = per.rater_id`,
-    fs.params,
+    SELECT z.rater_id AS "raterId", e.name AS "raterName", z.n::INTEGER AS n, z.mean, z.sd, z.diff, z.z, z.n < $minN AS "lowN",
+           count(*) OVER ()::INTEGER AS total, o2.n::INTEGER AS "on", o2.mean AS omean, o2.sd AS osd
+      FROM z LEFT JOIN employees e ON e.id = z.rater_id, o2
+     ORDER BY z.z DESC, z.rater_id
+     ${paged ? 'LIMIT $limit OFFSET $offset' : ''}`,
+    { ...fs.params, minN: f.minN, ...(paged ? { limit: f.pageSize, offset: (f.page! - 1) * f.pageSize } : {}) },
   );
-  // Overall moments combined from the per-rater ones (Chan et al.): exact, and saves a second
-  // pass over the join.
-  let n = 0;
-  let sum = 0;
-  for (const r of rows) {
-    n += r.n;
-    sum += r.n * r.mean;
+  const first = rows[0];
+  if (!first) {
+    // Past the last page the overall figures and the total still hold: read them from page 1.
+    if (paged && f.page! > 1) return { ...(await raterLeniency(wh, { ...input, page: 1, pageSize: 1 })), raters: [] };
+    return { overall: { n: 0, mean: null, sd: null }, total: 0, raters: [] };
   }
-  const mean = n > 0 ? sum / n : null;
-  let m2 = 0;
-  for (const r of rows) m2 += r.m2 + r.n * (r.mean - mean!) ** 2;
-  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : null;
-  const raters: RaterRow[] = rows.map((r) => {
-    const diff = r.mean - mean!;
-    return {
-      raterId: r.raterId,
-      raterName: r.raterName,
-      n: r.n,
-      mean: r.mean,
-      sd: r.n > 1 ? Math.sqrt(r.m2 / (r.n - 1)) : null,
-      diff,
-      // With no spread at all every rater agrees with the company: z is 0, not a division by zero.
-      z: sd && sd > 0 ? diff / (sd / Math.sqrt(r.n)) : 0,
-      lowN: r.n < f.minN,
-    };
-  });
-  raters.sort((x, y) => y.z - x.z || (x.raterId < y.raterId ? -1 : x.raterId > y.raterId ? 1 : 0));
-  const page = f.page === undefined ? raters : raters.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
-  return { overall: { n, mean, sd }, total: raters.length, raters: page };
+  return {
+    overall: { n: first.on, mean: first.omean, sd: first.osd },
+    total: first.total,
+    raters: rows.map(({ raterId, raterName, n, mean, sd, diff, z, lowN }) => ({ raterId, raterName, n, mean, sd, diff, z, lowN })),
+  };
 }
