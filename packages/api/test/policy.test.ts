@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
-import { Warehouse } from '@perflens/warehouse';
+import { policyAssessmentPanel, policyDistribution, policyPanel, Warehouse } from '@perflens/warehouse';
 import { appRouter, createCallerFactory } from '../src/index.ts';
 import { loadDemo } from '../../demo/src/index.ts';
 // exceljs is the warehouse's dependency (it writes the workbook); the test reads it back with it.
@@ -176,4 +176,27 @@ describe('policy CRUD through the router', () => {
     const e3 = await caller.policy.create({ name: 'x', effectiveFrom: '2024-02-30' }).catch((e: unknown) => e);
     expect((e3 as TRPCError).code).toBe('BAD_REQUEST');
   });
+});
+
+describe('one scan for an assessment outcome (the fast path of policy.effect)', () => {
+  // The fused statement must return exactly what the panel and distribution queries return
+  // separately, for the pilot (role- and org-scoped), the company-wide policy, windows and a chosen control.
+  const cases: Array<{ policyId: string; outcome: 'score' | 'bonus' | 'grade:A' | 'grade:E'; before?: number; after?: number; controlOrgUnitIds?: string[] }> = [
+    { policyId: 'POL-2024-MD-V2', outcome: 'score' },
+    { policyId: 'POL-2024-MD-V2', outcome: 'bonus', before: 6, after: 3 },
+    { policyId: 'POL-2024-MD-V2', outcome: 'grade:A', controlOrgUnitIds: ['OU-MD2'] },
+    { policyId: 'POL-2025-FORCED', outcome: 'grade:E', after: 6 },
+  ];
+  it.each(cases)('$policyId $outcome', async (c) => {
+    const scope = { cycle: 'month', ...c };
+    const fused = await policyAssessmentPanel(wh, scope);
+    const [panel, distribution] = await Promise.all([policyPanel(wh, { ...scope, unit: 'orgUnit' }), policyDistribution(wh, scope)]);
+    expect(fused.panel.length).toBeGreaterThan(0);
+    expect(fused.panel.map(({ value: _v, ...r }) => r)).toEqual(panel.map(({ value: _v, ...r }) => r));
+    fused.panel.forEach((r, i) => expect(r.value).toBeCloseTo(panel[i]!.value, 9));
+    const byValue = (xs: Array<{ value: number }>) => [...xs].sort((a, b) => a.value - b.value);
+    expect(byValue(fused.distribution.scores.treated)).toEqual(byValue(distribution.scores.treated));
+    expect(byValue(fused.distribution.scores.control)).toEqual(byValue(distribution.scores.control));
+    expect(fused.distribution.grades).toEqual(distribution.grades);
+  }, 60_000);
 });

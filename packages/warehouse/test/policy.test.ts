@@ -7,6 +7,7 @@ import {
   deletePolicy,
   listPolicies,
   policyDistribution,
+  policyAssessmentPanel,
   policyOutcomes,
   policyPanel,
   PolicyValidationError,
@@ -143,5 +144,47 @@ describe('policy panel from an imported outcome', () => {
     expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 3, D: 0, E: 0 }, after: { A: 0, B: 0, C: 3, D: 0, E: 0 } });
     expect(d.scores.control.find((c) => c.value === 77)).toEqual({ value: 77, x: 2, y: 0 });
     expect(d.scores.control.find((c) => c.value === 61)).toBeUndefined();
+  });
+});
+
+describe('panel and distribution from one scan of the assessments', () => {
+  it('gives the like-for-like org-unit panel and the same value counts for a role-scoped policy', async () => {
+    const { panel, distribution } = await policyAssessmentPanel(wh, { policyId: 'P-SALES', cycle: 'month', outcome: 'score' });
+    // Treated: A's sales (E1) only; control: B's sales (E3); A's functional E2 is neither.
+    expect(panel.filter((r) => r.unit === 'A|T').map((r) => r.value)).toEqual([70, 72, 71, 80, 82, 81]);
+    expect(panel.filter((r) => r.unit === 'B|C').map((r) => r.value)).toEqual([75, 75, 76, 77, 77, 78]);
+    expect(panel).toHaveLength(12);
+    expect(panel.every((r) => r.sameRoleControl === true && r.n === 1)).toBe(true);
+    // (81 − 71) − (77.33 − 75.33) = 8
+    expect(differenceInDifferences(panel)!.estimate).toBeCloseTo(8, 10);
+    expect(distribution.grades.treated).toEqual({ before: { A: 0, B: 0, C: 2, D: 1, E: 0 }, after: { A: 0, B: 2, C: 1, D: 0, E: 0 } });
+    expect(distribution.grades.control).toEqual({ before: { A: 0, B: 0, C: 3, D: 0, E: 0 }, after: { A: 0, B: 0, C: 3, D: 0, E: 0 } });
+    expect(distribution.scores.control.find((c) => c.value === 77)).toEqual({ value: 77, x: 2, y: 0 });
+    expect(distribution.scores.control.find((c) => c.value === 61)).toBeUndefined();
+  });
+
+  it('restricts both to the window (2 periods before, 1 after) and averages several people per cell', async () => {
+    const { panel, distribution } = await policyAssessmentPanel(wh, { policyId: 'P-A', cycle: 'month', outcome: 'score', before: 2, after: 1 });
+    // A = E1 and E2: Feb (72 + 60)/2 = 66, Mar (71 + 61)/2 = 66, Apr (80 + 61)/2 = 70.5; B = E3: 75, 76, 77.
+    expect(panel.map((r) => [r.unit, r.rel, r.value, r.n])).toEqual([
+      ['A|T', -2, 66, 2], ['A|T', -1, 66, 2], ['A|T', 0, 70.5, 2],
+      ['B|C', -2, 75, 1], ['B|C', -1, 76, 1], ['B|C', 0, 77, 1],
+    ]);
+    // (70.5 − 66) − (77 − 75.5) = 3
+    expect(differenceInDifferences(panel)!.estimate).toBeCloseTo(3, 10);
+    const t = [...distribution.scores.treated].sort((a, b) => a.value - b.value);
+    expect(t).toEqual([
+      { value: 60, x: 0, y: 1 }, { value: 61, x: 1, y: 1 }, { value: 71, x: 0, y: 1 }, { value: 72, x: 0, y: 1 }, { value: 80, x: 1, y: 0 },
+    ]);
+    expect(distribution.grades.treated).toEqual({ before: { A: 0, B: 0, C: 2, D: 2, E: 0 }, after: { A: 0, B: 0, C: 1, D: 1, E: 0 } });
+    expect(distribution.grades.control).toEqual({ before: { A: 0, B: 0, C: 2, D: 0, E: 0 }, after: { A: 0, B: 0, C: 1, D: 0, E: 0 } });
+  });
+
+  it('a grade share is 100 × the fraction of records with that grade', async () => {
+    const { panel } = await policyAssessmentPanel(wh, { policyId: 'P-A', cycle: 'month', outcome: 'grade:D' });
+    // A: E2 is a D every month; E1 only in January (70) → 100, 50, 50, 50, 50, 50. B (E3) never.
+    expect(panel.filter((r) => r.unit === 'A|T').map((r) => r.value)).toEqual([100, 50, 50, 50, 50, 50]);
+    expect(panel.filter((r) => r.unit === 'B|C').every((r) => r.value === 0)).toBe(true);
+    await expect(policyAssessmentPanel(wh, { policyId: 'P-A', cycle: 'month', outcome: 'metric:defects' })).rejects.toThrow(/not read from assessments/);
   });
 });

@@ -21,8 +21,10 @@ import {
 } from '@perflens/core';
 import {
   deletePolicy,
+  isAssessmentOutcome,
   listOrgUnits,
   listPolicies,
+  policyAssessmentPanel,
   policyDistribution,
   policyOutcomes,
   policyPanel,
@@ -115,12 +117,14 @@ async function policyEffect(wh: Warehouse, input: PolicyEffectParams) {
       en: 'Org-unit metrics have no role, so the policy’s role scope is ignored and treatment is by org scope only.',
     });
   const scope = { policyId: policy.id, cycle: input.cycle, before: input.before, after: input.after, controlOrgUnitIds: input.controlOrgUnitIds };
-  const [panel, distribution, policies, orgUnits] = await Promise.all([
-    policyPanel(wh, { ...scope, outcome: input.outcome, unit }),
-    policyDistribution(wh, scope),
-    listPolicies(wh),
-    listOrgUnits(wh),
-  ]);
+  // Org-unit panels of score, bonus or a grade's share come from the same fact rows as the score
+  // and grade distributions: one scan serves both (the two statements side by side fought over the
+  // two cores). Other outcomes read other tables, so their panel runs beside the distribution.
+  const facts =
+    unit === 'orgUnit' && isAssessmentOutcome(kind)
+      ? policyAssessmentPanel(wh, { ...scope, outcome: input.outcome })
+      : Promise.all([policyPanel(wh, { ...scope, outcome: input.outcome, unit }), policyDistribution(wh, scope)]).then(([panel, distribution]) => ({ panel, distribution }));
+  const [{ panel, distribution }, policies, orgUnits] = await Promise.all([facts, listPolicies(wh), listOrgUnits(wh)]);
   const tQuery = performance.now();
   // Role-scoped policies are compared like for like (the same roles outside the scope); the
   // panel says whether such people existed or the other roles had to stand in.

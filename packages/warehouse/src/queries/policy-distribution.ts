@@ -13,7 +13,7 @@ export async function policyDistribution(wh: Warehouse, input: PolicyScopeParams
   // Counted per org unit, role, side and value first (the window as a period_start range, the
   // side as period_start ≥ effective date: no per-row joins over millions of facts), then the
   // few thousand groups are classified as treated / control.
-  const rows = await wh.query<{ treated: boolean; post: boolean; score: number | null; grade: string | null; n: number; g: number }>(
+  const rows = await wh.query<DistributionCountRow>(
     `${policyScopeCtes()},
     bounds AS (SELECT min(p.start_date) AS lo, max(p.start_date) AS hi FROM per p JOIN win w ON w.period_id = p.id),
     agg AS (SELECT s.org_unit_id, s.role, s.period_start >= (SELECT effective_from FROM pol) AS post, s.score, s.grade,
@@ -30,6 +30,21 @@ export async function policyDistribution(wh: Warehouse, input: PolicyScopeParams
      GROUP BY treated, post, score, grade, g`,
     policyScopeParams(input),
   );
+  return distributionFromCounts(rows);
+}
+
+/** One value count: g = 0 for a (treated, post, score) row, 1 for a (treated, post, grade) row. */
+export interface DistributionCountRow {
+  treated: boolean;
+  post: boolean | null;
+  score: number | null;
+  grade: string | null;
+  n: number;
+  g: number | null;
+}
+
+/** Value counts → the inputs of the rank and chi-square tests (shared with policyAssessmentPanel). */
+export function distributionFromCounts(rows: readonly DistributionCountRow[]): DistributionInputs {
   const zero = (): GradeCounts => ({ A: 0, B: 0, C: 0, D: 0, E: 0 });
   const out: DistributionInputs = {
     scores: { treated: [], control: [] },

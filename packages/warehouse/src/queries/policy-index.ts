@@ -9,6 +9,7 @@ export { policyPanel } from './policy-panel.ts';
 export type { PolicyPanelInput } from './policy-panel.ts';
 export { policyPanelSize } from './policy-panel-size.ts';
 export { policyDistribution } from './policy-distribution.ts';
+export { policyAssessmentPanel, isAssessmentOutcome } from './policy-assessment-panel.ts';
 export type { PolicyScopeParams } from './policy-scope-sql.ts';
 export { policyWorkbook, policyHeadline } from './policy-export.ts';
 export type { PolicyEffectForExport } from './policy-export.ts';
