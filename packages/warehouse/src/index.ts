@@ -1,4 +1,4 @@
-export { Warehouse, DatabaseLockedError } from './db.ts';
+export { Warehouse, DatabaseLockedError, isReadOnly } from './db.ts';
 export type { WarehouseOptions, SqlParams } from './db.ts';
 export { overview } from './queries/overview.ts';
 export type { Overview } from './queries/overview.ts';

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureAnalytics, gradeDistribution, Warehouse } from '../src/index.ts';
+import { ensureAnalytics, gradeDistribution, isReadOnly, raterLeniency, Warehouse } from '../src/index.ts';
 
 let dir: string;
 let wh: Warehouse;
@@ -72,4 +72,17 @@ describe('derived analytics tables', () => {
     expect(seen.some((q) => q.includes('analytics_state'))).toBe(true);
     expect(d.groups[0]!.counts).toEqual({ A: 1, B: 0, C: 1, D: 0, E: 1 });
   });
+
+  it('count a read that starts with WITH as a read, and a WITH that ends in a write as a write', async () => {
+    expect(isReadOnly('WITH x AS (SELECT 1 AS v) SELECT v, updated_at FROM x')).toBe(true);
+    expect(isReadOnly('  with recursive t(n) AS (SELECT 1) SELECT * FROM t')).toBe(true);
+    expect(isReadOnly('WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x')).toBe(false);
+    expect(isReadOnly('INSERT INTO t VALUES (1)')).toBe(false);
+    expect(isReadOnly('SELECT 1')).toBe(true);
+    await ensureAnalytics(wh);
+    const g = wh.writeGeneration;
+    await raterLeniency(wh, {}); // a WITH statement
+    expect(wh.writeGeneration).toBe(g);
+  });
 });
+
