@@ -56,23 +56,34 @@ export async function run(): Promise<void> {
       return (caller[ns] as unknown as Record<string, (i: unknown) => Promise<unknown>>)[name]!(input);
     };
     // Record the statements a procedure issues so (a) runs exactly that SQL without the TS layer.
-    const recorded: Array<{ sql: string; params?: SqlParams }> = [];
+    const recorded: Array<{ sql: string; params?: SqlParams; columns: boolean }> = [];
     const realQuery = wh.query.bind(wh);
+    const realColumns = wh.columns.bind(wh);
     console.log(`PerfLens distribution benchmark — ${BENCH_DB}, threads=2, median of ${RUNS} after a warm-up (ms)`);
     console.log('case              raw SQL   caller     HTTP   ratio  target');
     for (const c of CASES) {
       recorded.length = 0;
       wh.query = (async (sql: string, params?: SqlParams) => {
-        recorded.push({ sql, params });
+        recorded.push({ sql, params, columns: false });
         return realQuery(sql, params);
       }) as typeof wh.query;
+      wh.columns = (async (sql: string, params?: SqlParams) => {
+        recorded.push({ sql, params, columns: true });
+        return realColumns(sql, params);
+      }) as typeof wh.columns;
       await call(c.proc, c.input);
       wh.query = realQuery as typeof wh.query;
+      wh.columns = realColumns as typeof wh.columns;
       const stmts = [...recorded];
       // Statements of one procedure run concurrently (employees.list) or in sequence; mirror that.
       const raw = await median(() =>
         Promise.all(
-          stmts.map((s) => wh.withConnection(async (conn) => (await conn.runAndReadAll(s.sql, s.params as never)).getRowObjectsJson())),
+          stmts.map((s) =>
+            wh.withConnection(async (conn) => {
+              const reader = await conn.runAndReadAll(s.sql, s.params as never);
+              return s.columns ? reader.getColumnsObjectJS() : reader.getRowObjectsJson();
+            }),
+          ),
         ),
       );
       const viaCaller = await median(() => call(c.proc, c.input));

@@ -27,13 +27,20 @@ const REBUILD_SQL = [
      LEFT JOIN employees e ON e.id = a.employee_id
      LEFT JOIN org_units o ON o.id = a.org_unit_id
     ORDER BY p.kind, p.start_date, a.org_unit_id, a.employee_id`,
+  'DELETE FROM assessment_cube',
+  `INSERT INTO assessment_cube
+   SELECT period_id, period_kind, period_start, org_unit_id, org_unit_name, role, grade, score, count(*)::INTEGER
+     FROM assessment_facts
+    GROUP BY ALL
+    ORDER BY period_kind, period_start, org_unit_id`,
   'DELETE FROM rater_summary',
   `INSERT INTO rater_summary
    SELECT r.rater_id, r.relation::relation_t, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id,
-          TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score)
+          TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score), e.name
      FROM rater_scores r
      JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
      JOIN periods p ON p.id = a.period_id
+     LEFT JOIN employees e ON e.id = r.rater_id
     WHERE TRY_CAST(r.relation AS relation_t) IS NOT NULL
     GROUP BY ALL
     -- Relation first: leniency analyses leave out self-ratings, whose rows then are skipped whole.

@@ -5,3 +5,4 @@ export * from './apportion.ts';
 export * from './tests.ts';
 export * from './regression.ts';
 export * from './bins.ts';
+export * from './value-counts.ts';

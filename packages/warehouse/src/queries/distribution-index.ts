@@ -19,3 +19,4 @@ export type {
   EmployeeAssessmentsInput,
   EmployeeSortField,
 } from './employee-assessments.ts';
+export { orgSubtree } from './org-subtree.ts';

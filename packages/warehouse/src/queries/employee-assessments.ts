@@ -3,6 +3,7 @@ import { GRADES, analysisFiltersSchema, type Grade } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql } from './filter-sql.ts';
+import { orgSubtree } from './org-subtree.ts';
 
 export const EMPLOYEE_SORT_FIELDS = ['employeeId', 'name', 'orgUnit', 'role', 'period', 'score', 'grade'] as const;
 export type EmployeeSortField = (typeof EMPLOYEE_SORT_FIELDS)[number];
@@ -62,7 +63,8 @@ export interface EmployeeAssessmentPage {
 export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAssessmentsInput): Promise<EmployeeAssessmentPage> {
   const f = employeeAssessmentsInputSchema.parse(input);
   await ensureAnalytics(wh);
-  const fs = filterSql(f);
+  const subtree = f.orgUnitId === undefined ? undefined : await orgSubtree(wh, f.orgUnitId);
+  const fs = filterSql(f, 'assessments', subtree);
   const params = { ...fs.params };
   const where: string[] = [];
   if (f.grade !== undefined) {
@@ -89,7 +91,15 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
   const dir = f.sort.order === 'asc' ? 'ASC' : 'DESC';
   const limit = f.pageSize;
   const offset = (f.page - 1) * f.pageSize;
-  const count = wh.query<{ total: number }>(`${fs.with} SELECT count(*)::INTEGER AS total FROM ${from}`, params);
+  // Without a text search every filter is a column of the assessment cube (migration 004), which
+  // counts the rows in a fraction of the time a scan of the facts takes.
+  const cube = filterSql(f, 'cube', subtree);
+  const count = f.search
+    ? wh.query<{ total: number }>(`${fs.with} SELECT count(*)::INTEGER AS total FROM ${from}`, params)
+    : wh.query<{ total: number }>(
+        `${cube.with} SELECT coalesce(sum(a.n), 0)::INTEGER AS total FROM ${cube.from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+        { ...cube.params, ...params },
+      );
   count.catch(() => undefined); // awaited below; a failure then is reported there, not as unhandled
   let pageFrom = from;
   const pageParams: Record<string, unknown> = { ...params, limit, offset };

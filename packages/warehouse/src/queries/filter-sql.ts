@@ -1,9 +1,11 @@
 import { periodInfo, type AnalysisFilters } from '@perflens/core';
-import type { SqlParams } from '../db.ts';
+import type { SqlParams, Warehouse } from '../db.ts';
+import { orgSubtree } from './org-subtree.ts';
 
 /**
- * SQL fragments for the shared analysis filters over a derived fact table (migration 002:
- * assessment_facts or rater_summary, both carrying period kind/start, org unit and role inline).
+ * SQL fragments for the shared analysis filters over a derived fact table (migrations 002–004:
+ * assessment_facts, assessment_cube or rater_summary, all carrying period kind/start, org unit
+ * and role inline).
  * Only the fragments for filters that are present are emitted (and only their parameters
  * bound): DuckDB plans the statement before it sees the values, so an always-present
  * `$x IS NULL OR …` would cost a full evaluation per row and defeat the zone-map pruning
@@ -18,9 +20,17 @@ export interface FilterSql {
   params: SqlParams;
 }
 
-const FACT_TABLES = { assessments: 'assessment_facts', raters: 'rater_summary' } as const;
+/** `cube` counts assessments per period, unit, role, grade and score (migration 004): read `sum(a.n)`. */
+const FACT_TABLES = { assessments: 'assessment_facts', cube: 'assessment_cube', raters: 'rater_summary' } as const;
 
-export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 'assessments'): FilterSql {
+/** Above this many units an IN list costs more to plan than the recursive CTE it replaces. */
+const MAX_LISTED_UNITS = 256;
+
+/**
+ * `subtree`: the org filter's unit and its descendants when the caller has them (orgSubtree),
+ * bound as a list of constants; without it the statement walks the tree itself.
+ */
+export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 'assessments', subtree?: readonly string[]): FilterSql {
   const params: SqlParams = { cycle: f.cycle };
   // Parameters are cast to the columns' ENUM types so the comparison runs on codes and can
   // use zone maps (migration 003).
@@ -42,7 +52,10 @@ export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 
     where.push('role = $role::role_t');
     params.role = f.role;
   }
-  if (f.orgUnitId !== undefined) {
+  if (f.orgUnitId !== undefined && subtree && subtree.length <= MAX_LISTED_UNITS) {
+    where.push(`org_unit_id IN (${subtree.map((_, i) => `$ou${i}`).join(', ')})`);
+    subtree.forEach((id, i) => (params[`ou${i}`] = id));
+  } else if (f.orgUnitId !== undefined) {
     // UNION (not UNION ALL) stops on a cycle in bad parent data instead of recursing forever.
     withSql = `WITH RECURSIVE subtree(id) AS (
       SELECT id FROM org_units WHERE id = $orgUnitId
@@ -57,6 +70,11 @@ export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 
     from: `(SELECT * FROM ${FACT_TABLES[facts]} WHERE ${where.join(' AND ')}) a`,
     params,
   };
+}
+
+/** filterSql with the org filter's subtree read from the cached tree (one statement fewer to plan). */
+export async function scopedFilterSql(wh: Warehouse, f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 'assessments'): Promise<FilterSql> {
+  return filterSql(f, facts, f.orgUnitId === undefined ? undefined : await orgSubtree(wh, f.orgUnitId));
 }
 
 /** Prefix for a statement with extra CTEs: merges with the recursive subtree CTE when present. */

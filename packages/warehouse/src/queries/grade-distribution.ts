@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GRADES, GROUP_BY, analysisFiltersSchema, type Grade, type GroupBy } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { filterSql } from './filter-sql.ts';
+import { scopedFilterSql } from './filter-sql.ts';
 
 export const gradeDistributionInputSchema = analysisFiltersSchema.extend({
   groupBy: z.enum(GROUP_BY).default('none'),
@@ -49,12 +49,13 @@ const GROUPING: Record<GroupBy, { key: string; extra: string; label: string; joi
 export async function gradeDistribution(wh: Warehouse, input: GradeDistributionInput): Promise<GradeDistribution> {
   const f = gradeDistributionInputSchema.parse(input);
   await ensureAnalytics(wh);
-  const fs = filterSql(f);
+  // The cube (migration 004) already counts rows per period, unit, role and grade.
+  const fs = await scopedFilterSql(wh, f, 'cube');
   const g = GROUPING[f.groupBy];
   const rows = await wh.query<{ key: string; label: string; grade: string | null; n: number }>(
     `${fs.with}
     SELECT g.key, ${g.label} AS label, g.grade, g.n
-      FROM (SELECT ${g.key} AS key, ${g.extra} AS extra, a.grade, count(*)::INTEGER AS n
+      FROM (SELECT ${g.key} AS key, ${g.extra} AS extra, a.grade, sum(a.n)::INTEGER AS n
               FROM ${fs.from}
              GROUP BY ALL) g
       ${g.join}

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { analysisFiltersSchema, niceBins } from '@perflens/core';
+import { analysisFiltersSchema, binCounts, niceBins, quantilesFromCounts, summariseCounts } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { filterSql, withClause } from './filter-sql.ts';
-import { quantileCtes, quantileExpr } from './value-count-sql.ts';
+import { scoreCounts } from './value-count-sql.ts';
 
 export const scoreDistributionInputSchema = analysisFiltersSchema
   .extend({
@@ -46,85 +45,33 @@ export interface ScoreDistribution {
 }
 
 /**
- * Histogram and summary of scores in one pass over the fact table (see value-count-sql.ts).
- * Stats describe every scored row in the filter; the bins count the scores inside [min, max]
- * (all of them with the default range floor(min)..ceil(max)). Percentiles are type 7.
+ * Histogram and summary of scores from the filtered rows' value counts (one hash aggregate;
+ * see core stats/value-counts.ts): the statement stays small enough to plan in a millisecond,
+ * which is most of the cost of a one-department, one-month slice, and a few thousand
+ * (score, count) pairs carry everything the figures need. Stats describe every scored row in
+ * the filter; the bins count the scores inside [min, max] (all of them with the default range
+ * floor(min)..ceil(max)). Percentiles are type 7.
  */
 export async function scoreDistribution(wh: Warehouse, input: ScoreDistributionInput): Promise<ScoreDistribution> {
   const f = scoreDistributionInputSchema.parse(input);
   await ensureAnalytics(wh);
-  const fs = filterSql(f);
-  if (f.nice && f.min === undefined && f.max === undefined) {
-    // One cheap min/max pass picks round edges, saving the client a second round trip.
-    const [r] = await wh.query<{ mn: number | null; mx: number | null }>(
-      `${fs.with} SELECT min(a.score) AS mn, max(a.score) AS mx FROM ${fs.from}`,
-      fs.params,
-    );
-    if (r?.mn != null && r.mx != null) Object.assign(f, niceBins(r.mn, r.mx));
+  const vc = await scoreCounts(wh, f);
+  const s = summariseCounts(vc);
+  if (!s) return { bins: f.min !== undefined && f.max !== undefined ? emptyBins(f.min, f.max, f.bins) : [], stats: null };
+  let { min, max, bins: nBins } = f;
+  if (f.nice && min === undefined && max === undefined) ({ min, max, bins: nBins } = niceBins(s.min, s.max));
+  let lo = min ?? Math.floor(s.min);
+  let hi = max ?? Math.ceil(s.max);
+  // A range that collapses (all scores equal, or one bound beyond the data) is widened by 1 on
+  // the side the caller did not fix, so the bins always have a positive width.
+  if (hi <= lo) {
+    if (min === undefined) lo = hi - 1;
+    else hi = lo + 1;
   }
-  const [s] = await wh.query<{
-    n: number;
-    mean: number | null;
-    sd: number | null;
-    min: number | null;
-    max: number | null;
-    p10: number | null;
-    p25: number | null;
-    p50: number | null;
-    p75: number | null;
-    p90: number | null;
-    lo: number | null;
-    hi: number | null;
-    bins: Array<{ i: number; n: number }> | null;
-  }>(
-    `${withClause(
-      fs,
-      `vc AS MATERIALIZED (SELECT 0 AS u, a.score AS v, count(*) AS c FROM ${fs.from} WHERE a.score IS NOT NULL GROUP BY a.score)`,
-      ...quantileCtes([0.1, 0.25, 0.5, 0.75, 0.9]),
-      // A range that collapses (all scores equal, or one bound beyond the data) is widened by 1
-      // on the side the caller did not fix, so the bins always have a positive width.
-      `r0 AS (SELECT coalesce($min::DOUBLE, floor(mn)) AS lo, coalesce($max::DOUBLE, ceil(mx)) AS hi FROM tot)`,
-      `rng AS (SELECT CASE WHEN hi <= lo AND $min::DOUBLE IS NULL THEN hi - 1 ELSE lo END AS lo,
-                      CASE WHEN hi <= lo AND $min::DOUBLE IS NOT NULL THEN lo + 1 ELSE hi END AS hi FROM r0)`,
-      // floor((v − lo) / w) can land one bin off at an edge through rounding (0.3 / 0.1 = 2.999…);
-      // the CASE re-checks against the very edge values reported to the client (lo + i·w, the
-      // same IEEE operations in TS), so a score equal to an edge falls in the bin starting there.
-      `binned AS (SELECT least(greatest(CASE WHEN v >= lo + (i0 + 1) * w THEN i0 + 1
-                                              WHEN v < lo + i0 * w THEN i0 - 1 ELSE i0 END, 0), $bins - 1)::INTEGER AS i,
-                         sum(c)::INTEGER AS n
-                    FROM (SELECT vc.v, vc.c, rng.lo, (rng.hi - rng.lo) / $bins AS w,
-                                 floor((vc.v - rng.lo) / ((rng.hi - rng.lo) / $bins))::BIGINT AS i0
-                            FROM vc, rng WHERE vc.v >= rng.lo AND vc.v <= rng.hi)
-                   GROUP BY 1)`,
-    )}
-    SELECT tot.n::INTEGER AS n, tot.mean, CASE WHEN tot.n > 1 THEN sqrt(tot.m2 / (tot.n - 1)) END AS sd,
-           tot.mn AS min, tot.mx AS max,
-           ${quantileExpr(1)} AS p10, ${quantileExpr(2)} AS p25, ${quantileExpr(3)} AS p50,
-           ${quantileExpr(4)} AS p75, ${quantileExpr(5)} AS p90,
-           any_value(rng.lo) AS lo, any_value(rng.hi) AS hi,
-           (SELECT list({'i': i, 'n': n}) FROM binned) AS bins
-      FROM tot JOIN qv ON qv.u = tot.u, rng
-     GROUP BY ALL`,
-    { ...fs.params, min: f.min ?? null, max: f.max ?? null, bins: f.bins },
-  );
-  if (!s || !s.n) {
-    return { bins: f.min !== undefined && f.max !== undefined ? emptyBins(f.min, f.max, f.bins) : [], stats: null };
-  }
-  const bins = emptyBins(s.lo!, s.hi!, f.bins);
-  for (const b of s.bins ?? []) bins[b.i]!.count = b.n;
-  const stats: ScoreStats = {
-    n: s.n,
-    mean: s.mean!,
-    sd: s.sd,
-    min: s.min!,
-    max: s.max!,
-    p10: s.p10!,
-    p25: s.p25!,
-    p50: s.p50!,
-    p75: s.p75!,
-    p90: s.p90!,
-  };
-  return { bins, stats };
+  const bins = emptyBins(lo, hi, nBins);
+  binCounts(vc, lo, hi, nBins).forEach((n, i) => (bins[i]!.count = n));
+  const [p10, p25, p50, p75, p90] = quantilesFromCounts(vc, [0.1, 0.25, 0.5, 0.75, 0.9]) as [number, number, number, number, number];
+  return { bins, stats: { ...s, p10, p25, p50, p75, p90 } };
 }
 
 /** Equal-width bins over [lo, hi]; the edges use the same arithmetic as the SQL that fills them. */

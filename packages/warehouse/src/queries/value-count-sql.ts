@@ -1,34 +1,38 @@
+import type { AnalysisFilters, ValueCounts } from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { scopedFilterSql } from './filter-sql.ts';
+
 /**
- * Exact order statistics from value counts. Recorded scores have at most a couple of
- * decimals, so the filtered rows collapse to a few thousand (group, value, count) rows in one
- * hash-aggregate pass; quantiles, whiskers and histograms are then read off that small table.
- * On the 7.2M-row benchmark this is ~10× faster than quantile_cont over the rows (which sorts
- * them) and gives identical results: type-7 needs only the values at ranks ⌊h⌋ and ⌊h⌋+1.
- * With continuous scores it degrades gracefully to one group per row, still exact.
- *
- * Expects a CTE `vc(u, v, c)`: group key, value, count. Defines:
- *   tot(u, n, mean, mn, mx, m2)  — m2 = Σc(v − mean)², two-pass for numerical stability
- *   qv(u, j, x)                  — x = type-7 quantile number j of `probs` (1-based)
+ * The filtered assessments' scores as (value, count) pairs, ascending, summed from the
+ * assessment cube (migration 004). Recorded scores have at most a couple of decimals, so
+ * millions of rows collapse to a few thousand pairs, and core's value-count statistics
+ * (stats/value-counts.ts) give exact quantiles, moments, whiskers and histograms from them;
+ * with continuous scores it degrades to one pair per row, still exact.
  */
-export function quantileCtes(probs: readonly number[]): string[] {
-  const ps = `[${probs.map((p) => p.toString()).join(', ')}]`;
-  const js = `[${probs.map((_, i) => i + 1).join(', ')}]`;
-  return [
-    `tot0 AS (SELECT u, sum(c)::BIGINT AS n, sum(v * c) / sum(c) AS mean, min(v) AS mn, max(v) AS mx FROM vc GROUP BY u)`,
-    `tot AS (SELECT t.*, (SELECT sum(vc.c * (vc.v - t.mean) * (vc.v - t.mean)) FROM vc WHERE vc.u = t.u) AS m2 FROM tot0 t)`,
-    // rank range [before, before + c) of each distinct value, 0-based
-    `cum AS (SELECT u, v, c, sum(c) OVER (PARTITION BY u ORDER BY v ROWS UNBOUNDED PRECEDING) - c AS before FROM vc)`,
-    `want AS (SELECT u, j, h - floor(h) AS frac, floor(h)::BIGINT AS k, least(floor(h)::BIGINT + 1, n - 1) AS k1
-                FROM (SELECT u, n, unnest(${js}) AS j, (n - 1) * unnest(${ps}) AS h FROM tot0))`,
-    `qv AS (SELECT w.u, w.j,
-                   any_value(w.frac) AS frac,
-                   min(cum.v) FILTER (WHERE w.k >= cum.before AND w.k < cum.before + cum.c) AS xk,
-                   min(cum.v) FILTER (WHERE w.k1 >= cum.before AND w.k1 < cum.before + cum.c) AS xk1
-              FROM want w JOIN cum ON cum.u = w.u
-                   AND ((w.k >= cum.before AND w.k < cum.before + cum.c) OR (w.k1 >= cum.before AND w.k1 < cum.before + cum.c))
-             GROUP BY w.u, w.j)`,
-  ];
+export async function scoreCounts(wh: Warehouse, f: AnalysisFilters): Promise<ValueCounts> {
+  const fs = await scopedFilterSql(wh, f, 'cube');
+  const c = await wh.columns<{ v: number[]; c: number[] }>(
+    `${fs.with} SELECT a.score AS v, sum(a.n)::INTEGER AS c FROM ${fs.from} WHERE a.score IS NOT NULL GROUP BY a.score ORDER BY a.score`,
+    fs.params,
+  );
+  return { values: c.v, counts: c.c };
 }
 
-/** Quantile j from qv (alias `qv`), interpolated type-7. */
-export const quantileExpr = (j: number) => `max(CASE WHEN qv.j = ${j} THEN qv.xk + qv.frac * (qv.xk1 - qv.xk) END)`;
+/** The same per org unit recorded on the assessment row (with its name), in order of unit id. */
+export async function scoreCountsByUnit(wh: Warehouse, f: AnalysisFilters): Promise<Array<{ unit: string; name: string | null } & ValueCounts>> {
+  const fs = await scopedFilterSql(wh, f, 'cube');
+  const c = await wh.columns<{ u: string[]; name: (string | null)[]; v: number[]; c: number[] }>(
+    `${fs.with} SELECT a.org_unit_id AS u, any_value(a.org_unit_name) AS name, a.score AS v, sum(a.n)::INTEGER AS c
+      FROM ${fs.from} WHERE a.score IS NOT NULL GROUP BY a.org_unit_id, a.score ORDER BY a.org_unit_id, a.score`,
+    fs.params,
+  );
+  const out: Array<{ unit: string; name: string | null } & ValueCounts> = [];
+  // Rows arrive grouped by unit: each unit is one contiguous slice of the columns.
+  for (let i = 0; i < c.u.length; ) {
+    let j = i;
+    while (j < c.u.length && c.u[j] === c.u[i]) j++;
+    out.push({ unit: c.u[i]!, name: c.name[i]!, values: c.v.slice(i, j), counts: c.c.slice(i, j) });
+    i = j;
+  }
+  return out;
+}
