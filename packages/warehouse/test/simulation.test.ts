@@ -157,6 +157,45 @@ describe('simulation.run on the hand fixture', () => {
     await expect(runSimulation(wh, q({ from: '2024-Q1' }))).rejects.toThrow(/not a month period/);
   });
 
+  it('one month takes its rows as the employees (no grouping) and gives the hand-computed figures', async () => {
+    // February: base 93 82 70 50 → A B D E; tiered 100 80 80 60 → A C C D.
+    const feb = await runSimulation(wh, q({ from: '2024-02', to: '2024-02' }));
+    expect([feb.rows, feb.employees, feb.periods]).toEqual([4, 4, { from: '2024-02', to: '2024-02', count: 1 }]);
+    expect(feb.affected.items.map((e) => [e.employeeId, e.name, e.periods, e.deltaScore, e.gradeChanges, e.baselineGrade, e.scenarioGrade, e.deltaBonus])).toEqual([
+      ['E3', '员工E3', 1, 10, 1, 'D', 'C', '200.00'],
+      ['E4', '员工E4', 1, 10, 1, 'E', 'D', '400.00'],
+      ['E1', '员工E1', 1, 7, 0, 'A', 'A', '0.00'],
+      ['E2', '员工E2', 1, -2, 1, 'B', 'C', '-100.00'],
+    ]);
+    // The two-month streak cannot fit in one month: zeros without masks.
+    expect(feb.streaks.map((x) => [x.baseline, x.scenario, x.gained, x.lost])).toEqual([[0, 0, 0, 0]]);
+    expect(feb.matrix).toEqual([
+      { from: 'A', to: 'A', count: 1 },
+      { from: 'B', to: 'C', count: 1 },
+      { from: 'D', to: 'C', count: 1 },
+      { from: 'E', to: 'D', count: 1 },
+    ]);
+    // mid ranks 4 3 2 1 vs 4 2.5 2.5 1: ρ = 4.5 / √(5 × 4.5)
+    expect(feb.spearman).toBeCloseTo(4.5 / Math.sqrt(5 * 4.5), 12);
+    expect([feb.cost.delta, feb.cost.byUnit.map((u) => [u.orgUnitId, u.rows, u.changed, u.delta])]).toEqual(['500.00', [['D1', 2, 1, '-100.00'], ['D2', 2, 2, '600.00']]]);
+    const bonusPage = await runSimulation(wh, q({ from: '2024-02', to: '2024-02', sortBy: 'bonus', pageSize: 1, page: 2 }));
+    expect(bonusPage.affected.items.map((e) => e.employeeId)).toEqual(['E3']);
+  });
+
+  it('keeps one row per employee and month when a duplicate bypassed the importer', async () => {
+    await wh.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, scheme_id, score, grade, coefficient, bonus, batch_id)
+                  SELECT employee_id, period_id, org_unit_id, role, scheme_id, score, grade, coefficient, bonus, 99 FROM assessments
+                   WHERE employee_id = 'E1' AND period_id = '2024-02'`);
+    invalidateSimulationLayout(wh);
+    try {
+      const feb = await runSimulation(wh, q({ from: '2024-02', to: '2024-02' }));
+      expect([feb.rows, feb.employees, feb.affected.total]).toEqual([4, 4, 4]);
+    } finally {
+      await wh.run(`DELETE FROM assessments WHERE batch_id = 99`);
+      invalidateSimulationLayout(wh);
+    }
+  });
+
   it('rejects a KPI code the role has no data for', async () => {
     const bad = { ...TIERED, kpis: [{ ...TIERED.kpis[0]!, code: 'attendance' }] };
     await expect(runSimulation(wh, q({ scenario: bad }))).rejects.toBeInstanceOf(SchemeCompileError);

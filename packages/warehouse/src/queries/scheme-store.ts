@@ -14,7 +14,20 @@ export interface SchemeSummary {
  * Schemes on file (`schemes` table, written by the demo loader or an import) plus built-ins not
  * stored yet. A stored definition that no longer parses is skipped rather than breaking the list.
  */
-async function allSchemes(wh: Warehouse): Promise<Array<{ scheme: Scheme; builtin: boolean }>> {
+const cache = new WeakMap<Warehouse, { generation: number; schemes: Promise<Array<{ scheme: Scheme; builtin: boolean }>> }>();
+
+/** Parsed once per write generation: every simulation run resolves its base scheme here. */
+function allSchemes(wh: Warehouse): Promise<Array<{ scheme: Scheme; builtin: boolean }>> {
+  const generation = wh.writeGeneration;
+  const hit = cache.get(wh);
+  if (hit && hit.generation === generation) return hit.schemes;
+  const schemes = readSchemes(wh);
+  cache.set(wh, { generation, schemes });
+  schemes.catch(() => cache.delete(wh));
+  return schemes;
+}
+
+async function readSchemes(wh: Warehouse): Promise<Array<{ scheme: Scheme; builtin: boolean }>> {
   const rows = await wh.query<{ id: string; definition: string }>('SELECT id, CAST(definition AS VARCHAR) AS definition FROM schemes ORDER BY role, id');
   const out = new Map<string, { scheme: Scheme; builtin: boolean }>();
   for (const r of rows) {
@@ -37,5 +50,7 @@ export async function listSchemes(wh: Warehouse): Promise<SchemeSummary[]> {
 }
 
 export async function getScheme(wh: Warehouse, id: string): Promise<Scheme | null> {
-  return (await allSchemes(wh)).find((s) => s.scheme.id === id)?.scheme ?? null;
+  const hit = (await allSchemes(wh)).find((s) => s.scheme.id === id)?.scheme;
+  // A copy: the cached definition must not change under the next caller.
+  return hit ? structuredClone(hit) : null;
 }

@@ -7,7 +7,7 @@ import { KPI_SLOTS } from '../migrations/020_simulation.ts';
 const SOURCES = ['kpi_results', 'rater_scores', 'assessments', 'employees', 'metrics', 'periods', 'flat', 'all'] as const;
 
 /** Bumped when the derived layout's columns change, so existing databases rebuild it. */
-const LAYOUT_VERSION = 2;
+const LAYOUT_VERSION = 3;
 
 export const BASE_CACHE_TABLES_SQL = "SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name LIKE 'sim_base_%'";
 
@@ -63,6 +63,10 @@ const REBUILD_SQL = [
        JOIN sim_periods p ON p.period_id = a.period_id
        LEFT JOIN employees e ON e.id = a.employee_id
        LEFT JOIN m ON m.employee_id = a.employee_id AND m.period_id = a.period_id
+      -- One row per employee and month even if rows bypassed the importer's duplicate check
+      -- (the later batch wins, as an import with 'replace' would have it): a one-month run
+      -- relies on it to skip grouping per employee.
+     QUALIFY row_number() OVER (PARTITION BY a.employee_id, a.period_id ORDER BY a.batch_id DESC NULLS LAST, a.source_row DESC NULLS LAST) = 1
    )
    SELECT b.ord AS period_ord, b.period_id,
           -- Integer key: grouping per employee on 1.7M rows is markedly cheaper than on VARCHAR.

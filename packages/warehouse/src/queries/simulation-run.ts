@@ -88,9 +88,9 @@ export class SimulationInputError extends Error {
 
 
 /** One bit per month; UBIGINT covers 64 months (the usual case), HUGEINT up to 127. */
-function streakMask(cond: string, wide: boolean): string {
+function streakMask(cond: string, wide: boolean, minOrd: number): string {
   const t = wide ? 'HUGEINT' : 'UBIGINT';
-  return `bit_or(CASE WHEN ${cond} THEN CAST(1 AS ${t}) << CAST(period_ord - $minOrd AS INTEGER) ELSE CAST(0 AS ${t}) END)`;
+  return `bit_or(CASE WHEN ${cond} THEN CAST(1 AS ${t}) << CAST(period_ord - ${Math.trunc(minOrd)} AS INTEGER) ELSE CAST(0 AS ${t}) END)`;
 }
 
 /** True when the mask has `n` consecutive set bits: m & m>>1 & … & m>>(n−1) ≠ 0. */
@@ -136,7 +136,7 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
   compileSchemeSql(q.scenario, simSource('sim_facts', slots, []));
   const baseTable = await ensureBaseScores(wh, q.base, slots, signature);
 
-  const params: SqlParams = { minOrd: fromOrd };
+  const params: SqlParams = {};
   const where = [`period_ord BETWEEN ${Math.trunc(fromOrd)} AND ${Math.trunc(toOrd)}`];
   let withSql = 'WITH ';
   if (q.orgUnitId !== undefined) {
@@ -174,17 +174,40 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
   });
   const wide = toOrd - fromOrd >= 64;
 
-  const streakCols = streaks.flatMap((s, i) => [
-    `${streakMask(streakConditionSql(s, 'b_score', 'b_grade'), wide)} AS _bm${i}`,
-    `${streakMask(streakConditionSql(s, 's_score', 's_grade'), wide)} AS _sm${i}`,
-  ]);
-  const streakFlags = streaks.flatMap((s, i) => [`${hasRun(`_bm${i}`, s.periods)} AS _bf${i}`, `${hasRun(`_sm${i}`, s.periods)} AS _sf${i}`]);
-  const streakAgg = streaks.length
-    ? streaks.map((_, i) => `{'baseline': count(*) FILTER (WHERE _bf${i}), 'scenario': count(*) FILTER (WHERE _sf${i}), 'gained': count(*) FILTER (WHERE _sf${i} AND NOT _bf${i}), 'lost': count(*) FILTER (WHERE _bf${i} AND NOT _sf${i})}`).join(', ')
+  // A run of N periods cannot fit in a range shorter than N: such a rule's counts are 0 without
+  // a bit mask per employee (on a one-month run that is every rule, and a third of the time).
+  const live = streaks.map((s) => s.periods <= toOrd - fromOrd + 1);
+  const streakCols = streaks.flatMap((s, i) =>
+    live[i]
+      ? [`${streakMask(streakConditionSql(s, 'b_score', 'b_grade'), wide, fromOrd)} AS _bm${i}`, `${streakMask(streakConditionSql(s, 's_score', 's_grade'), wide, fromOrd)} AS _sm${i}`]
+      : [],
+  );
+  const streakFlags = streaks.flatMap((s, i) => (live[i] ? [`${hasRun(`_bm${i}`, s.periods)} AS _bf${i}`, `${hasRun(`_sm${i}`, s.periods)} AS _sf${i}`] : []));
+  const streakAgg = live.some(Boolean)
+    ? streaks
+        .map((_, i) =>
+          live[i]
+            ? `{'baseline': count(*) FILTER (WHERE _bf${i}), 'scenario': count(*) FILTER (WHERE _sf${i}), 'gained': count(*) FILTER (WHERE _sf${i} AND NOT _bf${i}), 'lost': count(*) FILTER (WHERE _bf${i} AND NOT _sf${i})}`
+            : `{'baseline': 0, 'scenario': 0, 'gained': 0, 'lost': 0}`,
+        )
+        .join(', ')
     : '';
   const sortKey = q.sortBy === 'bonus' ? 'abs(d_bonus) DESC NULLS LAST' : 'abs(d_score) DESC NULLS LAST';
   const offset = Math.max(0, Math.trunc((q.page - 1) * q.pageSize));
   const limit = Math.max(1, Math.trunc(q.pageSize));
+
+  // One month holds one row per employee (the layout guarantees it), so the per-employee
+  // figures are the rows themselves: no grouping, and the page needs no join back to its month.
+  // Rules with a live streak need the general path's masks.
+  const onePeriod = fromOrd === toOrd && !live.some(Boolean);
+  const ONE_PERIOD_EMP = `
+  emp AS (
+    SELECT emp_idx, 1 AS n, b_score, s_score, s_score - b_score AS d_score, CAST(b_grade IS DISTINCT FROM s_grade AS INTEGER) AS changes,
+           coalesce(s_bonus, 0) - coalesce(b_bonus, 0) AS d_bonus, employee_id, org_unit_id, b_grade AS b_last, s_grade AS s_last
+      FROM scored
+  ),
+  top AS (SELECT * FROM emp ORDER BY ${sortKey}, emp_idx LIMIT ${limit} OFFSET ${offset}),
+  page AS (SELECT t.*, x.name FROM top t LEFT JOIN employees x ON x.id = t.employee_id)`;
 
   const sql = `${withSql}
   scored AS MATERIALIZED (
@@ -211,6 +234,7 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
   br AS (SELECT v, sum(c) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) - (c - 1) / 2.0 AS r FROM bv),
   sr AS (SELECT v, sum(c) OVER (ORDER BY v ROWS UNBOUNDED PRECEDING) - (c - 1) / 2.0 AS r FROM sv),
   rho AS (SELECT corr(br.r, sr.r) AS rho FROM scored JOIN br ON br.v = scored.b_score JOIN sr ON sr.v = scored.s_score),
+${onePeriod ? ONE_PERIOD_EMP : `
   emp AS MATERIALIZED (
     SELECT *${streakFlags.length ? `, ${streakFlags.join(', ')}` : ''} FROM (
       SELECT emp_idx, count(*) AS n,
@@ -228,23 +252,33 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
       FROM top t
       JOIN scored s ON s.emp_idx = t.emp_idx AND s.period_ord = t.last_ord
       LEFT JOIN employees x ON x.id = s.employee_id
-  )
-  SELECT
-    (SELECT {'rows': sum(n), 'vetoed': sum(vetoed), 'missing_b': sum(missing_b), 'missing_s': sum(missing_s),
-             'lo': (SELECT period_id FROM sim_periods WHERE ord = min(c.lo)), 'hi': (SELECT period_id FROM sim_periods WHERE ord = max(c.hi))} FROM cells c) AS stats,
-    (SELECT count(DISTINCT period_ord) FROM scored) AS n_periods,
-    (SELECT count(*) FROM emp) AS employees,
-    (SELECT list({'from': b_grade, 'to': s_grade, 'n': n}) FROM matrix) AS matrix,
-    (SELECT rho FROM rho) AS rho,
-    (SELECT list({'unit': u.org_unit_id, 'name': o.name, 'n': u.n, 'changed': u.changed, 'b': CAST(u.b AS VARCHAR), 's': CAST(u.s AS VARCHAR), 'd': CAST(u.s - u.b AS VARCHAR)} ORDER BY u.s - u.b, u.org_unit_id)
-       FROM units u LEFT JOIN org_units o ON o.id = u.org_unit_id) AS units,
-    (SELECT {'b': CAST(coalesce(sum(b), 0) AS VARCHAR), 's': CAST(coalesce(sum(s), 0) AS VARCHAR), 'd': CAST(coalesce(sum(s), 0) - coalesce(sum(b), 0) AS VARCHAR)} FROM units) AS total,
-    ${streakAgg ? `(SELECT [${streakAgg}] FROM emp) AS streaks,` : ''}
-    (SELECT list({'id': employee_id, 'name': name, 'unit': org_unit_id, 'n': n, 'b': b_score, 's': s_score, 'd': d_score, 'changes': changes,
-                  'bl': b_last, 'sl': s_last, 'db': CAST(d_bonus AS VARCHAR)} ORDER BY ${sortKey}, emp_idx) FROM page) AS page
+  )`}
+  -- Each figure is its own branch of a UNION ALL rather than a scalar subquery of one SELECT:
+  -- DuckDB flattens scalar subqueries into one join tree, and ordering the joins of nine
+  -- single-row relations cost more planning than a month's whole execution.
+  SELECT 'stats' AS k, to_json({'rows': sum(n), 'vetoed': sum(vetoed), 'missing_b': sum(missing_b), 'missing_s': sum(missing_s),
+                                'lo': min(lo), 'hi': max(hi)}) AS v FROM cells
+  ${onePeriod ? '' : `UNION ALL SELECT 'n_periods', to_json(count(DISTINCT period_ord)) FROM scored`}
+  UNION ALL SELECT 'employees', to_json(count(*)) FROM emp
+  UNION ALL SELECT 'matrix', to_json(list({'from': b_grade, 'to': s_grade, 'n': n})) FROM matrix
+  UNION ALL SELECT 'rho', to_json(CASE WHEN NOT isnan(rho) THEN rho END) FROM rho
+  UNION ALL SELECT 'units', to_json(list({'unit': u.org_unit_id, 'name': o.name, 'n': u.n, 'changed': u.changed, 'b': CAST(u.b AS VARCHAR),
+                                          's': CAST(u.s AS VARCHAR), 'd': CAST(u.s - u.b AS VARCHAR)} ORDER BY u.s - u.b, u.org_unit_id))
+              FROM units u LEFT JOIN org_units o ON o.id = u.org_unit_id
+  UNION ALL SELECT 'total', to_json({'b': CAST(coalesce(sum(b), 0) AS VARCHAR), 's': CAST(coalesce(sum(s), 0) AS VARCHAR),
+                                     'd': CAST(coalesce(sum(s), 0) - coalesce(sum(b), 0) AS VARCHAR)}) FROM units
+  ${streakAgg ? `UNION ALL SELECT 'streaks', to_json([${streakAgg}]) FROM emp` : ''}
+  UNION ALL SELECT 'page', to_json(list({'id': employee_id, 'name': name, 'unit': org_unit_id, 'n': n, 'b': b_score, 's': s_score, 'd': d_score,
+                                         'changes': changes, 'bl': b_last, 'sl': s_last, 'db': CAST(d_bonus AS VARCHAR)} ORDER BY ${sortKey}, emp_idx))
+              FROM page
   `;
-  const [row] = await wh.query<Record<string, unknown>>(sql, params);
-  if (!row) throw new Error('simulation returned no row');
+  const parts = await wh.query<{ k: string; v: string | null }>(sql, params);
+  const row: Record<string, unknown> = Object.fromEntries(parts.map((p) => [p.k, p.v === null ? null : JSON.parse(p.v)]));
+  // Period ordinals back to ids from the map already in hand (no join in the statement).
+  const idOf = new Map([...ords].map(([id, o]) => [o, id]));
+  const stats = row.stats as { rows: number | null; lo: number | null; hi: number | null } | null;
+  if (onePeriod) row.n_periods = stats?.rows ? 1 : 0;
+  if (stats) Object.assign(stats, { lo: stats.lo === null ? null : idOf.get(stats.lo) ?? null, hi: stats.hi === null ? null : idOf.get(stats.hi) ?? null });
   return shape(row, q, streaks, warnings);
 }
 
