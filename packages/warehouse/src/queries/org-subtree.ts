@@ -1,25 +1,37 @@
 import type { Warehouse } from '../db.ts';
 
-/** Children per parent id, per warehouse, tagged with the write generation it was read at. */
-const cache = new WeakMap<Warehouse, { generation: number; children: Promise<Map<string, string[]>> }>();
+interface OrgTree {
+  children: Map<string, string[]>;
+  names: Map<string, string>;
+}
 
-function childrenOf(wh: Warehouse): Promise<Map<string, string[]>> {
+/** The org tree per warehouse, tagged with the write generation it was read at. */
+const cache = new WeakMap<Warehouse, { generation: number; tree: Promise<OrgTree> }>();
+
+function orgTree(wh: Warehouse): Promise<OrgTree> {
   const generation = wh.writeGeneration;
   const hit = cache.get(wh);
-  if (hit && hit.generation === generation) return hit.children;
-  const children = wh.query<{ id: string; parent: string | null }>('SELECT id, parent_id AS parent FROM org_units').then((rows) => {
-    const m = new Map<string, string[]>();
+  if (hit && hit.generation === generation) return hit.tree;
+  const tree = wh.query<{ id: string; name: string; parent: string | null }>('SELECT id, name, parent_id AS parent FROM org_units').then((rows) => {
+    const children = new Map<string, string[]>();
+    const names = new Map<string, string>();
     for (const r of rows) {
+      names.set(r.id, r.name);
       if (r.parent === null) continue;
-      const list = m.get(r.parent);
+      const list = children.get(r.parent);
       if (list) list.push(r.id);
-      else m.set(r.parent, [r.id]);
+      else children.set(r.parent, [r.id]);
     }
-    return m;
+    return { children, names };
   });
-  cache.set(wh, { generation, children });
-  children.catch(() => cache.delete(wh));
-  return children;
+  cache.set(wh, { generation, tree });
+  tree.catch(() => cache.delete(wh));
+  return tree;
+}
+
+/** Org unit names by id, from the same cached copy of the tree. */
+export async function orgUnitNames(wh: Warehouse): Promise<ReadonlyMap<string, string>> {
+  return (await orgTree(wh)).names;
 }
 
 /**
@@ -30,7 +42,7 @@ function childrenOf(wh: Warehouse): Promise<Map<string, string[]>> {
  * parent data; an unknown id yields just itself (it matches nothing).
  */
 export async function orgSubtree(wh: Warehouse, id: string): Promise<string[]> {
-  const children = await childrenOf(wh);
+  const { children } = await orgTree(wh);
   const seen = new Set<string>([id]);
   const stack = [id];
   while (stack.length) for (const c of children.get(stack.pop()!) ?? []) if (!seen.has(c)) (seen.add(c), stack.push(c));

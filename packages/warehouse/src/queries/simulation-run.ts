@@ -2,6 +2,7 @@ import { compileSchemeSql, GRADES, type Grade, reusableLines, sameRaters, type S
 import type { SqlParams, Warehouse } from '../db.ts';
 import { ensureBaseScores } from './simulation-base.ts';
 import { ensureSimulationLayout, kpiSlots, monthOrdinals, simSource } from './simulation-layout.ts';
+import { orgUnitNames } from './org-subtree.ts';
 
 export interface SimulationQuery {
   /** Scheme the baseline is re-scored with when `baseline` is 'base'; also the role filter. */
@@ -216,18 +217,15 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
            score AS s_score, grade AS s_grade, CAST(bonus AS DECIMAL(18,2)) AS s_bonus, bonus_missing AS s_missing, vetoed
       FROM (${scenario.sql}) sq
   ),
-  -- One pass for grades × unit: the matrix and the unit costs are both roll-ups of these cells.
-  cells AS MATERIALIZED (
+  -- One pass for grades × unit: the matrix, the unit costs and the totals are roll-ups of these
+  -- few cells, done in TS (rollUpCells) rather than as more aggregates, each with its own
+  -- pipeline overhead, over a handful of rows.
+  cells AS (
     SELECT org_unit_id, b_grade, s_grade, count(*) AS n,
            coalesce(sum(b_bonus), 0) AS b, coalesce(sum(s_bonus), 0) AS s,
            count(*) FILTER (WHERE vetoed) AS vetoed, count(*) FILTER (WHERE b_missing) AS missing_b,
            count(*) FILTER (WHERE s_missing) AS missing_s, min(period_ord) AS lo, max(period_ord) AS hi
       FROM scored GROUP BY ALL
-  ),
-  matrix AS (SELECT b_grade, s_grade, sum(n) AS n FROM cells GROUP BY ALL),
-  units AS (
-    SELECT org_unit_id, sum(n) AS n, sum(n) FILTER (WHERE b_grade IS DISTINCT FROM s_grade) AS changed, sum(b) AS b, sum(s) AS s
-      FROM cells GROUP BY org_unit_id
   ),
   bv AS (SELECT b_score AS v, count(*) AS c FROM scored WHERE b_score IS NOT NULL AND s_score IS NOT NULL GROUP BY 1),
   sv AS (SELECT s_score AS v, count(*) AS c FROM scored WHERE b_score IS NOT NULL AND s_score IS NOT NULL GROUP BY 1),
@@ -256,17 +254,11 @@ ${onePeriod ? ONE_PERIOD_EMP : `
   -- Each figure is its own branch of a UNION ALL rather than a scalar subquery of one SELECT:
   -- DuckDB flattens scalar subqueries into one join tree, and ordering the joins of nine
   -- single-row relations cost more planning than a month's whole execution.
-  SELECT 'stats' AS k, to_json({'rows': sum(n), 'vetoed': sum(vetoed), 'missing_b': sum(missing_b), 'missing_s': sum(missing_s),
-                                'lo': min(lo), 'hi': max(hi)}) AS v FROM cells
+  SELECT 'cells' AS k, to_json(list({'u': org_unit_id, 'bg': b_grade, 'sg': s_grade, 'n': n, 'b': CAST(b AS VARCHAR), 's': CAST(s AS VARCHAR),
+                                      'vetoed': vetoed, 'mb': missing_b, 'ms': missing_s, 'lo': lo, 'hi': hi})) AS v FROM cells
   ${onePeriod ? '' : `UNION ALL SELECT 'n_periods', to_json(count(DISTINCT period_ord)) FROM scored`}
-  UNION ALL SELECT 'employees', to_json(count(*)) FROM emp
-  UNION ALL SELECT 'matrix', to_json(list({'from': b_grade, 'to': s_grade, 'n': n})) FROM matrix
+  ${onePeriod ? '' : `UNION ALL SELECT 'employees', to_json(count(*)) FROM emp`}
   UNION ALL SELECT 'rho', to_json(CASE WHEN NOT isnan(rho) THEN rho END) FROM rho
-  UNION ALL SELECT 'units', to_json(list({'unit': u.org_unit_id, 'name': o.name, 'n': u.n, 'changed': u.changed, 'b': CAST(u.b AS VARCHAR),
-                                          's': CAST(u.s AS VARCHAR), 'd': CAST(u.s - u.b AS VARCHAR)} ORDER BY u.s - u.b, u.org_unit_id))
-              FROM units u LEFT JOIN org_units o ON o.id = u.org_unit_id
-  UNION ALL SELECT 'total', to_json({'b': CAST(coalesce(sum(b), 0) AS VARCHAR), 's': CAST(coalesce(sum(s), 0) AS VARCHAR),
-                                     'd': CAST(coalesce(sum(s), 0) - coalesce(sum(b), 0) AS VARCHAR)}) FROM units
   ${streakAgg ? `UNION ALL SELECT 'streaks', to_json([${streakAgg}]) FROM emp` : ''}
   UNION ALL SELECT 'page', to_json(list({'id': employee_id, 'name': name, 'unit': org_unit_id, 'n': n, 'b': b_score, 's': s_score, 'd': d_score,
                                          'changes': changes, 'bl': b_last, 'sl': s_last, 'db': CAST(d_bonus AS VARCHAR)} ORDER BY ${sortKey}, emp_idx))
@@ -274,19 +266,95 @@ ${onePeriod ? ONE_PERIOD_EMP : `
   `;
   const parts = await wh.query<{ k: string; v: string | null }>(sql, params);
   const row: Record<string, unknown> = Object.fromEntries(parts.map((p) => [p.k, p.v === null ? null : JSON.parse(p.v)]));
-  // Period ordinals back to ids from the map already in hand (no join in the statement).
-  const idOf = new Map([...ords].map(([id, o]) => [o, id]));
-  const stats = row.stats as { rows: number | null; lo: number | null; hi: number | null } | null;
-  if (onePeriod) row.n_periods = stats?.rows ? 1 : 0;
-  if (stats) Object.assign(stats, { lo: stats.lo === null ? null : idOf.get(stats.lo) ?? null, hi: stats.hi === null ? null : idOf.get(stats.hi) ?? null });
-  return shape(row, q, streaks, warnings);
+  const rolled = rollUpCells((row.cells as Cell[] | null) ?? [], await orgUnitNames(wh), ords);
+  if (onePeriod) Object.assign(row, { n_periods: rolled.rows ? 1 : 0, employees: rolled.rows });
+  return shape(row, rolled, q, streaks, warnings);
 }
 
 type Num = number | string | null;
 const num = (v: unknown): number => Number(v ?? 0);
 
-function shape(row: Record<string, unknown>, q: SimulationQuery, streaks: Scheme['streaks'], warnings: SimulationResult['warnings']): SimulationResult {
-  const matrix = ((row.matrix as Array<{ from: Grade | null; to: Grade | null; n: Num }> | null) ?? []).map((c) => ({ from: c.from, to: c.to, count: num(c.n) }));
+interface Cell {
+  u: string;
+  bg: Grade | null;
+  sg: Grade | null;
+  n: number;
+  /** Bonus sums as exact decimal strings (DECIMAL(38,2)). */
+  b: string;
+  s: string;
+  vetoed: number;
+  mb: number;
+  ms: number;
+  lo: number;
+  hi: number;
+}
+
+/** Exact money: decimal strings with two places as integer cents. */
+const cents = (s: string): bigint => {
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) throw new Error(`not a money amount: ${s}`);
+  const v = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '0').padEnd(2, '0'));
+  return m[1] ? -v : v;
+};
+const money = (c: bigint): string => {
+  const a = c < 0n ? -c : c;
+  return `${c < 0n ? '-' : ''}${a / 100n}.${(a % 100n).toString().padStart(2, '0')}`;
+};
+
+/** The matrix, unit costs, totals and row counts from the grade × unit cells. */
+function rollUpCells(cells: readonly Cell[], names: ReadonlyMap<string, string>, ords: ReadonlyMap<string, number>) {
+  const matrix = new Map<string, MigrationCell>();
+  const units = new Map<string, { rows: number; changed: number; b: bigint; s: bigint }>();
+  let rows = 0;
+  let vetoed = 0;
+  let missingB = 0;
+  let missingS = 0;
+  let lo: number | null = null;
+  let hi: number | null = null;
+  let totalB = 0n;
+  let totalS = 0n;
+  for (const c of cells) {
+    const key = `${c.bg}|${c.sg}`;
+    const m = matrix.get(key);
+    if (m) m.count += c.n;
+    else matrix.set(key, { from: c.bg, to: c.sg, count: c.n });
+    const b = cents(c.b);
+    const s = cents(c.s);
+    const u = units.get(c.u) ?? { rows: 0, changed: 0, b: 0n, s: 0n };
+    u.rows += c.n;
+    if (c.bg !== c.sg) u.changed += c.n;
+    u.b += b;
+    u.s += s;
+    units.set(c.u, u);
+    rows += c.n;
+    vetoed += c.vetoed;
+    missingB += c.mb;
+    missingS += c.ms;
+    totalB += b;
+    totalS += s;
+    lo = lo === null ? c.lo : Math.min(lo, c.lo);
+    hi = hi === null ? c.hi : Math.max(hi, c.hi);
+  }
+  const idOf = new Map([...ords].map(([id, o]) => [o, id]));
+  const byUnit: UnitCost[] = [...units]
+    // Biggest savings first, as a cost table reads; ties by unit id.
+    .sort(([ia, a], [ib, b]) => (a.s - a.b < b.s - b.b ? -1 : a.s - a.b > b.s - b.b ? 1 : ia < ib ? -1 : ia > ib ? 1 : 0))
+    .map(([id, u]) => ({ orgUnitId: id, orgUnitName: names.get(id) ?? null, rows: u.rows, changed: u.changed, baseline: money(u.b), scenario: money(u.s), delta: money(u.s - u.b) }));
+  return {
+    rows,
+    vetoed,
+    missingB,
+    missingS,
+    from: lo === null ? null : idOf.get(lo) ?? null,
+    to: hi === null ? null : idOf.get(hi) ?? null,
+    matrix: [...matrix.values()],
+    byUnit,
+    total: { b: money(totalB), s: money(totalS), d: money(totalS - totalB) },
+  };
+}
+
+function shape(row: Record<string, unknown>, rolled: ReturnType<typeof rollUpCells>, q: SimulationQuery, streaks: Scheme['streaks'], warnings: SimulationResult['warnings']): SimulationResult {
+  const matrix = rolled.matrix;
   const empty = (): Record<Grade, number> => Object.fromEntries(GRADES.map((g) => [g, 0])) as Record<Grade, number>;
   const baseline = empty();
   const scenario = empty();
@@ -299,29 +367,17 @@ function shape(row: Record<string, unknown>, q: SimulationQuery, streaks: Scheme
     total += c.count;
   }
   matrix.sort((a, b) => GRADES.indexOf(a.from ?? ('Z' as Grade)) - GRADES.indexOf(b.from ?? ('Z' as Grade)) || GRADES.indexOf(a.to ?? ('Z' as Grade)) - GRADES.indexOf(b.to ?? ('Z' as Grade)));
-  const units = ((row.units as Array<Record<string, Num>> | null) ?? []).map((u) => ({
-    orgUnitId: String(u.unit),
-    orgUnitName: (u.name as string | null) ?? null,
-    rows: num(u.n),
-    changed: num(u.changed),
-    baseline: String(u.b),
-    scenario: String(u.s),
-    delta: String(u.d),
-  }));
-  const tot = row.total as { b: string; s: string; d: string };
-  const stats = (row.stats ?? {}) as { rows: Num; vetoed: Num; missing_b: Num; missing_s: Num; lo: Num; hi: Num };
   const streakRows = (row.streaks as Array<Record<string, Num>> | undefined) ?? [];
-  const rows = num(stats.rows);
   return {
-    rows,
+    rows: rolled.rows,
     employees: num(row.employees),
-    periods: { from: (stats.lo as string | null) ?? null, to: (stats.hi as string | null) ?? null, count: num(row.n_periods) },
+    periods: { from: rolled.from, to: rolled.to, count: num(row.n_periods) },
     distribution: { baseline, scenario },
     matrix,
     changed,
     shareChanged: total ? changed / total : 0,
     spearman: row.rho === null || row.rho === undefined || Number.isNaN(Number(row.rho)) ? null : Number(row.rho),
-    cost: { baseline: tot.b, scenario: tot.s, delta: tot.d, byUnit: units, missingBaseline: num(stats.missing_b), missingScenario: num(stats.missing_s) },
+    cost: { baseline: rolled.total.b, scenario: rolled.total.s, delta: rolled.total.d, byUnit: rolled.byUnit, missingBaseline: rolled.missingB, missingScenario: rolled.missingS },
     streaks: streaks.map((s, i) => ({ code: s.code, name: s.name, baseline: num(streakRows[i]?.baseline), scenario: num(streakRows[i]?.scenario), gained: num(streakRows[i]?.gained), lost: num(streakRows[i]?.lost) })),
     affected: {
       total: num(row.employees),
@@ -341,7 +397,7 @@ function shape(row: Record<string, unknown>, q: SimulationQuery, streaks: Scheme
         deltaBonus: String(e.db),
       })),
     },
-    vetoed: num(stats.vetoed),
+    vetoed: rolled.vetoed,
     warnings,
   };
 }
