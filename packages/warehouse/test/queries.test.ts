@@ -327,6 +327,14 @@ describe('employees.list', () => {
     // The bound also holds under other filters (it is computed over the filtered rows).
     const e = await listEmployeeAssessments(wh, { grade: 'E', sort: { field: 'score', order: 'desc' }, page: 2, pageSize: 4 });
     expect(ids(e.rows)).toEqual(expected('score', 'desc').filter((k) => monthly.find((a) => `${a.employeeId}@${a.periodId}` === k)!.grade === 'E').slice(4, 8));
+    // A text search needs the rows, so its bound comes from a top-N over them instead of the cube.
+    for (const order of ['asc', 'desc'] as const) {
+      const full = expected('score', order).filter((k) => k.toLowerCase().startsWith('e0'));
+      for (const page of [1, 2, 3]) {
+        const r = await listEmployeeAssessments(wh, { search: 'e0', sort: { field: 'score', order }, page, pageSize: 5 });
+        expect(ids(r.rows), `search ${order} page ${page}`).toEqual(full.slice((page - 1) * 5, page * 5));
+      }
+    }
   });
 
   it('filters by grade, score range, org subtree and search', async () => {

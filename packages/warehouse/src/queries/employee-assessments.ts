@@ -107,15 +107,34 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
   const onePeriod = f.from !== undefined && f.from === f.to;
   if (f.sort.field === 'score' && !onePeriod) {
     // The tiebreak on employee id makes a top-N over the whole history compare strings for
-    // millions of rows. A top-N over the score alone first finds the score of the page's last
-    // row; only rows at least that good are then sorted in full. Rows tied with it all stay in,
-    // so the page is exactly the full sort's. Unbounded when the page reaches the NULL scores.
-    const [th] = await wh.query<{ nn: number; m: number | null }>(
-      `${fs.with} SELECT count(v)::INTEGER AS nn, ${dir === 'ASC' ? 'max' : 'min'}(v) AS m
-         FROM (SELECT a.score AS v FROM ${from} ORDER BY a.score ${dir} NULLS LAST LIMIT $kth)`,
-      { ...params, kth: offset + limit },
-    );
-    if (th && th.m !== null && th.nn >= offset + limit) {
+    // millions of rows. The score of the page's last row comes first (from the cube's value
+    // counts, or a top-N over the score alone when a text search needs the rows); only rows at
+    // least that good are then sorted in full. Rows tied with it all stay in, so the page is
+    // exactly the full sort's. Unbounded when the page reaches the NULL scores.
+    const kth = offset + limit;
+    let th: { nn: number; m: number | null } | undefined;
+    if (!f.search) {
+      // The cube's (score, count) pairs give the k-th score without touching the rows.
+      const vc = await wh.columns<{ v: number[]; c: number[] }>(
+        `${cube.with} SELECT a.score AS v, sum(a.n)::INTEGER AS c FROM ${cube.from}
+          WHERE ${[...where, 'a.score IS NOT NULL'].join(' AND ')} GROUP BY a.score ORDER BY a.score ${dir}`,
+        { ...cube.params, ...params },
+      );
+      let nn = 0;
+      let m: number | null = null;
+      for (let i = 0; i < vc.v.length && nn < kth; i++) {
+        nn += vc.c[i]!;
+        m = vc.v[i]!;
+      }
+      th = { nn, m };
+    } else {
+      [th] = await wh.query<{ nn: number; m: number | null }>(
+        `${fs.with} SELECT count(v)::INTEGER AS nn, ${dir === 'ASC' ? 'max' : 'min'}(v) AS m
+           FROM (SELECT a.score AS v FROM ${from} ORDER BY a.score ${dir} NULLS LAST LIMIT $kth)`,
+        { ...params, kth },
+      );
+    }
+    if (th && th.m !== null && th.nn >= kth) {
       pageFrom = fromWhere([`a.score ${dir === 'ASC' ? '<=' : '>='} $bound`]);
       pageParams.bound = th.m;
     }
