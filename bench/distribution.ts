@@ -2,7 +2,7 @@
  * Distribution benchmark: each procedure over the full 7.2M-row history and over a
  * one-department one-month slice, timed three ways — (a) the SQL the query function issues,
  * run straight on a DuckDB connection, (b) the tRPC procedure through the caller, (c) over
- * HTTP with fetch — median of 7 runs after a warm-up. Prints figures; asserts nothing.
+ * HTTP with fetch — median of 15 runs after a warm-up. Prints figures; asserts nothing.
  * Targets: full history ≤ 150 ms server-side and ≤ 1.2× raw SQL; slice ≤ 20 ms.
  */
 import type { AddressInfo } from 'node:net';
@@ -11,7 +11,8 @@ import { appRouter, createCallerFactory } from '../packages/api/src/index.ts';
 import { createAppServer } from '../apps/server/src/http.ts';
 import { BENCH_DB, ensureBenchDb } from './distribution-data.ts';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+// 15: figures of 5–20 ms on this shared 2-core machine swing by several ms between runs.
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 async function median(fn: () => Promise<unknown>): Promise<number> {
   await fn();
@@ -56,36 +57,44 @@ export async function run(): Promise<void> {
       return (caller[ns] as unknown as Record<string, (i: unknown) => Promise<unknown>>)[name]!(input);
     };
     // Record the statements a procedure issues so (a) runs exactly that SQL without the TS layer.
-    const recorded: Array<{ sql: string; params?: SqlParams; columns: boolean }> = [];
+    // Each statement also records which ones had finished when it started, so the replay keeps
+    // the procedure's own mix of concurrent and sequential statements.
+    const recorded: Array<{ sql: string; params?: SqlParams; columns: boolean; after: number[] }> = [];
+    const done: number[] = [];
     const realQuery = wh.query.bind(wh);
     const realColumns = wh.columns.bind(wh);
     console.log(`PerfLens distribution benchmark — ${BENCH_DB}, threads=2, median of ${RUNS} after a warm-up (ms)`);
     console.log('case              raw SQL   caller     HTTP   ratio  target');
     for (const c of CASES) {
       recorded.length = 0;
-      wh.query = (async (sql: string, params?: SqlParams) => {
-        recorded.push({ sql, params, columns: false });
-        return realQuery(sql, params);
-      }) as typeof wh.query;
-      wh.columns = (async (sql: string, params?: SqlParams) => {
-        recorded.push({ sql, params, columns: true });
-        return realColumns(sql, params);
-      }) as typeof wh.columns;
+      done.length = 0;
+      const record = async <T>(sql: string, params: SqlParams | undefined, columns: boolean, run: () => Promise<T>): Promise<T> => {
+        const i = recorded.push({ sql, params, columns, after: [...done] }) - 1;
+        const r = await run();
+        done.push(i);
+        return r;
+      };
+      wh.query = ((sql: string, params?: SqlParams) => record(sql, params, false, () => realQuery(sql, params))) as typeof wh.query;
+      wh.columns = ((sql: string, params?: SqlParams) => record(sql, params, true, () => realColumns(sql, params))) as typeof wh.columns;
       await call(c.proc, c.input);
       wh.query = realQuery as typeof wh.query;
       wh.columns = realColumns as typeof wh.columns;
       const stmts = [...recorded];
-      // Statements of one procedure run concurrently (employees.list) or in sequence; mirror that.
-      const raw = await median(() =>
-        Promise.all(
-          stmts.map((s) =>
-            wh.withConnection(async (conn) => {
-              const reader = await conn.runAndReadAll(s.sql, s.params as never);
-              return s.columns ? reader.getColumnsObjectJS() : reader.getRowObjectsJson();
-            }),
-          ),
-        ),
-      );
+      // Statements of one procedure run concurrently or in sequence (employees.list: the count
+      // alongside the bound, then the page); the replay starts each after those it followed.
+      const raw = await median(() => {
+        const runs: Array<Promise<unknown>> = [];
+        for (const s of stmts)
+          runs.push(
+            Promise.all(s.after.map((j) => runs[j])).then(() =>
+              wh.withConnection(async (conn) => {
+                const reader = await conn.runAndReadAll(s.sql, s.params as never);
+                return s.columns ? reader.getColumnsObjectJS() : reader.getRowObjectsJson();
+              }),
+            ),
+          );
+        return Promise.all(runs);
+      });
       const viaCaller = await median(() => call(c.proc, c.input));
       const url = `${base}/trpc/${c.proc}?input=${encodeURIComponent(JSON.stringify(c.input))}`;
       const viaHttp = await median(async () => {

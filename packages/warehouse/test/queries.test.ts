@@ -327,6 +327,16 @@ describe('employees.list', () => {
     // The bound also holds under other filters (it is computed over the filtered rows).
     const e = await listEmployeeAssessments(wh, { grade: 'E', sort: { field: 'score', order: 'desc' }, page: 2, pageSize: 4 });
     expect(ids(e.rows)).toEqual(expected('score', 'desc').filter((k) => monthly.find((a) => `${a.employeeId}@${a.periodId}` === k)!.grade === 'E').slice(4, 8));
+    // A department's month is gathered before it is sorted (no late materialization there).
+    const sales = new Set(['SALES', 'S-N', 'S-S']);
+    for (const field of ['score', 'name'] as const) {
+      const month = expected(field, 'desc').filter((k) => k.endsWith('@2024-01') && sales.has(emp.get(k.split('@')[0]!)!.unit));
+      for (const page of [1, 2, 3]) {
+        const r = await listEmployeeAssessments(wh, { orgUnitId: 'SALES', from: '2024-01', to: '2024-01', sort: { field, order: 'desc' }, page, pageSize: 3 });
+        expect(ids(r.rows), `SALES January by ${field}, page ${page}`).toEqual(month.slice((page - 1) * 3, page * 3));
+        expect(r.total).toBe(month.length);
+      }
+    }
     // A text search needs the rows, so its bound comes from a top-N over them instead of the cube.
     for (const order of ['asc', 'desc'] as const) {
       const full = expected('score', order).filter((k) => k.toLowerCase().startsWith('e0'));

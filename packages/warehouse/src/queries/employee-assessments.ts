@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { GRADES, analysisFiltersSchema, type Grade } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { filterSql } from './filter-sql.ts';
-import { orgSubtree } from './org-subtree.ts';
+import { filterSql, withClause } from './filter-sql.ts';
+import { orgSubtree, orgUnitNames } from './org-subtree.ts';
 
 export const EMPLOYEE_SORT_FIELDS = ['employeeId', 'name', 'orgUnit', 'role', 'period', 'score', 'grade'] as const;
 export type EmployeeSortField = (typeof EMPLOYEE_SORT_FIELDS)[number];
@@ -139,11 +139,17 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
       pageParams.bound = th.m;
     }
   }
+  // A department's period (at most one row per employee of part of the company) is gathered
+  // first: sorted straight off the table, DuckDB's late materialization fetched the page's other
+  // columns with a rowid join that scanned every row group of the facts (department month
+  // 21 -> 14 ms). For a whole company's month (22 -> 33 ms) or many periods (sorting by name
+  // 400 -> 240 ms) that join pays off, so it stays there.
+  const slice = onePeriod && subtree !== undefined && subtree.length < (await orgUnitNames(wh)).size;
   const rows = await wh.query<EmployeeAssessmentRow>(
-    `${fs.with}
+    `${slice ? withClause(fs, `slice AS MATERIALIZED (SELECT a.* FROM ${pageFrom})`) : fs.with}
     SELECT a.employee_id AS "employeeId", a.employee_name AS name, a.org_unit_id AS "orgUnitId", a.org_unit_name AS "orgUnitName",
            a.role, a.period_id AS "periodId", a.score, a.grade, a.coefficient, a.bonus::VARCHAR AS bonus
-      FROM ${pageFrom}
+      FROM ${slice ? 'slice a' : pageFrom}
      ORDER BY ${SORT_COLUMN[f.sort.field]} ${dir} NULLS LAST, a.employee_id, a.period_start
      LIMIT $limit OFFSET $offset`,
     pageParams as never,
