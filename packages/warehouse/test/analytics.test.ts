@@ -73,6 +73,27 @@ describe('derived analytics tables', () => {
     expect(d.groups[0]!.counts).toEqual({ A: 1, B: 0, C: 1, D: 0, E: 1 });
   });
 
+  it('carry the rater name, and order raters with equal z by id', async () => {
+    // Z2 and Z1 give the same two scores (mean 80) to E1; M1 (90, 94, 70 → 84.67) sits above them.
+    await wh.run(`INSERT INTO rater_scores (employee_id, period_id, rater_id, relation, score) VALUES
+      ('E1', '2024-01', 'Z2', 'peer', 75), ('E1', '2024-01', 'Z2', 'peer', 85), ('E1', '2024-01', 'Z1', 'peer', 85), ('E1', '2024-01', 'Z1', 'peer', 75),
+      ('E2', '2024-01', 'E1', 'peer', 80)`);
+    const r = await raterLeniency(wh, {});
+    expect(r.raters.map((x) => [x.raterId, x.raterName])).toEqual([
+      ['M1', null],
+      ['E1', '张三'],
+      ['Z1', null],
+      ['Z2', null],
+    ]);
+    expect(r.raters[2]!.z).toBe(r.raters[3]!.z);
+    // 8 scores: 90 94 70 75 85 85 75 80, mean 81.75
+    expect(r.overall.n).toBe(8);
+    expect(r.overall.mean).toBeCloseTo(81.75, 12);
+    const p2 = await raterLeniency(wh, { page: 2, pageSize: 3 });
+    expect([p2.total, p2.raters.map((x) => x.raterId), p2.overall.n]).toEqual([4, ['Z2'], 8]);
+    expect((await raterLeniency(wh, { page: 3, pageSize: 3 })).raters).toEqual([]);
+  });
+
   it('count a read that starts with WITH as a read, and a WITH that ends in a write as a write', async () => {
     expect(isReadOnly('WITH x AS (SELECT 1 AS v) SELECT v, updated_at FROM x')).toBe(true);
     expect(isReadOnly('  with recursive t(n) AS (SELECT 1) SELECT * FROM t')).toBe(true);

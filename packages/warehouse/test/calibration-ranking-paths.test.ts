@@ -172,7 +172,7 @@ describe('ranking.forced: block and per-person paths against the core reference'
         expectSameRows(r.people.rows, want.slice(offset, offset + limit), JSON.stringify({ fl, offset, limit }));
       }
     }
-  });
+  }, 30_000);
 
   it('pre-aggregated cells match the facts and follow new data', async () => {
     const diff = async () =>

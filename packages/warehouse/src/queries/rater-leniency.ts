@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RATER_RELATIONS, analysisFiltersSchema, type RaterRelation } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { scopedFilterSql, withClause } from './filter-sql.ts';
+import { scopedFilterSql } from './filter-sql.ts';
 
 /** Self-ratings say little about a rater's leniency, so they are left out unless asked for. */
 export const DEFAULT_RATER_RELATIONS: readonly RaterRelation[] = RATER_RELATIONS.filter((r) => r !== 'self');
@@ -61,45 +61,52 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
     others.length === 0 ? 'TRUE'
     : others.length < relations.length ? `a.relation NOT IN (${others.map((r) => `'${r}'::relation_t`).join(', ')})`
     : `a.relation IN (${relations.map((r) => `'${r}'::relation_t`).join(', ')})`;
-  // Everything is computed in the statement (moments, z, order, page) and read back as columns:
-  // building row objects for a department's 2,000 raters cost as much as the query.
-  const paged = f.page !== undefined;
-  const c = await wh.columns<{
-    raterId: string[]; raterName: (string | null)[]; n: number[]; mean: number[]; sd: (number | null)[]; diff: number[]; z: number[];
-    lowN: boolean[]; total: number[]; on: number[]; omean: (number | null)[]; osd: (number | null)[];
-  }>(
-    `${withClause(
-      fs,
-      `per AS (SELECT a.rater_id, any_value(a.rater_name) AS name, sum(a.n) AS n, sum(a.sum_score) AS s, sum(a.sum_sq) AS ss
-                 FROM ${fs.from}
-                WHERE ${relationSql}
-                GROUP BY a.rater_id)`,
-      // Σ(x − x̄)² per rater = Σx² − (Σx)²/n (scores are bounded, 0–150, so the cancellation is
-      // harmless); the overall moments combine the per-rater ones (Chan et al.), exactly.
-      `m AS (SELECT rater_id, name, n, s / n AS mean, greatest(ss - s * s / n, 0) AS m2 FROM per)`,
-      `o AS (SELECT sum(n) AS n, sum(n * mean) / sum(n) AS mean FROM m)`,
-      `o2 AS (SELECT o.n, o.mean, CASE WHEN o.n > 1 THEN sqrt(sum(m.m2 + m.n * (m.mean - o.mean) * (m.mean - o.mean)) / (o.n - 1)) END AS sd
-                FROM m, o GROUP BY o.n, o.mean)`,
-      `z AS (SELECT m.rater_id, m.name, m.n, m.mean, CASE WHEN m.n > 1 THEN sqrt(m.m2 / (m.n - 1)) END AS sd, m.mean - o2.mean AS diff,
-                    -- With no spread at all every rater agrees with the company: z is 0, not a division by zero.
-                    CASE WHEN o2.sd > 0 THEN (m.mean - o2.mean) / (o2.sd / sqrt(m.n)) ELSE 0 END AS z
-               FROM m, o2)`,
-    )}
-    SELECT z.rater_id AS "raterId", z.name AS "raterName", z.n::INTEGER AS n, z.mean, z.sd, z.diff, z.z, z.n < $minN AS "lowN",
-           ${paged ? 'count(*) OVER ()' : '0'}::INTEGER AS total, o2.n::INTEGER AS "on", o2.mean AS omean, o2.sd AS osd
-      FROM z, o2
-     ORDER BY z.z DESC, z.rater_id
-     ${paged ? 'LIMIT $limit OFFSET $offset' : ''}`,
-    { ...fs.params, minN: f.minN, ...(paged ? { limit: f.pageSize, offset: (f.page! - 1) * f.pageSize } : {}) },
+  // The statement only sums per rater and is read back as columns; the moments, z, order and
+  // page are a few arithmetic passes in TS. Done in SQL they cost as much again as the scan
+  // (a chain of CTEs to plan, a cross join, a sort), and row objects for a department's 2,000
+  // raters cost as much as the query.
+  const c = await wh.columns<{ id: string[]; name: (string | null)[]; n: number[]; s: number[]; ss: number[] }>(
+    `${fs.with} SELECT a.rater_id AS id, any_value(a.rater_name) AS name, sum(a.n)::INTEGER AS n, sum(a.sum_score) AS s, sum(a.sum_sq) AS ss
+       FROM ${fs.from}
+      WHERE ${relationSql}
+      GROUP BY a.rater_id`,
+    fs.params,
   );
-  const count = c.raterId.length;
-  if (count === 0) {
-    // Past the last page the overall figures and the total still hold: read them from page 1.
-    if (paged && f.page! > 1) return { ...(await raterLeniency(wh, { ...input, page: 1, pageSize: 1 })), raters: [] };
-    return { overall: { n: 0, mean: null, sd: null }, total: 0, raters: [] };
+  const count = c.id.length;
+  if (count === 0) return { overall: { n: 0, mean: null, sd: null }, total: 0, raters: [] };
+  // Σ(x − x̄)² per rater = Σx² − (Σx)²/n (scores are bounded, 0–150, so the cancellation is
+  // harmless); the overall moments combine the per-rater ones (Chan et al.), exactly.
+  const mean = new Float64Array(count);
+  const m2 = new Float64Array(count);
+  let N = 0;
+  let weighted = 0;
+  for (let i = 0; i < count; i++) {
+    mean[i] = c.s[i]! / c.n[i]!;
+    m2[i] = Math.max(c.ss[i]! - (c.s[i]! * c.s[i]!) / c.n[i]!, 0);
+    N += c.n[i]!;
+    weighted += c.n[i]! * mean[i]!;
   }
+  const M = weighted / N;
+  let ssTotal = 0;
+  for (let i = 0; i < count; i++) ssTotal += m2[i]! + c.n[i]! * (mean[i]! - M) * (mean[i]! - M);
+  const sd = N > 1 ? Math.sqrt(ssTotal / (N - 1)) : null;
   const raters: RaterRow[] = new Array(count);
-  for (let i = 0; i < count; i++)
-    raters[i] = { raterId: c.raterId[i]!, raterName: c.raterName[i]!, n: c.n[i]!, mean: c.mean[i]!, sd: c.sd[i]!, diff: c.diff[i]!, z: c.z[i]!, lowN: c.lowN[i]! };
-  return { overall: { n: c.on[0]!, mean: c.omean[0]!, sd: c.osd[0]! }, total: paged ? c.total[0]! : count, raters };
+  for (let i = 0; i < count; i++) {
+    const n = c.n[i]!;
+    raters[i] = {
+      raterId: c.id[i]!,
+      raterName: c.name[i] ?? null,
+      n,
+      mean: mean[i]!,
+      sd: n > 1 ? Math.sqrt(m2[i]! / (n - 1)) : null,
+      diff: mean[i]! - M,
+      // With no spread at all every rater agrees with the company: z is 0, not a division by zero.
+      z: sd !== null && sd > 0 ? (mean[i]! - M) / (sd / Math.sqrt(n)) : 0,
+      lowN: n < f.minN,
+    };
+  }
+  // Most lenient first; ties by rater id (code-unit order, which is byte order for the ids in use).
+  raters.sort((x, y) => y.z - x.z || (x.raterId < y.raterId ? -1 : x.raterId > y.raterId ? 1 : 0));
+  const page = f.page === undefined ? raters : raters.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
+  return { overall: { n: N, mean: M, sd }, total: count, raters: page };
 }
