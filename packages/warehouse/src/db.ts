@@ -115,6 +115,24 @@ export class Warehouse {
     return this.generation;
   }
 
+  private readonly memos = new Map<string, { generation: number; value: Promise<unknown> }>();
+
+  /**
+   * A value read from the database (the org tree, the stored schemes …), kept until the next
+   * unit of work that could write. Concurrent callers share one read; a failed read is not kept.
+   */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const generation = this.generation;
+    const hit = this.memos.get(key);
+    if (hit && hit.generation === generation) return hit.value as Promise<T>;
+    const value = load();
+    this.memos.set(key, { generation, value });
+    value.catch(() => {
+      if (this.memos.get(key)?.value === value) this.memos.delete(key);
+    });
+    return value;
+  }
+
   private async use<T>(fn: (conn: DuckDBConnection) => Promise<T>, writes: boolean): Promise<T> {
     const conn = await this.acquire();
     try {

@@ -50,6 +50,21 @@ describe('Warehouse', () => {
     wh.close();
   });
 
+  it('keeps a memo until a unit of work that could write, and shares one read between callers', async () => {
+    const wh = await Warehouse.open({ path: join(dir, 'm.duckdb') });
+    let loads = 0;
+    const load = async () => ++loads;
+    expect(await Promise.all([wh.memo('k', load), wh.memo('k', load)])).toEqual([1, 1]);
+    await wh.query('WITH x AS (SELECT 1) SELECT * FROM x'); // a read
+    expect(await wh.memo('k', load)).toBe(1);
+    await wh.run('CREATE TABLE t (x INTEGER)');
+    expect(await wh.memo('k', load)).toBe(2);
+    // A failed read is not kept: the next caller reads again.
+    await expect(wh.memo('bad', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await wh.memo('bad', load)).toBe(3);
+    wh.close();
+  });
+
   it('serves queries concurrently from the pool', async () => {
     const wh = await Warehouse.open({ path: ':memory:', poolSize: 2 });
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => wh.query<{ i: number }>('SELECT $i::INTEGER AS i', { i })));

@@ -5,14 +5,10 @@ interface OrgTree {
   names: Map<string, string>;
 }
 
-/** The org tree per warehouse, tagged with the write generation it was read at. */
-const cache = new WeakMap<Warehouse, { generation: number; tree: Promise<OrgTree> }>();
-
+/** The org tree, re-read only after a write (Warehouse.memo). */
 function orgTree(wh: Warehouse): Promise<OrgTree> {
-  const generation = wh.writeGeneration;
-  const hit = cache.get(wh);
-  if (hit && hit.generation === generation) return hit.tree;
-  const tree = wh.query<{ id: string; name: string; parent: string | null }>('SELECT id, name, parent_id AS parent FROM org_units').then((rows) => {
+  return wh.memo('org-tree', async () => {
+    const rows = await wh.query<{ id: string; name: string; parent: string | null }>('SELECT id, name, parent_id AS parent FROM org_units');
     const children = new Map<string, string[]>();
     const names = new Map<string, string>();
     for (const r of rows) {
@@ -24,9 +20,6 @@ function orgTree(wh: Warehouse): Promise<OrgTree> {
     }
     return { children, names };
   });
-  cache.set(wh, { generation, tree });
-  tree.catch(() => cache.delete(wh));
-  return tree;
 }
 
 /** Org unit names by id, from the same cached copy of the tree. */

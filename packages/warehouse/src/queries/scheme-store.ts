@@ -14,17 +14,9 @@ export interface SchemeSummary {
  * Schemes on file (`schemes` table, written by the demo loader or an import) plus built-ins not
  * stored yet. A stored definition that no longer parses is skipped rather than breaking the list.
  */
-const cache = new WeakMap<Warehouse, { generation: number; schemes: Promise<Array<{ scheme: Scheme; builtin: boolean }>> }>();
-
-/** Parsed once per write generation: every simulation run resolves its base scheme here. */
+/** Parsed once per write generation (Warehouse.memo): every simulation run resolves its base scheme here. */
 function allSchemes(wh: Warehouse): Promise<Array<{ scheme: Scheme; builtin: boolean }>> {
-  const generation = wh.writeGeneration;
-  const hit = cache.get(wh);
-  if (hit && hit.generation === generation) return hit.schemes;
-  const schemes = readSchemes(wh);
-  cache.set(wh, { generation, schemes });
-  schemes.catch(() => cache.delete(wh));
-  return schemes;
+  return wh.memo('schemes', () => readSchemes(wh));
 }
 
 async function readSchemes(wh: Warehouse): Promise<Array<{ scheme: Scheme; builtin: boolean }>> {
