@@ -1,6 +1,6 @@
 import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk, type DuckDBType, DOUBLE, INTEGER, SMALLINT, TINYINT } from '@duckdb/node-api';
 import { BUILTIN_SCHEMES, GRADES, RATER_RELATIONS, ROLES } from '@perflens/core';
-import { refreshAnalyticsOn, type Warehouse } from '@perflens/warehouse';
+import { refreshAnalyticsOn, registerKpiCodesOn, syncKeysOn, type Warehouse } from '@perflens/warehouse';
 import { z } from 'zod';
 import { buildCompany, demoPeriods, type DemoCompany, MONTHS, ORG_UNITS } from './company.ts';
 import { type DemoSink, KPI_CODES, METRICS, SCHEME_IDS, simulate } from './simulate.ts';
@@ -93,11 +93,21 @@ async function createDictionaries(conn: DuckDBConnection): Promise<void> {
 
 const EMP_ID = (col: string) => `printf('E%06d', ${col} + 1)`;
 
+/** KPI lines are stored by integer keys: demo index → key, once, so each flush joins integers. */
+async function createKeyMaps(conn: DuckDBConnection, employees: number): Promise<void> {
+  await syncKeysOn(conn);
+  await registerKpiCodesOn(conn, 'SELECT code FROM _demo_d_kpi');
+  await conn.run(`
+CREATE OR REPLACE TEMP TABLE _demo_k_emp AS SELECT s.i::INTEGER AS i, k.key FROM range(${employees}) s(i) JOIN employee_keys k ON k.id = ${EMP_ID('s.i')};
+CREATE OR REPLACE TEMP TABLE _demo_k_period AS SELECT d.i, k.key FROM _demo_d_period d JOIN period_keys k ON k.id = d.id;
+CREATE OR REPLACE TEMP TABLE _demo_k_kpi AS SELECT d.i, k.key FROM _demo_d_kpi d JOIN kpi_codes k ON k.code = d.code;`);
+}
+
 /** Moves one month of staged rows into the canonical tables and empties the staging tables. */
 async function flushStaging(conn: DuckDBConnection, batch: number): Promise<void> {
   await conn.run(`
-INSERT INTO kpi_results SELECT ${EMP_ID('s.e')}, p.id, k.code, s.target, s.actual, s.score, s.weight, ${batch}, s.r
-  FROM _demo_kpi s JOIN _demo_d_period p ON p.i = s.p JOIN _demo_d_kpi k ON k.i = s.k;
+INSERT INTO kpi_lines SELECT ke.key, kp.key, kk.key, s.target, s.actual, s.score, s.weight, ${batch}, s.r
+  FROM _demo_kpi s JOIN _demo_k_emp ke ON ke.i = s.e JOIN _demo_k_period kp ON kp.i = s.p JOIN _demo_k_kpi kk ON kk.i = s.k;
 INSERT INTO rater_scores SELECT ${EMP_ID('s.e')}, p.id,
   CASE WHEN s.rater >= 0 THEN ${EMP_ID('s.rater')} ELSE printf('CUST-%04d', -s.rater) END, rel.code, s.score, ${batch}, s.r
   FROM _demo_rater s JOIN _demo_d_period p ON p.i = s.p JOIN _demo_d_rel rel ON rel.i = s.rel;
@@ -241,7 +251,7 @@ async function insertReferenceRows(conn: DuckDBConnection, company: DemoCompany,
   }
 }
 
-const DEMO_TABLES = ['org_units', 'employees', 'periods', 'kpi_results', 'rater_scores', 'assessments', 'metrics', 'policies'] as const;
+const DEMO_TABLES = ['org_units', 'employees', 'periods', 'kpi_lines', 'rater_scores', 'assessments', 'metrics', 'policies'] as const;
 
 /**
  * Loads the deterministic demo company into an empty database. Month by month: generate and
@@ -271,6 +281,7 @@ export async function loadDemo(wh: Warehouse, options: DemoOptions = {}): Promis
       await createDictionaries(conn);
       await insertReferenceRows(conn, company, batch);
       await insertEmployees(conn, company, batch);
+      await createKeyMaps(conn, company.employees.length);
       const sink = new DuckDbSink(conn, batch);
       await sink.open();
       const counts = await simulate(company, sink, {

@@ -5,6 +5,7 @@ export type { Overview } from './queries/overview.ts';
 export * from './queries/distribution-index.ts';
 export * from './import/index.ts';
 export { refreshAnalytics, refreshAnalyticsOn, ensureAnalytics } from './analytics.ts';
+export { insertKpiLinesOn, registerKpiCodesOn, syncKeysOn } from './kpi-lines.ts';
 export * from './queries/policy-index.ts';
 export * from './queries/calibration-index.ts';
 export * from './queries/simulation-index.ts';

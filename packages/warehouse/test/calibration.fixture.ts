@@ -6,7 +6,7 @@
  *                  └─ T 小组    E21–E23 functional (rater R3; E23 not scored) — below a minimum of 5, pools into D2
  * 2024-01 scores are chosen so the expected ranking can be worked out by hand (see the tests).
  */
-import type { Warehouse } from '../src/index.ts';
+import { insertKpiLinesOn, type Warehouse } from '../src/index.ts';
 
 export const JAN_SCORES: Array<number | null> = [
   95, 90, 88, 88, 85, 80, 78, 75, 75, 70, 65, 55, // D1
@@ -65,6 +65,6 @@ export async function loadCalibrationFixture(wh: Warehouse): Promise<void> {
           x: supervisorScore(k, s),
         });
     }
-    if (k % 3 !== 0) await wh.run(`INSERT INTO kpi_results (employee_id, period_id, kpi_code, score) VALUES ($e, '2024-02', 'K1', $s)`, { e: id(k), s: (k * 11) % 7 });
+    if (k % 3 !== 0) await wh.transaction((c) => insertKpiLinesOn(c, `SELECT $e::VARCHAR, '2024-02', 'K1', NULL::DOUBLE, NULL::DOUBLE, $s::DOUBLE, NULL::DOUBLE, NULL::INTEGER, NULL::INTEGER`, { e: id(k), s: (k * 11) % 7 }));
   }
 }

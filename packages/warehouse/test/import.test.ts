@@ -56,6 +56,8 @@ describe('kpi_results from CSV', () => {
     const p = file('kpi.csv', '工号,考核月份,指标,得分,权重\nE001,2024年3月,accuracy,95,30\nE002,202403,accuracy,80.5,30\n');
     const r = ok(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP, source: 'cli' }));
     expect(r.inserted).toBe(2);
+    // Both spellings of March are in the file's first rows, so the clean file streams straight in.
+    expect(r.route).toBe('direct');
     const rows = await wh.query(`SELECT employee_id, period_id, score, batch_id, source_row FROM kpi_results ORDER BY source_row`);
     expect(rows).toEqual([
       { employee_id: 'E001', period_id: '2024-03', score: 95, batch_id: r.batchId, source_row: 2 },
@@ -116,6 +118,40 @@ describe('kpi_results from CSV', () => {
     const third = ok(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP, onDuplicate: 'replace' }));
     expect(third.replaced).toBe(2);
     expect((await wh.query(`SELECT count(*)::INTEGER AS n FROM kpi_results`))[0]).toEqual({ n: 2 });
+  });
+
+  it('stores the same rows whichever route a file takes: values needing clean-up go through staging', async () => {
+    await seedOrg();
+    const lines = async () => wh.query(`SELECT employee_id, period_id, kpi_code, score, weight, source_row FROM kpi_results ORDER BY source_row`);
+    const clean = ok(await importFile(wh, file('clean.csv', '工号,考核月份,指标,得分,权重\nE001,2024-03,a,90,50\nE002,2024-03,a,,50\n'), { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(clean.route).toBe('direct');
+    const stored = await lines();
+    await wh.run('DELETE FROM kpi_lines');
+    // A padded id and an empty quoted score: the general path trims and reads "" as empty.
+    const messy = ok(await importFile(wh, file('messy.csv', '工号,考核月份,指标,得分,权重\n E001 ,2024-03,a,90,50\nE002,2024-03,a,"",50\n'), { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(messy.route).toBe('staged');
+    expect(await lines()).toEqual(stored);
+    expect(stored).toEqual([
+      { employee_id: 'E001', period_id: '2024-03', kpi_code: 'a', score: 90, weight: 50, source_row: 2 },
+      { employee_id: 'E002', period_id: '2024-03', kpi_code: 'a', score: null, weight: 50, source_row: 3 },
+    ]);
+  });
+
+  it('streams a file whose KPI codes first appear after the rows read up front', async () => {
+    await seedOrg();
+    // 25,000 lines: codes k00000–k12499 for two employees; the last 2,500 codes appear only after row 20,000.
+    const rows = Array.from({ length: 25_000 }, (_v, i) => `E00${(i % 2) + 1},2024-03,k${String(i >> 1).padStart(5, '0')},${i % 100},1`);
+    const r = ok(await importFile(wh, file('many.csv', `工号,考核月份,指标,得分,权重\n${rows.join('\n')}\n`), { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(r.route).toBe('direct');
+    expect(r.inserted).toBe(25_000);
+    const [s] = await wh.query(`SELECT count(*)::INTEGER AS n, count(DISTINCT kpi_code)::INTEGER AS codes, max(source_row) AS last, sum(score)::DOUBLE AS total FROM kpi_results`);
+    expect(s).toEqual({ n: 25_000, codes: 12_500, last: 25_001, total: 250 * 4950 });
+    const [tail] = await wh.query(`SELECT employee_id, kpi_code, score FROM kpi_results WHERE source_row = 25_001`);
+    expect(tail).toEqual({ employee_id: 'E002', kpi_code: 'k12499', score: 99 });
+    // Every line carries its own row number (they are numbered after the insert, by position).
+    const [wrong] = await wh.query(`SELECT count(*)::INTEGER AS n FROM kpi_results
+      WHERE kpi_code <> printf('k%05d', (source_row - 2) // 2) OR employee_id <> printf('E00%d', (source_row - 2) % 2 + 1) OR score <> (source_row - 2) % 100`);
+    expect(wrong).toEqual({ n: 0 });
   });
 
   it('rolls back everything when a failure happens after the first insert', async () => {
@@ -197,7 +233,8 @@ describe('encodings and formats', () => {
     const r = bad(await importFile(wh, pq, { table: 'kpi_results', mapping: { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' } }));
     expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[3, 'reference', 'E404']]);
     await wh.run(`COPY (SELECT * FROM (VALUES ('E001', '2024-03', 'x', 77.5::DOUBLE)) v(emp, period, kpi, score)) TO '${pq}' (FORMAT parquet)`);
-    ok(await importFile(wh, pq, { table: 'kpi_results', mapping: { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' } }));
+    const good = ok(await importFile(wh, pq, { table: 'kpi_results', mapping: { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' } }));
+    expect(good.route).toBe('direct');
     expect(await wh.query(`SELECT score, source_row FROM kpi_results`)).toEqual([{ score: 77.5, source_row: 2 }]);
   });
 });

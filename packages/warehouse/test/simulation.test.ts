@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinScheme, type Scheme, SchemeCompileError, schemeSchema } from '@perflens/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { employeeFacts, invalidateSimulationLayout, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
+import { employeeFacts, insertKpiLinesOn, invalidateSimulationLayout, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
 
 /**
  * Hand fixture: four functional employees, three months, one KPI "duties" (actual out of 100).
@@ -63,7 +63,7 @@ beforeAll(async () => {
     for (const [e, xs] of Object.entries(ACTUALS)) {
       const score = xs[i]!;
       const g = BASE_GRADE(score);
-      await wh.run(`INSERT INTO kpi_results (employee_id, period_id, kpi_code, target, actual, score, weight) VALUES ($e, $m, 'duties', 100, $a, $a, 100)`, { e, m, a: score });
+      await wh.transaction((c) => insertKpiLinesOn(c, `SELECT $e::VARCHAR, $m::VARCHAR, 'duties', 100.0, $a::DOUBLE, $a::DOUBLE, 100.0, NULL::INTEGER, NULL::INTEGER`, { e, m, a: score }));
       await wh.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, scheme_id, score, grade, coefficient, bonus) VALUES ($e, $m, $u, 'functional', 'fixture-v1', $s, $g, $c, $b)`, {
         e,
         m,
@@ -202,13 +202,14 @@ describe('simulation.run on the hand fixture', () => {
   });
 
   it('rebuilds the layout when the canonical data changes', async () => {
-    await wh.run(`UPDATE kpi_results SET actual = 95 WHERE employee_id = 'E2' AND period_id = '2024-02'`);
+    const E2_FEB = "employee_key = (SELECT key FROM employee_keys WHERE id = 'E2') AND period_key = (SELECT key FROM period_keys WHERE id = '2024-02')";
+    await wh.run(`UPDATE kpi_lines SET actual = 95 WHERE ${E2_FEB}`);
     await wh.run(`INSERT INTO rater_scores VALUES ('E2', '2024-02', 'E1', 'peer', 80, NULL, NULL)`);
     invalidateSimulationLayout(wh); // direct writes: skip the 2 s check cache
     const r = await runSimulation(wh, q({ from: '2024-02', to: '2024-02' }));
     // E2 February now 95 → base A, scenario 100 → A: one change fewer.
     expect(r.changed).toBe(2);
-    await wh.run(`UPDATE kpi_results SET actual = 82 WHERE employee_id = 'E2' AND period_id = '2024-02'`);
+    await wh.run(`UPDATE kpi_lines SET actual = 82 WHERE ${E2_FEB}`);
     await wh.run(`DELETE FROM rater_scores`);
     invalidateSimulationLayout(wh);
   });

@@ -1,6 +1,5 @@
 import { ANALYTICS_SOURCES, refreshAnalyticsOn } from '../analytics.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { basename } from 'node:path';
 import {
   detectSScale,
   fieldsOf,
@@ -14,7 +13,10 @@ import {
   type OnDuplicate,
 } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
-import { forceGb18030, prepareSource, sha256File, sqlIdent, sqlString, type PreparedSource } from './read.ts';
+import { insertKpiLinesOn } from '../kpi-lines.ts';
+import { importKpiLinesFast } from './kpi-fast.ts';
+import { all, csvScan, mappingErrors, nextBatchId, readHead, recordBatch, run } from './common.ts';
+import { sha256File, sqlIdent, sqlString } from './read.ts';
 
 /**
  * The import pipeline: stage the file in DuckDB (all text, with source row numbers), derive typed
@@ -46,6 +48,8 @@ export interface ImportSuccess {
   inserted: number;
   replaced: number;
   created: { orgUnits: number; employees: number; periods: number };
+  /** 'direct': a clean KPI file streamed into storage; 'staged': staged and validated first. */
+  route: 'direct' | 'staged';
 }
 
 export interface ImportFailure {
@@ -81,66 +85,6 @@ const TABLE_LABEL: Record<string, { zh: string; en: string }> = {
 };
 
 let seq = 0;
-
-async function all<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Record<string, unknown>): Promise<T[]> {
-  const t0 = performance.now();
-  const reader = await conn.runAndReadAll(sql, params as never);
-  if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
-  return reader.getRowObjectsJson() as unknown as T[];
-}
-
-function csvScan(p: PreparedSource, columns: string[] | null): string {
-  // The staged scan fixes every column as VARCHAR (no sniffing, no type guessing over millions of rows).
-  const cols = columns ? `, columns={${columns.map((_c, i) => `'c${i}': 'VARCHAR'`).join(', ')}}, skip=1, auto_detect=false` : ', all_varchar=true';
-  return `read_csv(${sqlString(p.path)}, header=false, delim=${sqlString(p.delimiter ?? ',')}, quote='"', escape='"', null_padding=true${cols})`;
-}
-
-export interface FileHead {
-  prepared: PreparedSource;
-  headers: string[];
-  /** Source column SQL type, parallel to headers (all VARCHAR for text files). */
-  types: string[];
-  rows: Array<Array<string | null>>;
-  rowCount: number;
-}
-
-/** Header, first rows and row count. Retries as GB18030 when a UTF-8-looking file turns out not to be. */
-export async function readHead(conn: DuckDBConnection, path: string, opts: { fileName?: string; sheet?: string; workDir?: string; rows?: number }): Promise<FileHead> {
-  let prepared = await prepareSource(path, { fileName: opts.fileName, sheet: opts.sheet, dir: opts.workDir });
-  const n = opts.rows ?? 20;
-  if (prepared.format === 'parquet') {
-    const src = `read_parquet(${sqlString(prepared.path)})`;
-    const desc = await all<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${src}`);
-    const headers = desc.map((d) => d.column_name);
-    const sample = await all(conn, `SELECT ${headers.map((h) => `CAST(${sqlIdent(h)} AS VARCHAR) AS ${sqlIdent(h)}`).join(', ')} FROM ${src} LIMIT ${n}`);
-    const [cnt] = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${src}`);
-    return { prepared, headers, types: desc.map((d) => d.column_type), rows: sample.map((r) => headers.map((h) => (r[h] as string | null) ?? null)), rowCount: cnt!.n };
-  }
-  const attempt = async () => {
-    const sample = await all(conn, `SELECT * FROM ${csvScan(prepared, null)} LIMIT ${n + 1}`);
-    // A run counts rows while staging; only the preview pays for a separate counting scan.
-    const cnt = opts.rows === 0 ? [{ n: 0 }] : await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${csvScan(prepared, null)}`);
-    return { sample, count: cnt[0]!.n };
-  };
-  let r;
-  try {
-    r = await attempt();
-  } catch (err) {
-    if (prepared.format !== 'csv' || prepared.encoding === 'gb18030' || !/unicode|utf-?8/i.test(String(err))) throw err;
-    prepared = await forceGb18030(path, opts.workDir);
-    r = await attempt();
-  }
-  const first = r.sample[0] ?? {};
-  const keys = Object.keys(first);
-  const headers = keys.map((k, i) => String(first[k] ?? '').replace(/^\uFEFF/, '').trim() || `column${i + 1}`);
-  return {
-    prepared,
-    headers,
-    types: headers.map(() => 'VARCHAR'),
-    rows: r.sample.slice(1).map((row) => keys.map((k) => (row[k] as string | null) ?? null)),
-    rowCount: Math.max(0, r.count - 1),
-  };
-}
 
 interface Bound {
   field: FieldDef;
@@ -197,29 +141,6 @@ interface Check {
   message: (value: string | null) => { zh: string; en: string };
 }
 
-/** Mapping problems found before touching the data (unknown header, unmapped required field). */
-function mappingErrors(table: ImportTarget, headers: string[], mapping: Record<string, string>, constants: Record<string, string>): ImportError[] {
-  const errors: ImportError[] = [];
-  const fields = fieldsOf(table);
-  for (const [field, header] of Object.entries(mapping)) {
-    if (!fields.some((f) => f.name === field))
-      errors.push({ row: null, column: header, code: 'mapping', value: field, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });
-    else if (!headers.includes(header))
-      errors.push({ row: null, column: header, code: 'mapping', value: header, message: { zh: `文件中没有列「${header}」（字段 ${field}）`, en: `The file has no column "${header}" (field ${field})` } });
-  }
-  for (const f of fields) {
-    if (f.required && !mapping[f.name] && constants[f.name] === undefined)
-      errors.push({
-        row: null, column: f.label.zh, code: 'mapping', value: null,
-        message: { zh: `必填字段「${f.label.zh}」没有对应的列，也没有设定固定值`, en: `Required field "${f.label.en}" is not mapped to a column and has no constant value` },
-      });
-  }
-  for (const field of Object.keys(constants))
-    if (!fields.some((f) => f.name === field))
-      errors.push({ row: null, column: field, code: 'mapping', value: constants[field] ?? null, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });
-  return errors;
-}
-
 export async function importFile(wh: Warehouse, path: string, options: ImportOptions): Promise<ImportResult> {
   const table = options.table;
   const mapping = options.mapping ?? {};
@@ -230,6 +151,10 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
   // Hash concurrently: it runs on the JS thread while DuckDB works on its own threads.
   const sha = sha256File(path);
   sha.catch(() => undefined);
+  if (table === 'kpi_results') {
+    const fast = await importKpiLinesFast(wh, path, options, sha);
+    if (fast) return fast;
+  }
   const id = `${process.pid}_${++seq}`;
   const stage = `imp_stage_${id}`;
 
@@ -440,8 +365,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
         await run(conn, sql, params as never);
         await options.afterWrite?.(name);
       };
-      const [b] = await all<{ id: number }>(conn, 'SELECT (COALESCE(max(id), 0) + 1)::INTEGER AS id FROM import_batches');
-      const batchId = b!.id;
+      const batchId = await nextBatchId(conn);
       const created = { orgUnits: 0, employees: 0, periods: 0 };
       let replaced = 0;
       const inserted = rowCount;
@@ -482,7 +406,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
         if (onDuplicate === 'replace' && keyOk) {
           const match = `EXISTS (SELECT 1 FROM ${typed} t WHERE ${keyNames.map((k) => `x.${k} IS NOT DISTINCT FROM t.f_${k}`).join(' AND ')})`;
           replaced = await countOf(`SELECT count(*)::INTEGER AS n FROM ${table} x WHERE ${match}`);
-          if (replaced > 0) await step('delete', `DELETE FROM ${table} x WHERE ${match}`);
+          if (replaced > 0) await step('delete', table === 'kpi_results' ? deleteKpiLinesSql(typed) : `DELETE FROM ${table} x WHERE ${match}`);
         }
         let selectList: string;
         let from = `${typed} t`;
@@ -503,27 +427,33 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
             return `t.f_${c}`;
           };
           if (table === 'assessments') from += ' LEFT JOIN employees e ON e.id = t.f_employee_id';
-          await step(table, `INSERT INTO ${table} (${cols.join(', ')}, batch_id, source_row) SELECT ${cols.map(expr).join(', ')}, $b, t.src_row FROM ${from}`, { b: batchId });
+          const select = `SELECT ${cols.map(expr).join(', ')}, $b AS batch_id, t.src_row FROM ${from}`;
+          if (table === 'kpi_results') {
+            await insertKpiLinesOn(conn, select, { b: batchId });
+            await options.afterWrite?.(table);
+          } else await step(table, `INSERT INTO ${table} (${cols.join(', ')}, batch_id, source_row) ${select}`, { b: batchId });
         }
       }
 
-      const fileName = options.fileName ?? basename(path);
-      await step('batch', `INSERT INTO import_batches (id, table_name, file_name, file_sha256, format, row_count, inserted, replaced, mapping, source, started_at, finished_at)
-        VALUES ($id, $t, $f, $sha, $fmt, $rows, $ins, $rep, $map, $src, $start::TIMESTAMP, current_timestamp::TIMESTAMP)`, {
-        id: batchId, t: table, f: fileName, sha: await sha, fmt: prepared.format, rows: rowCount, ins: inserted, rep: replaced,
-        map: JSON.stringify({ mapping, constants, onDuplicate, sheet: prepared.sheet, encoding: prepared.encoding, delimiter: prepared.delimiter }),
-        src: options.source ?? 'upload', start: started.toISOString().replace('T', ' ').replace('Z', ''),
+      await recordBatch(conn, {
+        id: batchId, table, path, fileName: options.fileName, source: options.source, settings: { mapping, constants, onDuplicate },
+        sha: await sha, prepared, rowCount, inserted, replaced, started,
       });
+      await options.afterWrite?.('batch');
       // Keep the analytics tables in step within the same transaction, so no reader sees new
       // facts with stale aggregates and the first dashboard request after an import stays fast.
       if ((ANALYTICS_SOURCES as readonly string[]).includes(table)) await refreshAnalyticsOn(conn);
-      return { ok: true as const, batchId, rowCount, inserted, replaced, created };
+      return { ok: true as const, batchId, rowCount, inserted, replaced, created, route: 'staged' as const };
   }
 
 }
 
-async function run(conn: DuckDBConnection, sql: string, params?: unknown): Promise<void> {
-  const t0 = performance.now();
-  await conn.run(sql, params as never);
-  if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+/** Deletes the stored KPI lines whose key the staged rows (typed table) repeat. */
+function deleteKpiLinesSql(typed: string): string {
+  return `DELETE FROM kpi_lines l USING (
+      SELECT e.key AS ek, p.key AS pk, k.key AS kk FROM ${typed} t
+        JOIN employee_keys e ON e.id = t.f_employee_id
+        JOIN period_keys p ON p.id = t.f_period_id
+        JOIN kpi_codes k ON k.code = t.f_kpi_code) x
+    WHERE l.employee_key = x.ek AND l.period_key = x.pk AND l.kpi_key = x.kk`;
 }

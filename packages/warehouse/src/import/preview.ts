@@ -1,6 +1,6 @@
 import { fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
-import { readHead } from './engine.ts';
+import { readHead } from './common.ts';
 import type { FileFormat, TextEncoding } from './read.ts';
 
 export interface ImportPreview {

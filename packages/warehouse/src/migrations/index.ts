@@ -5,6 +5,7 @@ import * as m004 from './004_assessment_cube.ts';
 import * as m010 from './010_calibration.ts';
 import * as m011 from './011_ranking_cells.ts';
 import * as m020 from './020_simulation.ts';
+import * as m021 from './021_kpi_lines.ts';
 
 /** Ordered, append-only list. Never edit a shipped migration: add the next number. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 10, name: m010.name, sql: m010.sql },
   { version: 11, name: m011.name, sql: m011.sql },
   { version: 20, name: m020.name, sql: m020.sql },
+  { version: 21, name: m021.name, sql: m021.sql },
 ];

@@ -19,7 +19,7 @@ export async function overview(wh: Warehouse): Promise<Overview> {
       (SELECT count(*) FROM org_units)::INTEGER AS "orgUnits",
       (SELECT count(*) FROM periods)::INTEGER AS "periods",
       (SELECT count(*) FROM assessments)::INTEGER AS "assessments",
-      (SELECT count(*) FROM kpi_results)::INTEGER AS "kpiLines",
+      (SELECT count(*) FROM kpi_lines)::INTEGER AS "kpiLines",
       (SELECT count(*) FROM rater_scores)::INTEGER AS "raterScores",
       (SELECT min(p.id) FROM periods p WHERE p.kind = 'month') AS "firstPeriod",
       (SELECT max(p.id) FROM periods p WHERE p.kind = 'month') AS "lastPeriod"

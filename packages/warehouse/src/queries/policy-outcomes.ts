@@ -28,7 +28,8 @@ export async function policyOutcomes(wh: Warehouse): Promise<PolicyOutcome[]> {
                  FROM schemes)
         GROUP BY k.code)
      SELECT c.kpi_code AS code, c.n, names.zh, names.en
-       FROM (SELECT kpi_code, count(actual)::INTEGER AS n FROM kpi_results GROUP BY kpi_code) c
+       FROM (SELECT d.code AS kpi_code, l.n FROM (SELECT kpi_key, count(actual)::INTEGER AS n FROM kpi_lines GROUP BY kpi_key) l
+               JOIN kpi_codes d ON d.key = l.kpi_key) c
        LEFT JOIN names ON names.code = c.kpi_code
       ORDER BY c.kpi_code`,
   );

@@ -15,7 +15,7 @@ export const BASE_CACHE_TABLES_SQL = "SELECT table_name AS name FROM duckdb_tabl
 const SIGNATURE_SQL = `
   SELECT concat_ws('|', ${LAYOUT_VERSION},
     (SELECT coalesce(max(id), 0) FROM import_batches WHERE table_name IN (${SOURCES.map((t) => `'${t}'`).join(', ')})),
-    (SELECT count(*) FROM kpi_results), (SELECT count(*) FROM rater_scores), (SELECT count(*) FROM assessments),
+    (SELECT count(*) FROM kpi_lines), (SELECT count(*) FROM rater_scores), (SELECT count(*) FROM assessments),
     (SELECT count(*) FROM employees), (SELECT count(*) FROM metrics), (SELECT count(*) FROM periods)) AS sig`;
 
 const slotAgg = Array.from(

@@ -1,0 +1,127 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { basename } from 'node:path';
+import { fieldsOf, type ImportError, type ImportTarget } from '@perflens/core';
+import { forceGb18030, prepareSource, sqlIdent, sqlString, type PreparedSource } from './read.ts';
+
+/** Pieces both import paths share: reading a file's head, mapping checks, statement tracing, the batch record. */
+
+export async function all<T = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params?: Record<string, unknown>): Promise<T[]> {
+  const t0 = performance.now();
+  const reader = await conn.runAndReadAll(sql, params as never);
+  if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+  return reader.getRowObjectsJson() as unknown as T[];
+}
+
+export async function run(conn: DuckDBConnection, sql: string, params?: unknown): Promise<void> {
+  const t0 = performance.now();
+  await conn.run(sql, params as never);
+  if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+}
+
+export function csvScan(p: PreparedSource, columns: string[] | null): string {
+  // The staged scan fixes every column as VARCHAR (no sniffing, no type guessing over millions of rows).
+  const cols = columns ? `, columns={${columns.map((_c, i) => `'c${i}': 'VARCHAR'`).join(', ')}}, skip=1, auto_detect=false` : ', all_varchar=true';
+  return `read_csv(${sqlString(p.path)}, header=false, delim=${sqlString(p.delimiter ?? ',')}, quote='"', escape='"', null_padding=true${cols})`;
+}
+
+export interface FileHead {
+  prepared: PreparedSource;
+  headers: string[];
+  /** Source column SQL type, parallel to headers (all VARCHAR for text files). */
+  types: string[];
+  rows: Array<Array<string | null>>;
+  rowCount: number;
+}
+
+/** Header, first rows and row count. Retries as GB18030 when a UTF-8-looking file turns out not to be. */
+export async function readHead(conn: DuckDBConnection, path: string, opts: { fileName?: string; sheet?: string; workDir?: string; rows?: number }): Promise<FileHead> {
+  let prepared = await prepareSource(path, { fileName: opts.fileName, sheet: opts.sheet, dir: opts.workDir });
+  const n = opts.rows ?? 20;
+  if (prepared.format === 'parquet') {
+    const src = `read_parquet(${sqlString(prepared.path)})`;
+    const desc = await all<{ column_name: string; column_type: string }>(conn, `DESCRIBE SELECT * FROM ${src}`);
+    const headers = desc.map((d) => d.column_name);
+    const sample = await all(conn, `SELECT ${headers.map((h) => `CAST(${sqlIdent(h)} AS VARCHAR) AS ${sqlIdent(h)}`).join(', ')} FROM ${src} LIMIT ${n}`);
+    const [cnt] = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${src}`);
+    return { prepared, headers, types: desc.map((d) => d.column_type), rows: sample.map((r) => headers.map((h) => (r[h] as string | null) ?? null)), rowCount: cnt!.n };
+  }
+  const attempt = async () => {
+    const sample = await all(conn, `SELECT * FROM ${csvScan(prepared, null)} LIMIT ${n + 1}`);
+    // A run counts rows while staging; only the preview pays for a separate counting scan.
+    const cnt = opts.rows === 0 ? [{ n: 0 }] : await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${csvScan(prepared, null)}`);
+    return { sample, count: cnt[0]!.n };
+  };
+  let r;
+  try {
+    r = await attempt();
+  } catch (err) {
+    if (prepared.format !== 'csv' || prepared.encoding === 'gb18030' || !/unicode|utf-?8/i.test(String(err))) throw err;
+    prepared = await forceGb18030(path, opts.workDir);
+    r = await attempt();
+  }
+  const first = r.sample[0] ?? {};
+  const keys = Object.keys(first);
+  const headers = keys.map((k, i) => String(first[k] ?? '').replace(/^\uFEFF/, '').trim() || `column${i + 1}`);
+  return {
+    prepared,
+    headers,
+    types: headers.map(() => 'VARCHAR'),
+    rows: r.sample.slice(1).map((row) => keys.map((k) => (row[k] as string | null) ?? null)),
+    rowCount: Math.max(0, r.count - 1),
+  };
+}
+
+export /** Mapping problems found before touching the data (unknown header, unmapped required field). */
+function mappingErrors(table: ImportTarget, headers: string[], mapping: Record<string, string>, constants: Record<string, string>): ImportError[] {
+  const errors: ImportError[] = [];
+  const fields = fieldsOf(table);
+  for (const [field, header] of Object.entries(mapping)) {
+    if (!fields.some((f) => f.name === field))
+      errors.push({ row: null, column: header, code: 'mapping', value: field, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });
+    else if (!headers.includes(header))
+      errors.push({ row: null, column: header, code: 'mapping', value: header, message: { zh: `文件中没有列「${header}」（字段 ${field}）`, en: `The file has no column "${header}" (field ${field})` } });
+  }
+  for (const f of fields) {
+    if (f.required && !mapping[f.name] && constants[f.name] === undefined)
+      errors.push({
+        row: null, column: f.label.zh, code: 'mapping', value: null,
+        message: { zh: `必填字段「${f.label.zh}」没有对应的列，也没有设定固定值`, en: `Required field "${f.label.en}" is not mapped to a column and has no constant value` },
+      });
+  }
+  for (const field of Object.keys(constants))
+    if (!fields.some((f) => f.name === field))
+      errors.push({ row: null, column: field, code: 'mapping', value: constants[field] ?? null, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });
+  return errors;
+}
+
+export interface BatchRecord {
+  id: number;
+  table: ImportTarget;
+  path: string;
+  fileName?: string;
+  source?: 'upload' | 'cli' | 'demo';
+  settings: { mapping: Record<string, string>; constants: Record<string, string>; onDuplicate: string };
+  sha: string;
+  prepared: PreparedSource;
+  rowCount: number;
+  inserted: number;
+  replaced: number;
+  started: Date;
+}
+
+/** The import_batches row: what was read, how it was mapped, and what it wrote. */
+export async function recordBatch(conn: DuckDBConnection, b: BatchRecord): Promise<void> {
+  const { prepared } = b;
+  await run(conn, `INSERT INTO import_batches (id, table_name, file_name, file_sha256, format, row_count, inserted, replaced, mapping, source, started_at, finished_at)
+    VALUES ($id, $t, $f, $sha, $fmt, $rows, $ins, $rep, $map, $src, $start::TIMESTAMP, current_timestamp::TIMESTAMP)`, {
+    id: b.id, t: b.table, f: b.fileName ?? basename(b.path), sha: b.sha, fmt: prepared.format, rows: b.rowCount, ins: b.inserted, rep: b.replaced,
+    map: JSON.stringify({ ...b.settings, sheet: prepared.sheet, encoding: prepared.encoding, delimiter: prepared.delimiter }),
+    src: b.source ?? 'upload', start: b.started.toISOString().replace('T', ' ').replace('Z', ''),
+  });
+}
+
+/** The next batch id (batches are written inside the import's transaction, so ids never collide). */
+export async function nextBatchId(conn: DuckDBConnection): Promise<number> {
+  const [b] = await all<{ id: number }>(conn, 'SELECT (COALESCE(max(id), 0) + 1)::INTEGER AS id FROM import_batches');
+  return b!.id;
+}

@@ -1,0 +1,222 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { fieldsOf, normaliseValue } from '@perflens/core';
+import type { Warehouse } from '../db.ts';
+import { registerKpiCodesOn, syncKeysOn } from '../kpi-lines.ts';
+import { all, mappingErrors, nextBatchId, readHead, recordBatch, run, type FileHead } from './common.ts';
+import type { ImportOptions, ImportSuccess } from './engine.ts';
+import { sqlIdent, sqlString } from './read.ts';
+
+/**
+ * KPI lines are the bulk import (millions of rows a year), so a clean file takes a shorter road:
+ * one streaming INSERT from the file into kpi_lines, looking keys up on the way, with every check
+ * written into the statement as a guard that aborts it. A file that trips any guard is rolled back
+ * and handed to the general path, which stages it, validates set-based and lists every error by
+ * row and column. The two paths accept exactly the same files; this one only skips the staging.
+ *
+ * What stays on the general path by design: values that need trimming or re-spelling (' E001',
+ * an empty quoted number, a period spelt in a way the file's first rows do not show), and a
+ * 'reject' import that repeats stored keys (the general path lists them).
+ */
+
+/** Rows read up front to learn a text file's period spellings and KPI codes. */
+const SAMPLE_ROWS = 20_000;
+/** Largest key space (bits) checked for duplicates with a bitmap; beyond it an exact distinct count. */
+const BITMAP_MAX = 1 << 28;
+const GUARD = 'perflens-fast-import:';
+
+/** Raised by a guard inside the statement; `learn` means: read the whole file's codes, then retry. */
+type Outcome = { ok: true; result: ImportSuccess } | { ok: false; learn: boolean };
+
+/** A throw from the caller's afterWrite hook: it aborts the import instead of falling back. */
+class Interrupted extends Error {
+  constructor(readonly reason: unknown) {
+    super('interrupted');
+  }
+}
+
+let seq = 0;
+
+export async function importKpiLinesFast(wh: Warehouse, path: string, options: ImportOptions, sha: Promise<string>): Promise<ImportSuccess | null> {
+  for (const learnAll of [false, true]) {
+    let outcome: Outcome;
+    try {
+      outcome = await wh.transaction(async (conn) => {
+        const o = await attempt(conn, path, options, sha, learnAll);
+        // Anything but success leaves nothing behind: the transaction is rolled back.
+        if (!o.ok) throw Object.assign(new Error('fallback'), { outcome: o });
+        return o;
+      });
+    } catch (err) {
+      if (err instanceof Interrupted) throw err.reason;
+      if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`direct route declined: ${String(err).slice(0, 300)}\n`);
+      const o = (err as { outcome?: Outcome }).outcome;
+      if (o) outcome = o;
+      else if (String(err).includes(GUARD)) outcome = { ok: false, learn: String(err).includes(`${GUARD}code`) || String(err).includes(`${GUARD}period`) };
+      else return null; // e.g. a malformed line: the general path reads the file leniently and says where
+    }
+    if (outcome.ok) return outcome.result;
+    if (!outcome.learn || learnAll) return null;
+  }
+  return null;
+}
+
+async function attempt(conn: DuckDBConnection, path: string, options: ImportOptions, sha: Promise<string>, learnAll: boolean): Promise<Outcome> {
+  const mapping = options.mapping ?? {};
+  const constants = options.constants ?? {};
+  const started = new Date();
+  const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0 });
+  if (mappingErrors('kpi_results', head.headers, mapping, constants).length) return { ok: false, learn: false };
+  const fields = new Map(fieldsOf('kpi_results').map((f) => [f.name, f]));
+  const { scan, col } = source(head, mapping);
+  const periodField = fields.get('period_id')!;
+  const after = async (step: string) => {
+    try {
+      await options.afterWrite?.(step);
+    } catch (err) {
+      throw new Interrupted(err);
+    }
+  };
+
+  // Keys: every employee and period gets one; only those in the canonical tables are accepted.
+  await syncKeysOn(conn);
+  const id = `${process.pid}_${++seq}`;
+  const types = { emp: `imp_fast_emp_${id}`, per: `imp_fast_per_${id}`, kpi: `imp_fast_kpi_${id}` };
+  const seen = (c: string) => (learnAll || head.prepared.format === 'parquet' ? `SELECT DISTINCT ${c} AS v FROM ${scan} s` : `SELECT DISTINCT ${c} AS v FROM (SELECT * FROM ${scan} s LIMIT ${SAMPLE_ROWS}) s`);
+  // A field given as a constant is the same literal on every row.
+  const constant = (field: string): string | null => (mapping[field] || constants[field] === undefined ? null : sqlString(constants[field]!.trim()));
+  try {
+    // A period given as a constant may be spelt any way the general path accepts.
+    const perConst = constant('period_id') === null ? null : normaliseValue(periodField, constants.period_id!.trim(), false);
+    if (constant('period_id') !== null && perConst === null) return { ok: false, learn: false };
+    const codeConst = constant('kpi_code');
+    await registerKpiCodesOn(conn, codeConst !== null ? `SELECT ${codeConst}` : seen(col('kpi_code')));
+
+    /*
+     * Keys are looked up by casting the text to an ENUM of the dictionary's ids: unlike a hash
+     * join, a cast keeps the scan's order, which numbering CSV rows after the insert relies on.
+     * Dictionary keys are dense from 1 in id-insertion order, so enum position + 1 is the key.
+     */
+    const dense = await all<{ t: string; ok: boolean }>(
+      conn,
+      `SELECT 'employee_keys' AS t, count(*) = coalesce(max(key), 0) AS ok FROM employee_keys
+       UNION ALL SELECT 'kpi_codes', count(*) = coalesce(max(key), 0) FROM kpi_codes`,
+    );
+    if (dense.some((d) => !d.ok)) return { ok: false, learn: false };
+    await run(conn, `CREATE TYPE ${types.emp} AS ENUM (SELECT id FROM employee_keys ORDER BY key)`);
+    await run(conn, `CREATE TYPE ${types.kpi} AS ENUM (SELECT code FROM kpi_codes ORDER BY key)`);
+    // Ids keyed but unknown to employees (lines stored before the importer checked them) are not accepted.
+    const orphans = (await all<{ key: number }>(conn, 'SELECT key FROM employee_keys k WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = k.id)')).map((r) => r.key);
+    if (orphans.length > 1000) return { ok: false, learn: false };
+    // Periods: every canonical id plus each spelling seen (first rows, or all on the retry) that normalises to one.
+    const periods = await all<{ id: string; key: number }>(conn, 'SELECT k.id, k.key FROM period_keys k SEMI JOIN periods p ON p.id = k.id ORDER BY k.key');
+    const perKey = new Map(periods.map((p) => [p.id, p.key]));
+    const spell: Array<[string, number]> = periods.map((p) => [p.id, p.key]);
+    if (perConst === null)
+      for (const { v } of await all<{ v: string | null }>(conn, seen(col('period_id')))) {
+        const key = v === null || perKey.has(v) ? undefined : perKey.get(normaliseValue(periodField, v.trim(), false) ?? '');
+        if (key !== undefined) spell.push([v!, key]);
+      }
+    if (spell.length) await run(conn, `CREATE TYPE ${types.per} AS ENUM (${spell.map(([v]) => sqlString(v)).join(', ')})`);
+
+    const code = (type: string, c: string) => `enum_code(TRY_CAST(${c} AS ${type}))`;
+    const empKey = constant('employee_id') !== null
+      ? `(SELECT key FROM employee_keys WHERE id = ${constant('employee_id')})`
+      : `${code(types.emp, col('employee_id'))} + 1`;
+    const empExpr = orphans.length ? `CASE WHEN ${empKey} IN (${orphans.join(', ')}) THEN NULL ELSE ${empKey} END` : empKey;
+    const perExpr = perConst !== null
+      ? `${perKey.get(perConst) ?? 'NULL'}`
+      : spell.length ? `[${spell.map(([, k]) => k).join(', ')}][${code(types.per, col('period_id'))} + 1]` : 'NULL';
+    const kpiExpr = codeConst !== null ? `(SELECT key FROM kpi_codes WHERE code = ${codeConst})` : `${code(types.kpi, col('kpi_code'))} + 1`;
+    // coalesce evaluates the look-up once per row (a CASE would repeat it) and error() only on a miss.
+    const guard = (expr: string, what: string) => `coalesce(${expr}, error('${GUARD}${what}'))`;
+    // A value that is not a number fails the cast; ranges are checked on the stored batch below.
+    const value = (name: string) =>
+      mapping[name] ? `CAST(${col(name)} AS DOUBLE)` : constants[name] !== undefined ? `CAST(${sqlString(constants[name]!.trim())} AS DOUBLE)` : 'NULL::DOUBLE';
+    const outOfRange = ['target', 'actual', 'score', 'weight'].flatMap((n) => {
+      const f = fields.get(n)!;
+      const ok = [f.min !== undefined ? `${n} >= ${f.min}` : null, f.max !== undefined ? `${n} <= ${f.max}` : null].filter(Boolean);
+      return ok.length ? [`(${n} IS NOT NULL AND NOT (${ok.join(' AND ')}))`] : [];
+    });
+    const batchId = await nextBatchId(conn);
+    const [before] = await all<{ n: number }>(conn, 'SELECT count(*)::DOUBLE AS n FROM kpi_lines');
+    const [ins] = await all<{ Count: number }>(
+      conn,
+      `INSERT INTO kpi_lines (employee_key, period_key, kpi_key, target, actual, score, weight, batch_id, source_row)
+       SELECT ${guard(empExpr, 'employee')}, ${guard(perExpr, 'period')}, ${guard(kpiExpr, 'code')},
+              ${value('target')}, ${value('actual')}, ${value('score')}, ${value('weight')}, ${batchId}, s.src_row
+         FROM ${scan} s`,
+    );
+    const inserted = Number(ins!.Count);
+    // Insertion order is preserved (DuckDB's default), so the batch's rows follow the file's: the
+    // n-th row inserted is the file's row n + 1 (after the header).
+    if (head.prepared.format !== 'parquet')
+      await run(conn, `UPDATE kpi_lines SET source_row = CAST(rowid - (SELECT min(rowid) FROM kpi_lines WHERE batch_id = ${batchId}) + 2 AS INTEGER) WHERE batch_id = ${batchId}`);
+    await after('kpi_results');
+
+    const [r] = await all<Record<string, number | null>>(
+      conn,
+      `SELECT min(employee_key) AS e0, max(employee_key) AS e1, min(period_key) AS p0, max(period_key) AS p1, min(kpi_key) AS k0, max(kpi_key) AS k1
+              , count(*) FILTER (WHERE ${outOfRange.join(' OR ') || 'false'})::DOUBLE AS out_of_range
+         FROM kpi_lines WHERE batch_id = ${batchId}`,
+    );
+    if (r!.out_of_range! > 0) return { ok: false, learn: false };
+
+    // Duplicate keys within the file: a bitmap over the batch's key space when it is small enough.
+    if (inserted > 0) {
+      const [ne, np, nk] = [r!.e1! - r!.e0! + 1, r!.p1! - r!.p0! + 1, r!.k1! - r!.k0! + 1];
+      const packed = `(CAST(employee_key - ${r!.e0} AS BIGINT) * ${np * nk} + (period_key - ${r!.p0}) * ${nk} + (kpi_key - ${r!.k0}))`;
+      const distinct = ne * np * nk <= BITMAP_MAX ? `bit_count(bitstring_agg(${packed}, 0, ${ne * np * nk - 1}))` : `count(DISTINCT ${packed})`;
+      const [d] = await all<{ n: number }>(conn, `SELECT (count(*) - ${distinct})::DOUBLE AS n FROM kpi_lines WHERE batch_id = ${batchId}`);
+      if (d!.n > 0) return { ok: false, learn: false };
+    }
+
+    // Keys already stored: rejected (the general path lists them) or replaced.
+    let replaced = 0;
+    if (before!.n > 0 && inserted > 0) {
+      const older = `FROM kpi_lines l SEMI JOIN (SELECT employee_key, period_key, kpi_key FROM kpi_lines WHERE batch_id = ${batchId}) n
+        USING (employee_key, period_key, kpi_key)
+       WHERE l.batch_id IS DISTINCT FROM ${batchId} AND l.period_key BETWEEN ${r!.p0} AND ${r!.p1} AND l.employee_key BETWEEN ${r!.e0} AND ${r!.e1}`;
+      const [o] = await all<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n ${older}`);
+      if (o!.n > 0) {
+        if ((options.onDuplicate ?? 'reject') === 'reject') return { ok: false, learn: false };
+        replaced = o!.n;
+        await run(conn, `DELETE FROM kpi_lines WHERE rowid IN (SELECT l.rowid ${older})`);
+        await after('delete');
+      }
+    }
+
+    await recordBatch(conn, {
+      id: batchId, table: 'kpi_results', path, fileName: options.fileName, source: options.source,
+      settings: { mapping, constants, onDuplicate: options.onDuplicate ?? 'reject' },
+      sha: await sha, prepared: head.prepared, rowCount: inserted, inserted, replaced, started,
+    });
+    await after('batch');
+    return { ok: true, result: { ok: true, batchId, rowCount: inserted, inserted, replaced, created: { orgUnits: 0, employees: 0, periods: 0 }, route: 'direct' } };
+  } finally {
+    for (const t of Object.values(types)) await run(conn, `DROP TYPE IF EXISTS ${t}`).catch(() => undefined);
+  }
+}
+
+/**
+ * The file as a relation with src_row, and a mapped field's column (key fields as text). Text
+ * files are sniffed (auto_detect) only so DuckDB knows their size: with the fixed-schema reader
+ * it plans for ~40 rows and builds its hash tables on the file instead of on the key dictionaries.
+ */
+function source(head: FileHead, mapping: Record<string, string>): { scan: string; col: (field: string) => string } {
+  const { prepared, headers, types } = head;
+  if (prepared.format === 'parquet')
+    return {
+      scan: `(SELECT (file_row_number + 2)::INTEGER AS src_row, * FROM read_parquet(${sqlString(prepared.path)}, file_row_number=true))`,
+      col: (field) => {
+        const h = mapping[field]!;
+        return types[headers.indexOf(h)] === 'VARCHAR' ? `s.${sqlIdent(h)}` : `CAST(s.${sqlIdent(h)} AS VARCHAR)`;
+      },
+    };
+  return {
+    // No src_row: numbering rows in the scan (row_number() OVER ()) serialises it and more than
+    // doubles the import; rows are numbered after the insert instead.
+    scan: `(SELECT NULL::INTEGER AS src_row, * FROM read_csv(${sqlString(prepared.path)}, header=false, skip=1, auto_detect=true,
+             all_varchar=true, delim=${sqlString(prepared.delimiter ?? ',')}, quote='"', escape='"', null_padding=true, names=[${headers.map((_h, i) => `'c${i}'`).join(', ')}]))`,
+    col: (field) => `s.c${headers.indexOf(mapping[field]!)}`,
+  };
+}
