@@ -328,10 +328,15 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
   if (f.tieRule === 'secondary') {
     if (f.secondaryKpi !== undefined) {
       params.kpi = f.secondaryKpi;
+      // Joined on the stored integer keys: through the kpi_results view the planner cannot narrow
+      // the 30M-line scan to the population's months (250 ms instead of 35 at 200,000 employees).
       ctes.push(
-        `kpi AS (SELECT k.employee_id, k.period_id, max(k.score) AS ks FROM kpi_results k
-                  SEMI JOIN pop ON pop.employee_id = k.employee_id AND pop.period_id = k.period_id
-                 WHERE k.kpi_code = $kpi GROUP BY ALL)`,
+        `kpi AS (SELECT x.employee_id, x.period_id, max(k.score) AS ks FROM kpi_lines k
+                   JOIN (SELECT ek.key AS ek, pk.key AS pk, p.employee_id, p.period_id
+                           FROM (SELECT DISTINCT employee_id, period_id FROM pop) p
+                           JOIN employee_keys ek ON ek.id = p.employee_id JOIN period_keys pk ON pk.id = p.period_id) x
+                     ON x.ek = k.employee_key AND x.pk = k.period_key
+                  WHERE k.kpi_key = (SELECT key FROM kpi_codes WHERE code = $kpi) GROUP BY ALL)`,
       );
       joins += ' LEFT JOIN kpi ON kpi.employee_id = pop.employee_id AND kpi.period_id = pop.period_id';
       keys.push('ks DESC NULLS LAST');
