@@ -8,10 +8,11 @@ import { sqlIdent, sqlString } from './read.ts';
 
 /**
  * KPI lines are the bulk import (millions of rows a year), so a clean file takes a shorter road:
- * one streaming INSERT from the file into kpi_lines, looking keys up on the way, with every check
- * written into the statement as a guard that aborts it. A file that trips any guard is rolled back
- * and handed to the general path, which stages it, validates set-based and lists every error by
- * row and column. The two paths accept exactly the same files; this one only skips the staging.
+ * one streaming INSERT from the file into kpi_lines, looking keys up on the way. Types, required
+ * fields and references are guards inside the statement that abort it; ranges and duplicate keys
+ * are checked set-based on the inserted batch. A file that fails any of them is rolled back and
+ * handed to the general path, which stages it, validates and lists every error by row and
+ * column. The two paths accept exactly the same files; this one only skips the staging.
  *
  * What stays on the general path by design: values that need trimming or re-spelling (' E001',
  * an empty quoted number, a period spelt in a way the file's first rows do not show), and a
@@ -92,9 +93,9 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
     await registerKpiCodesOn(conn, codeConst !== null ? `SELECT ${codeConst}` : seen(col('kpi_code')));
 
     /*
-     * Keys are looked up by casting the text to an ENUM of the dictionary's ids: unlike a hash
-     * join, a cast keeps the scan's order, which numbering CSV rows after the insert relies on.
-     * Dictionary keys are dense from 1 in id-insertion order, so enum position + 1 is the key.
+     * In a text file, keys are looked up by casting the text to an ENUM of the dictionary's ids:
+     * unlike a hash join, a cast keeps the scan's order, which numbering the rows after the insert
+     * relies on. Dictionary keys are dense from 1 in insertion order, so enum position + 1 is the key.
      */
     const dense = await all<{ t: string; ok: boolean }>(
       conn,
@@ -102,8 +103,13 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
        UNION ALL SELECT 'kpi_codes', count(*) = coalesce(max(key), 0) FROM kpi_codes`,
     );
     if (dense.some((d) => !d.ok)) return { ok: false, learn: false };
-    await run(conn, `CREATE TYPE ${types.emp} AS ENUM (SELECT id FROM employee_keys ORDER BY key)`);
-    await run(conn, `CREATE TYPE ${types.kpi} AS ENUM (SELECT code FROM kpi_codes ORDER BY key)`);
+    // Parquet rows carry their own number, so order does not matter there and a hash join on
+    // the dictionaries is cheaper than the cast (0.5 s of ~4 s for 10M lines).
+    const joinKeys = head.prepared.format === 'parquet';
+    if (!joinKeys) {
+      await run(conn, `CREATE TYPE ${types.emp} AS ENUM (SELECT id FROM employee_keys ORDER BY key)`);
+      await run(conn, `CREATE TYPE ${types.kpi} AS ENUM (SELECT code FROM kpi_codes ORDER BY key)`);
+    }
     // Ids keyed but unknown to employees (lines stored before the importer checked them) are not accepted.
     const orphans = (await all<{ key: number }>(conn, 'SELECT key FROM employee_keys k WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = k.id)')).map((r) => r.key);
     if (orphans.length > 1000) return { ok: false, learn: false };
@@ -119,14 +125,21 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
     if (spell.length) await run(conn, `CREATE TYPE ${types.per} AS ENUM (${spell.map(([v]) => sqlString(v)).join(', ')})`);
 
     const code = (type: string, c: string) => `enum_code(TRY_CAST(${c} AS ${type}))`;
+    const joins: string[] = [];
+    const byJoin = (table: string, alias: string, on: string, c: string) => {
+      joins.push(`LEFT JOIN ${table} ${alias} ON ${alias}.${on} = ${c}`);
+      return `${alias}.key`;
+    };
     const empKey = constant('employee_id') !== null
       ? `(SELECT key FROM employee_keys WHERE id = ${constant('employee_id')})`
-      : `${code(types.emp, col('employee_id'))} + 1`;
+      : joinKeys ? byJoin('employee_keys', 'ek', 'id', col('employee_id')) : `${code(types.emp, col('employee_id'))} + 1`;
     const empExpr = orphans.length ? `CASE WHEN ${empKey} IN (${orphans.join(', ')}) THEN NULL ELSE ${empKey} END` : empKey;
     const perExpr = perConst !== null
       ? `${perKey.get(perConst) ?? 'NULL'}`
       : spell.length ? `[${spell.map(([, k]) => k).join(', ')}][${code(types.per, col('period_id'))} + 1]` : 'NULL';
-    const kpiExpr = codeConst !== null ? `(SELECT key FROM kpi_codes WHERE code = ${codeConst})` : `${code(types.kpi, col('kpi_code'))} + 1`;
+    const kpiExpr = codeConst !== null
+      ? `(SELECT key FROM kpi_codes WHERE code = ${codeConst})`
+      : joinKeys ? byJoin('kpi_codes', 'kc', 'code', col('kpi_code')) : `${code(types.kpi, col('kpi_code'))} + 1`;
     // coalesce evaluates the look-up once per row (a CASE would repeat it) and error() only on a miss.
     const guard = (expr: string, what: string) => `coalesce(${expr}, error('${GUARD}${what}'))`;
     // A value that is not a number fails the cast; ranges are checked on the stored batch below.
@@ -144,7 +157,7 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
       `INSERT INTO kpi_lines (employee_key, period_key, kpi_key, target, actual, score, weight, batch_id, source_row)
        SELECT ${guard(empExpr, 'employee')}, ${guard(perExpr, 'period')}, ${guard(kpiExpr, 'code')},
               ${value('target')}, ${value('actual')}, ${value('score')}, ${value('weight')}, ${batchId}, s.src_row
-         FROM ${scan} s`,
+         FROM ${scan} s ${joins.join(' ')}`,
     );
     const inserted = Number(ins!.Count);
     // Insertion order is preserved (DuckDB's default), so the batch's rows follow the file's: the
