@@ -227,9 +227,10 @@ function source(head: FileHead, mapping: Record<string, string>): { scan: string
     };
   return {
     // No src_row: numbering rows in the scan (row_number() OVER ()) serialises it and more than
-    // doubles the import; rows are numbered after the insert instead.
+    // doubles the import; rows are numbered after the insert instead. No null_padding: a short
+    // row fails the scan and goes to the general path, which reports its missing fields.
     scan: `(SELECT NULL::INTEGER AS src_row, * FROM read_csv(${sqlString(prepared.path)}, header=false, skip=1, auto_detect=true,
-             all_varchar=true, delim=${sqlString(prepared.delimiter ?? ',')}, quote='"', escape='"', null_padding=true, names=[${headers.map((_h, i) => `'c${i}'`).join(', ')}]))`,
+             all_varchar=true, delim=${sqlString(prepared.delimiter ?? ',')}, quote='"', escape='"', null_padding=false, names=[${headers.map((_h, i) => `'c${i}'`).join(', ')}]))`,
     col: (field) => `s.c${headers.indexOf(mapping[field]!)}`,
   };
 }
