@@ -19,10 +19,15 @@ export async function run(rows = Number(process.env.BENCH_IMPORT_ROWS ?? 10_000_
     await wh.run(`INSERT INTO periods SELECT strftime(d, '%Y-%m'), 'month', d, last_day(d), NULL, NULL FROM (SELECT unnest(generate_series(DATE '2015-01-01', DATE '2029-12-01', INTERVAL 1 MONTH))::DATE AS d)`);
     // As HR systems export them: month by month, each employee's KPIs together. Unique keys:
     // 20,000 employees × 180 months × 8 KPIs = 28.8M available.
-    const gen = `SELECT 'E' || lpad(((i // 8) % ${employees})::VARCHAR, 6, '0') AS "工号",
+    const lines = (from: number, to: number) => `SELECT 'E' || lpad(((i // 8) % ${employees})::VARCHAR, 6, '0') AS "工号",
         strftime(DATE '2015-01-01' + to_months((i // (8 * ${employees}))::INTEGER), '%Y-%m') AS "考核月份",
         'kpi' || (i % 8) AS "指标", round(random() * 100, 1) AS "得分", 12.5 AS "权重"
-      FROM range(${rows}) t(i)`;
+      FROM range(${from}, ${to}) t(i)`;
+    const gen = lines(0, rows);
+    // The next 20 months (3.2M lines), appended to a table that already holds the first file.
+    const later = join(dir, 'later.csv');
+    const laterRows = 20 * 8 * employees;
+    await wh.run(`COPY (${lines(Math.ceil(rows / (8 * employees)) * 8 * employees, Math.ceil(rows / (8 * employees)) * 8 * employees + laterRows)}) TO '${later}' (HEADER, DELIMITER ',')`);
     const csv = join(dir, 'kpi.csv');
     const pq = join(dir, 'kpi.parquet');
     let t = performance.now();
@@ -59,6 +64,14 @@ export async function run(rows = Number(process.env.BENCH_IMPORT_ROWS ?? 10_000_
       const s2 = (performance.now() - t) / 1000;
       if (!again.ok || again.replaced !== rows) throw new Error(JSON.stringify(again).slice(0, 500));
       console.log(`${''.padEnd(8)} re-import with replace: ${s2.toFixed(2)} s = ${(rows / s2 / 1e6).toFixed(2)} M rows/s (${again.replaced.toLocaleString()} replaced; ${again.route} route)`);
+      if (label === 'CSV') {
+        // The usual case: new months arriving while the history is stored (every key checked against it).
+        t = performance.now();
+        const more = await importFile(wh, later, { table: 'kpi_results', mapping, onDuplicate: 'reject', source: 'cli' });
+        const s3 = (performance.now() - t) / 1000;
+        if (!more.ok || more.inserted !== laterRows) throw new Error(JSON.stringify(more).slice(0, 500));
+        console.log(`${''.padEnd(8)} append ${laterRows.toLocaleString()} new lines to the ${rows.toLocaleString()} stored: ${s3.toFixed(2)} s = ${(laterRows / s3 / 1e6).toFixed(2)} M rows/s (${more.route} route)`);
+      }
       await wh.run('DELETE FROM kpi_lines');
       // The floor: the same rows copied straight into storage by DuckDB (key look-ups, no validation, no row numbers).
       const scan = label === 'CSV' ? `read_csv('${file}', header=true, all_varchar=true)` : `read_parquet('${file}')`;
