@@ -41,7 +41,8 @@ const bad = (r: unknown) => {
 /** Order-independent fingerprint of every imported table plus the batch log. */
 async function checksums(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const t of ['org_units', 'employees', 'periods', 'kpi_results', 'rater_scores', 'assessments', 'metrics', 'policies', 'import_batches', 'import_mappings']) {
+  // The key dictionaries too: a failed import must not hand out keys (the direct route needs them dense).
+  for (const t of ['org_units', 'employees', 'periods', 'kpi_results', 'employee_keys', 'period_keys', 'kpi_codes', 'rater_scores', 'assessments', 'metrics', 'policies', 'import_batches', 'import_mappings']) {
     const [r] = await wh.query<{ c: string }>(`SELECT count(*) || ':' || COALESCE(sum(hash(CAST(x AS VARCHAR)))::VARCHAR, '') AS c FROM ${t} x`);
     out[t] = r!.c;
   }
