@@ -79,3 +79,29 @@ test('a good flat sheet is imported and the counts rise', async ({ page }) => {
   await page.getByTestId('nav-overview').click();
   await expect(page.getByTestId('count-assessments').locator('.value')).toHaveAttribute('data-value', String(after.assessments));
 });
+
+test('KPI lines: a clean file is imported, the same file again is refused as duplicates', async ({ page }) => {
+  await page.goto('/data');
+  const before = await trpcQuery<Overview & { kpiLines: number }>(page, 'meta.overview');
+  const csv = ['工号,考核月份,指标,得分,权重', 'E000001,2025-12,e2e_kpi,91.5,20', 'E000002,2025-12,e2e_kpi,78,20'].join('\n');
+  const importIt = async () => {
+    await uploadCsv(page, 'kpi.csv', csv);
+    const select = page.getByTestId('target-table');
+    await select.click();
+    await page.getByTestId('table-option-kpi_results').click();
+    await expect(page.getByTestId('mapping-table')).toBeVisible();
+    await page.getByTestId('run-import').click();
+  };
+  await importIt();
+  await expect(page.getByTestId('result-ok')).toBeVisible();
+  const after = await trpcQuery<Overview & { kpiLines: number }>(page, 'meta.overview');
+  expect(after.kpiLines).toBe(before.kpiLines + 2);
+  await expect(page.getByTestId('batch-table')).toContainText('kpi.csv');
+
+  // Re-importing must not double-count: with the default policy the stored keys are reported by row.
+  await page.goto('/data');
+  await importIt();
+  await expect(page.getByTestId('result-failed')).toBeVisible();
+  await expect(page.getByTestId('error-table')).toContainText('已存在');
+  expect((await trpcQuery<{ kpiLines: number }>(page, 'meta.overview')).kpiLines).toBe(after.kpiLines);
+});
