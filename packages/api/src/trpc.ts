@@ -1,5 +1,6 @@
 import { initTRPC } from '@trpc/server';
 import type { Warehouse } from '@perflens/warehouse';
+import './messages.ts';
 
 export interface Context {
   wh: Warehouse;

@@ -64,5 +64,11 @@ describe('api routers (fixture: see warehouse/test/queries.fixture.ts)', () => {
     expect((bad as TRPCError).code).toBe('BAD_REQUEST');
     expect((bad as TRPCError).message).toContain('直方图下限');
     await expect(caller.distribution.grades({ from: 'last year' })).rejects.toThrow(/period id must look like/);
+    // zod's own messages come in both languages too.
+    const few = await caller.distribution.scores({ bins: 3 }).catch((e: unknown) => e);
+    expect((few as TRPCError).code).toBe('BAD_REQUEST');
+    const issue = (JSON.parse((few as TRPCError).message) as Array<{ path: string[]; message: string }>)[0]!;
+    expect(issue.path).toEqual(['bins']);
+    expect(issue.message).toBe('数值过小：期望 number >=5 / Too small: expected number to be >=5');
   });
 });
