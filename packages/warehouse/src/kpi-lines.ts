@@ -31,19 +31,21 @@ export async function registerKpiCodesOn(conn: DuckDBConnection, codesSql: strin
  */
 export async function insertKpiLinesOn(conn: DuckDBConnection, selectSql: string, params?: Record<string, unknown>): Promise<void> {
   const src = `_kpi_lines_src_${process.pid}_${++seq}`;
-  await conn.run(`CREATE TEMP TABLE ${src} AS ${selectSql}`, params as never);
+  // Named by position, whatever the caller called its columns.
+  await conn.run(
+    `CREATE TEMP TABLE ${src} AS SELECT * FROM (${selectSql}) s(employee_id, period_id, kpi_code, target, actual, score, weight, batch_id, source_row)`,
+    params as never,
+  );
   try {
-    const cols = (await conn.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${src})`)).getRowsJS().map((r) => String(r[0]));
-    const [emp, per, kpi, ...values] = cols.map((c) => `s."${c.replaceAll('"', '""')}"`);
-    await conn.run(keySql('employee_keys', 'id', `SELECT ${emp} FROM ${src} s`));
-    await conn.run(keySql('period_keys', 'id', `SELECT ${per} FROM ${src} s`));
-    await registerKpiCodesOn(conn, `SELECT ${kpi} FROM ${src} s`);
+    await conn.run(keySql('employee_keys', 'id', `SELECT employee_id FROM ${src}`));
+    await conn.run(keySql('period_keys', 'id', `SELECT period_id FROM ${src}`));
+    await registerKpiCodesOn(conn, `SELECT kpi_code FROM ${src}`);
     await conn.run(`INSERT INTO kpi_lines
-      SELECT e.key, p.key, k.key, ${values.join(', ')}
+      SELECT e.key, p.key, k.key, s.target, s.actual, s.score, s.weight, s.batch_id, s.source_row
         FROM ${src} s
-        JOIN employee_keys e ON e.id = ${emp}
-        JOIN period_keys p ON p.id = ${per}
-        JOIN kpi_codes k ON k.code = ${kpi}`);
+        JOIN employee_keys e ON e.id = s.employee_id
+        JOIN period_keys p ON p.id = s.period_id
+        JOIN kpi_codes k ON k.code = s.kpi_code`);
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${src}`);
   }

@@ -37,8 +37,13 @@ export interface FileHead {
 }
 
 /** Header, first rows and row count. Retries as GB18030 when a UTF-8-looking file turns out not to be. */
-export async function readHead(conn: DuckDBConnection, path: string, opts: { fileName?: string; sheet?: string; workDir?: string; rows?: number }): Promise<FileHead> {
-  let prepared = await prepareSource(path, { fileName: opts.fileName, sheet: opts.sheet, dir: opts.workDir });
+export async function readHead(
+  conn: DuckDBConnection,
+  path: string,
+  /** `prepared`: the file as an earlier read of it left it (XLSX and GBK are converted only once). */
+  opts: { fileName?: string; sheet?: string; workDir?: string; rows?: number; prepared?: PreparedSource },
+): Promise<FileHead> {
+  let prepared = opts.prepared ?? (await prepareSource(path, { fileName: opts.fileName, sheet: opts.sheet, dir: opts.workDir }));
   const n = opts.rows ?? 20;
   if (prepared.format === 'parquet') {
     const src = `read_parquet(${sqlString(prepared.path)})`;

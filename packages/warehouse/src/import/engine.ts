@@ -16,7 +16,7 @@ import type { Warehouse } from '../db.ts';
 import { insertKpiLinesOn } from '../kpi-lines.ts';
 import { importKpiLinesFast } from './kpi-fast.ts';
 import { all, csvScan, mappingErrors, nextBatchId, readHead, recordBatch, run } from './common.ts';
-import { sha256File, sqlIdent, sqlString } from './read.ts';
+import { sha256File, sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
  * The import pipeline: stage the file in DuckDB (all text, with source row numbers), derive typed
@@ -151,9 +151,12 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
   // Hash concurrently: it runs on the JS thread while DuckDB works on its own threads.
   const sha = sha256File(path);
   sha.catch(() => undefined);
+  // The file as the direct route read it (converted from XLSX or GBK), so it is not converted twice.
+  let converted: PreparedSource | undefined;
   if (table === 'kpi_results') {
     const fast = await importKpiLinesFast(wh, path, options, sha);
-    if (fast) return fast;
+    if (fast.result) return fast.result;
+    converted = fast.prepared;
   }
   const id = `${process.pid}_${++seq}`;
   const stage = `imp_stage_${id}`;
@@ -174,7 +177,7 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
   }
 
   async function body(conn: DuckDBConnection): Promise<ImportResult> {
-      const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0 });
+      const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0, prepared: converted });
       const { prepared, headers, types } = head;
       const mErrors = mappingErrors(table, headers, mapping, constants);
       if (mErrors.length) throw new ValidationFailed({ ok: false, rowCount: head.rowCount, errorCount: mErrors.length, counts: { mapping: mErrors.length }, errors: mErrors });

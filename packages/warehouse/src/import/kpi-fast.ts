@@ -4,7 +4,7 @@ import type { Warehouse } from '../db.ts';
 import { registerKpiCodesOn, syncKeysOn } from '../kpi-lines.ts';
 import { all, mappingErrors, nextBatchId, readHead, recordBatch, run, type FileHead } from './common.ts';
 import type { ImportOptions, ImportSuccess } from './engine.ts';
-import { sqlIdent, sqlString } from './read.ts';
+import { sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
  * KPI lines are the bulk import (millions of rows a year), so a clean file takes a shorter road:
@@ -25,8 +25,12 @@ const SAMPLE_ROWS = 20_000;
 const BITMAP_MAX = 1 << 28;
 const GUARD = 'perflens-fast-import:';
 
-/** Raised by a guard inside the statement; `learn` means: read the whole file's codes, then retry. */
-type Outcome = { ok: true; result: ImportSuccess } | { ok: false; learn: boolean };
+/** The file is left to the general path; `learn`: read the whole file's codes and spellings, then retry once. */
+class Declined extends Error {
+  constructor(readonly learn = false) {
+    super('declined');
+  }
+}
 
 /** A throw from the caller's afterWrite hook: it aborts the import instead of falling back. */
 class Interrupted extends Error {
@@ -37,36 +41,47 @@ class Interrupted extends Error {
 
 let seq = 0;
 
-export async function importKpiLinesFast(wh: Warehouse, path: string, options: ImportOptions, sha: Promise<string>): Promise<ImportSuccess | null> {
+/**
+ * The import's result, or null with the file as read (converted from XLSX or GBK once) for the
+ * general path to take over.
+ */
+export async function importKpiLinesFast(
+  wh: Warehouse,
+  path: string,
+  options: ImportOptions,
+  sha: Promise<string>,
+): Promise<{ result: ImportSuccess | null; prepared?: PreparedSource }> {
+  const read: { prepared?: PreparedSource } = {};
   for (const learnAll of [false, true]) {
-    let outcome: Outcome;
     try {
-      outcome = await wh.transaction(async (conn) => {
-        const o = await attempt(conn, path, options, sha, learnAll);
-        // Anything but success leaves nothing behind: the transaction is rolled back.
-        if (!o.ok) throw Object.assign(new Error('fallback'), { outcome: o });
-        return o;
-      });
+      // Anything but success throws, and the transaction is rolled back: nothing is left behind.
+      return { result: await wh.transaction((conn) => attempt(conn, path, options, sha, learnAll, read)), prepared: read.prepared };
     } catch (err) {
       if (err instanceof Interrupted) throw err.reason;
       if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`direct route declined: ${String(err).slice(0, 300)}\n`);
-      const o = (err as { outcome?: Outcome }).outcome;
-      if (o) outcome = o;
-      else if (String(err).includes(GUARD)) outcome = { ok: false, learn: String(err).includes(`${GUARD}code`) || String(err).includes(`${GUARD}period`) };
-      else return null; // e.g. a malformed line: the general path reads the file leniently and says where
+      const message = String(err);
+      const learn = err instanceof Declined ? err.learn : message.includes(`${GUARD}code`) || message.includes(`${GUARD}period`);
+      // Anything else (a malformed line, say): the general path reads the file leniently and says where.
+      if (!learn || learnAll) break;
     }
-    if (outcome.ok) return outcome.result;
-    if (!outcome.learn || learnAll) return null;
   }
-  return null;
+  return { result: null, prepared: read.prepared };
 }
 
-async function attempt(conn: DuckDBConnection, path: string, options: ImportOptions, sha: Promise<string>, learnAll: boolean): Promise<Outcome> {
+async function attempt(
+  conn: DuckDBConnection,
+  path: string,
+  options: ImportOptions,
+  sha: Promise<string>,
+  learnAll: boolean,
+  read: { prepared?: PreparedSource },
+): Promise<ImportSuccess> {
   const mapping = options.mapping ?? {};
   const constants = options.constants ?? {};
   const started = new Date();
-  const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0 });
-  if (mappingErrors('kpi_results', head.headers, mapping, constants).length) return { ok: false, learn: false };
+  const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0, prepared: read.prepared });
+  read.prepared = head.prepared;
+  if (mappingErrors('kpi_results', head.headers, mapping, constants).length) throw new Declined();
   const fields = new Map(fieldsOf('kpi_results').map((f) => [f.name, f]));
   const { scan, col } = source(head, mapping);
   const periodField = fields.get('period_id')!;
@@ -88,7 +103,7 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
   try {
     // A period given as a constant may be spelt any way the general path accepts.
     const perConst = constant('period_id') === null ? null : normaliseValue(periodField, constants.period_id!.trim(), false);
-    if (constant('period_id') !== null && perConst === null) return { ok: false, learn: false };
+    if (constant('period_id') !== null && perConst === null) throw new Declined();
     const codeConst = constant('kpi_code');
     await registerKpiCodesOn(conn, codeConst !== null ? `SELECT ${codeConst}` : seen(col('kpi_code')));
 
@@ -102,7 +117,7 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
       `SELECT 'employee_keys' AS t, count(*) = coalesce(max(key), 0) AS ok FROM employee_keys
        UNION ALL SELECT 'kpi_codes', count(*) = coalesce(max(key), 0) FROM kpi_codes`,
     );
-    if (dense.some((d) => !d.ok)) return { ok: false, learn: false };
+    if (dense.some((d) => !d.ok)) throw new Declined();
     // Parquet rows carry their own number, so order does not matter there and a hash join on
     // the dictionaries is cheaper than the cast (0.5 s of ~4 s for 10M lines).
     const joinKeys = head.prepared.format === 'parquet';
@@ -110,9 +125,6 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
       await run(conn, `CREATE TYPE ${types.emp} AS ENUM (SELECT id FROM employee_keys ORDER BY key)`);
       await run(conn, `CREATE TYPE ${types.kpi} AS ENUM (SELECT code FROM kpi_codes ORDER BY key)`);
     }
-    // Ids keyed but unknown to employees (lines stored before the importer checked them) are not accepted.
-    const orphans = (await all<{ key: number }>(conn, 'SELECT key FROM employee_keys k WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = k.id)')).map((r) => r.key);
-    if (orphans.length > 1000) return { ok: false, learn: false };
     // Periods: every canonical id plus each spelling seen (first rows, or all on the retry) that normalises to one.
     const periods = await all<{ id: string; key: number }>(conn, 'SELECT k.id, k.key FROM period_keys k SEMI JOIN periods p ON p.id = k.id ORDER BY k.key');
     const perKey = new Map(periods.map((p) => [p.id, p.key]));
@@ -133,7 +145,6 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
     const empKey = constant('employee_id') !== null
       ? `(SELECT key FROM employee_keys WHERE id = ${constant('employee_id')})`
       : joinKeys ? byJoin('employee_keys', 'ek', 'id', col('employee_id')) : `${code(types.emp, col('employee_id'))} + 1`;
-    const empExpr = orphans.length ? `CASE WHEN ${empKey} IN (${orphans.join(', ')}) THEN NULL ELSE ${empKey} END` : empKey;
     const perExpr = perConst !== null
       ? `${perKey.get(perConst) ?? 'NULL'}`
       : spell.length ? `[${spell.map(([, k]) => k).join(', ')}][${code(types.per, col('period_id'))} + 1]` : 'NULL';
@@ -155,7 +166,7 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
     const [ins] = await all<{ Count: number }>(
       conn,
       `INSERT INTO kpi_lines (employee_key, period_key, kpi_key, target, actual, score, weight, batch_id, source_row)
-       SELECT ${guard(empExpr, 'employee')}, ${guard(perExpr, 'period')}, ${guard(kpiExpr, 'code')},
+       SELECT ${guard(empKey, 'employee')}, ${guard(perExpr, 'period')}, ${guard(kpiExpr, 'code')},
               ${value('target')}, ${value('actual')}, ${value('score')}, ${value('weight')}, ${batchId}, s.src_row
          FROM ${scan} s ${joins.join(' ')}`,
     );
@@ -166,13 +177,18 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
       await run(conn, `UPDATE kpi_lines SET source_row = CAST(rowid - (SELECT min(rowid) FROM kpi_lines WHERE batch_id = ${batchId}) + 2 AS INTEGER) WHERE batch_id = ${batchId}`);
     await after('kpi_results');
 
+    // Ids keyed but unknown to employees (lines stored before the importer checked references)
+    // are refused like any unknown id; there are usually none, and then nothing is probed.
+    const orphans = 'SELECT key FROM employee_keys k WHERE NOT EXISTS (SELECT 1 FROM employees e WHERE e.id = k.id)';
+    const [o] = await all<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM (${orphans})`);
+    const refused = [...outOfRange, ...(o!.n > 0 ? [`employee_key IN (${orphans})`] : [])];
     const [r] = await all<Record<string, number | null>>(
       conn,
       `SELECT min(employee_key) AS e0, max(employee_key) AS e1, min(period_key) AS p0, max(period_key) AS p1, min(kpi_key) AS k0, max(kpi_key) AS k1
-              , count(*) FILTER (WHERE ${outOfRange.join(' OR ') || 'false'})::DOUBLE AS out_of_range
+              , count(*) FILTER (WHERE ${refused.join(' OR ') || 'false'})::DOUBLE AS refused
          FROM kpi_lines WHERE batch_id = ${batchId}`,
     );
-    if (r!.out_of_range! > 0) return { ok: false, learn: false };
+    if (r!.refused! > 0) throw new Declined();
 
     // Duplicate keys within the file: a bitmap over the batch's key space when it is small enough.
     if (inserted > 0) {
@@ -180,7 +196,7 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
       const packed = `(CAST(employee_key - ${r!.e0} AS BIGINT) * ${np * nk} + (period_key - ${r!.p0}) * ${nk} + (kpi_key - ${r!.k0}))`;
       const distinct = ne * np * nk <= BITMAP_MAX ? `bit_count(bitstring_agg(${packed}, 0, ${ne * np * nk - 1}))` : `count(DISTINCT ${packed})`;
       const [d] = await all<{ n: number }>(conn, `SELECT (count(*) - ${distinct})::DOUBLE AS n FROM kpi_lines WHERE batch_id = ${batchId}`);
-      if (d!.n > 0) return { ok: false, learn: false };
+      if (d!.n > 0) throw new Declined();
     }
 
     // Keys already stored: rejected (the general path lists them) or replaced.
@@ -191,7 +207,7 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
        WHERE l.batch_id IS DISTINCT FROM ${batchId} AND l.period_key BETWEEN ${r!.p0} AND ${r!.p1} AND l.employee_key BETWEEN ${r!.e0} AND ${r!.e1}`;
       const [o] = await all<{ n: number }>(conn, `SELECT count(*)::DOUBLE AS n ${older}`);
       if (o!.n > 0) {
-        if ((options.onDuplicate ?? 'reject') === 'reject') return { ok: false, learn: false };
+        if ((options.onDuplicate ?? 'reject') === 'reject') throw new Declined();
         replaced = o!.n;
         await run(conn, `DELETE FROM kpi_lines WHERE rowid IN (SELECT l.rowid ${older})`);
         await after('delete');
@@ -204,7 +220,7 @@ async function attempt(conn: DuckDBConnection, path: string, options: ImportOpti
       sha: await sha, prepared: head.prepared, rowCount: inserted, inserted, replaced, started,
     });
     await after('batch');
-    return { ok: true, result: { ok: true, batchId, rowCount: inserted, inserted, replaced, created: { orgUnits: 0, employees: 0, periods: 0 }, route: 'direct' } };
+    return { ok: true, batchId, rowCount: inserted, inserted, replaced, created: { orgUnits: 0, employees: 0, periods: 0 }, route: 'direct' };
   } finally {
     for (const t of Object.values(types)) await run(conn, `DROP TYPE IF EXISTS ${t}`).catch(() => undefined);
   }
