@@ -302,15 +302,27 @@ describe('compiled SQL equals the TS evaluator', () => {
     );
   }, 120_000);
 
-  it('rounds half-up on the decimal string exactly like roundHalfUp', async () => {
-    const xs = [1.005, 2.675, 1.015, 0.125, 80.345, 100.5, -1.005, 4000.005, 1234.565, 0.045, 5.0000001, 12.344999999, 0];
+  it('rounds half-up on the written decimal exactly like roundHalfUp', async () => {
+    const xs = [1.005, 2.675, 1.015, 0.125, 80.345, 100.5, -1.005, 4000.005, 1234.565, 0.045, 5.0000001, 12.344999999, 0, 0.29, 10520.394999999999, -0.004];
+    // Thousands of random doubles and half steps with their binary neighbours, in one query.
+    const rnd = fc.sample(fc.oneof(fc.double({ min: -1e7, max: 1e7, noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -1e8, max: 1e8 }).map((k) => Number(`${k}.5e-2`))), { numRuns: 5000, seed: 7 });
+    const all = [...xs, ...rnd];
     const rows = await wh.query<{ i: number; r: number }>(
-      `SELECT i, ${roundHalfUpSql('x')} AS r FROM (VALUES ${xs.map((x, i) => `(${i}, ${dbl(x)})`).join(', ')}) v(i, x) ORDER BY i`,
+      `SELECT i, ${roundHalfUpSql('x')} AS r FROM (VALUES ${all.map((x, i) => `(${i}, ${dbl(x)})`).join(', ')}) v(i, x) ORDER BY i`,
     );
     // 1.005 is 1.00499999999999989… in binary; half-up on the written decimal gives 1.01.
-    expect(rows.map((r) => r.r)).toEqual(xs.map((x) => roundHalfUp(x, 2)));
+    expect(rows.map((r) => r.r)).toEqual(all.map((x) => roundHalfUp(x, 2)));
     expect(rows[0]!.r).toBe(1.01);
     expect(rows[1]!.r).toBe(2.68);
+    expect(rows[14]!.r).toBe(10520.39);
+  });
+
+  it('passes NULL, NaN and infinities through the rounding unchanged', async () => {
+    const [r] = await wh.query<{ n: number | null; nan: boolean; inf: boolean; ninf: boolean }>(
+      `SELECT ${roundHalfUpSql('CAST(NULL AS DOUBLE)')} AS n, isnan(${roundHalfUpSql("CAST('nan' AS DOUBLE)")}) AS nan,
+              ${roundHalfUpSql("CAST('inf' AS DOUBLE)")} = CAST('inf' AS DOUBLE) AS inf, ${roundHalfUpSql("CAST('-inf' AS DOUBLE)")} = CAST('-inf' AS DOUBLE) AS ninf`,
+    );
+    expect(r).toEqual({ n: null, nan: true, inf: true, ninf: true });
   });
 });
 

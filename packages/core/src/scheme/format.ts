@@ -1,18 +1,20 @@
 /**
- * Half-up rounding to `digits` decimals, away from zero for negatives. Done on the decimal
- * string (exponent shift) rather than x * 10^d, because 1.005 * 100 is 100.49999999999999 in
- * binary and would round down.
+ * Half-up rounding to `digits` decimals of the number as written (its shortest decimal string),
+ * away from zero for negatives: 1.005 → 1.01 although 1.005 is 1.00499999999999989… in binary,
+ * so Math.round(x * 100) would give 1.00.
+ * Without strings: with k = ⌊|x|·10^d⌋, (k + 0.5) / 10^d is one correctly rounded division of
+ * exact doubles, i.e. the double nearest the decimal half step. Parsing decimals is monotone, so
+ * the shortest decimal of |x| is at or above that step exactly when |x| is at or above its
+ * double (a shorter decimal than the step itself cannot land within an ulp of it). The SQL
+ * compiler emits these same operations, so both sides agree to the last bit.
  */
 export function roundHalfUp(x: number, digits = 2): number {
   if (!Number.isFinite(x)) return x;
-  const sign = x < 0 ? -1 : 1;
-  // Fast path: only values within 1e-6 of a half step need the exact decimal treatment.
   const m = 10 ** digits;
-  const y = Math.abs(x) * m;
-  const frac = y - Math.floor(y);
-  if (Math.abs(frac - 0.5) > 1e-6) return (sign * Math.round(y)) / m;
-  const shifted = Math.round(Number(`${Math.abs(x)}e${digits}`));
-  return sign * Number(`${shifted}e-${digits}`);
+  const a = Math.abs(x);
+  const k = Math.floor(a * m);
+  const r = (k + (a >= (k + 0.5) / m ? 1 : 0)) / m;
+  return x < 0 ? -r : r;
 }
 
 /** Money is rounded to cents half-up (1.005 → 1.01, 2.5 fen → 3 fen); never banker's rounding. */
