@@ -100,3 +100,36 @@ describe('HTTP API as plain JSON', () => {
     expect(bad.body.error.message).toContain('min must be less than max / 直方图下限 min 必须小于上限 max');
   });
 });
+
+describe('uploading a broken file over HTTP', () => {
+  it('preview names the line of a quote that never closes, in the caller language; the import refuses it and writes nothing', async () => {
+    const { routes } = await import('../src/routes/index.ts');
+    const db = await Warehouse.open({ path: join(dir, 'upload.duckdb') });
+    const srv = createAppServer(db, routes, join(dir, 'no-web'));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      const text = '部门编号,部门名称\nd1,"销售一部\nd2,销售二部\n';
+      const up = await fetch(`${url}/api/upload?name=${encodeURIComponent('部门.csv')}`, { method: 'POST', body: text });
+      const { uploadId } = (await up.json()) as { uploadId: string };
+      const preview = async (lang: string) => {
+        const res = await fetch(`${url}/trpc/import.preview?input=${encodeURIComponent(JSON.stringify({ uploadId, table: 'org_units' }))}`, { headers: { 'x-perflens-lang': lang } });
+        return { status: res.status, message: ((await res.json()) as any).error.message as string };
+      };
+      expect(await preview('en')).toEqual({ status: 400, message: expect.stringMatching(/^Row 2: a value opens with a double quote that is never closed/) });
+      expect((await preview('zh')).message).toMatch(/^第 2 行：以英文双引号开始的内容一直没有结束/);
+      const run = await fetch(`${url}/trpc/import.run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ uploadId, table: 'org_units', mapping: { id: '部门编号', name: '部门名称' }, constants: {}, onDuplicate: 'reject' }),
+      });
+      const result = ((await run.json()) as any).result.data;
+      expect(result).toMatchObject({ ok: false, errorCount: 1, errors: [{ row: 2, code: 'format' }] });
+      expect(await db.query(`SELECT count(*)::INTEGER AS n FROM org_units`)).toEqual([{ n: 0 }]);
+      expect(await db.query(`SELECT count(*)::INTEGER AS n FROM import_batches`)).toEqual([{ n: 0 }]);
+    } finally {
+      await new Promise((r) => srv.close(r));
+      db.close();
+    }
+  });
+});

@@ -285,6 +285,80 @@ describe('other tables', () => {
   });
 });
 
+describe('file structure', () => {
+  const KPI_HEAD = '工号,考核月份,指标,得分,权重';
+
+  it('a row with more fields than the header is refused by row, whichever route reads it', async () => {
+    await seedOrg();
+    const before = await checksums();
+    const early = bad(await importFile(wh, file('wide.csv', `${KPI_HEAD}\nE001,2024-03,accuracy,95,30\nE002,2024-03,accuracy,80,5,30\n`), { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(early.errors).toEqual([expect.objectContaining({ row: 3, code: 'format', value: '30' })]);
+    expect(early.errors[0]!.message.zh).toContain('有 6 个字段，而表头只有 5 列');
+    expect(early.errors[0]!.message.en).toContain('6 fields but the header has 5 columns');
+    // Past DuckDB's 20,480-row sample the reader itself stops at the row: same error, not a crash.
+    await wh.run(`INSERT INTO employees (id, name, org_unit_id, role) SELECT 'X' || i, 'n', 'd1', 'sales' FROM range(25000) t(i)`);
+    const before2 = await checksums();
+    const lines = Array.from({ length: 25000 }, (_, i) => `X${i},2024-03,accuracy,95,30${i === 24000 ? ',oops' : ''}`);
+    const late = bad(await importFile(wh, file('wide-late.csv', `${KPI_HEAD}\n${lines.join('\n')}\n`), { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(late.errors).toEqual([expect.objectContaining({ row: 24002, code: 'format', value: 'oops' })]);
+    expect(await checksums()).toEqual(before2);
+    await wh.run(`DELETE FROM employees WHERE id LIKE 'X%'`);
+    expect(await checksums()).toEqual(before);
+    // Other tables read the same way.
+    const ou = bad(await importFile(wh, file('ou.csv', '部门编号,部门名称,上级部门\nd2,华东,销售,d1\nd3,华北,\nd4,华南,销售,二部,d1\n'), { table: 'org_units', mapping: { id: '部门编号', name: '部门名称', parent_id: '上级部门' } }));
+    expect(ou.errors.map((e) => [e.row, e.code, e.value])).toEqual([[2, 'format', 'd1'], [4, 'format', '二部 | d1']]);
+    expect([ou.errorCount, ou.counts]).toEqual([2, { format: 2 }]);
+    expect(ou.errors[1]!.message.en).toContain('Row 4: 5 fields but the header has 3 columns');
+  });
+
+  it('an empty trailing field (a delimiter at the end of the line, as some exports write) is fine', async () => {
+    await seedOrg();
+    const r = ok(await importFile(wh, file('trail.csv', `${KPI_HEAD}\nE001,2024-03,accuracy,95,30,\nE002,2024-03,accuracy,80,30,\n`), { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(r.inserted).toBe(2);
+  });
+
+  it('a quote that never closes is refused with its line instead of silently dropping the rest of the file', async () => {
+    await seedOrg();
+    const before = await checksums();
+    const r = bad(await importFile(wh, file('quote.csv', `${KPI_HEAD}\nE001,2024-03,"accuracy,95,30\nE002,2024-03,accuracy,80,30\n`), { table: 'kpi_results', mapping: KPI_MAP }));
+    expect(r.errors).toEqual([expect.objectContaining({ row: 2, code: 'format' })]);
+    expect(r.errors[0]!.message.en).toContain('never closed');
+    expect(await checksums()).toEqual(before);
+  });
+
+  it('quotes that do close, escaped quotes, quoted line breaks and a literal quote inside a value all import', async () => {
+    await seedOrg();
+    // Five quote characters: an odd count, so the line-by-line walk runs and must find nothing open.
+    const text = `工号,姓名,考核月份,得分\nE001,"张""三\n二行",2024-03,95\nE002,李"四,2024-03,80\n`;
+    const r = ok(await importFile(wh, file('quotes-ok.csv', text), { table: 'assessments', mapping: { employee_id: '工号', period_id: '考核月份', score: '得分' } }));
+    expect(r.inserted).toBe(2);
+  });
+});
+
+describe('concurrent imports', () => {
+  it('run one after another: each gets its own batch and both land, whatever the tables', async () => {
+    await seedOrg();
+    const kpiA = file('ka.csv', '工号,考核月份,指标,得分,权重\nE001,2024-03,accuracy,95,30\n');
+    const kpiB = file('kb.csv', '工号,考核月份,指标,得分,权重\nE002,2024-03,accuracy,80,30\n');
+    const periods = file('p.csv', '期间\n2024-04\n2024-05\n');
+    const org = file('ou.csv', '部门编号,部门名称,上级部门\nd9,新部门,root\n');
+    const results = await Promise.all([
+      importFile(wh, kpiA, { table: 'kpi_results', mapping: KPI_MAP }),
+      importFile(wh, kpiB, { table: 'kpi_results', mapping: KPI_MAP }),
+      importFile(wh, periods, { table: 'periods', mapping: { id: '期间' } }),
+      importFile(wh, org, { table: 'org_units', mapping: { id: '部门编号', name: '部门名称', parent_id: '上级部门' } }),
+    ]);
+    const ids = results.map((r) => ok(r).batchId);
+    expect(new Set(ids).size).toBe(4);
+    expect(await wh.query(`SELECT id::INTEGER AS id FROM import_batches ORDER BY id`)).toEqual([1, 2, 3, 4].map((id) => ({ id })));
+    expect(await wh.query(`SELECT employee_id, score FROM kpi_results ORDER BY 1`)).toEqual([
+      { employee_id: 'E001', score: 95 },
+      { employee_id: 'E002', score: 80 },
+    ]);
+    expect((await wh.query(`SELECT count(*)::INTEGER AS n FROM periods`))[0]).toEqual({ n: 3 });
+  });
+});
+
 describe('flat sheet', () => {
   const FLAT = { employee_id: '工号', name: '姓名', department: '所属部门', role: '岗位', period: '考核月份', score: '考核得分', grade: '考核等级' };
   it('creates org units, employees and periods in one step and re-imports idempotently', async () => {

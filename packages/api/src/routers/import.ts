@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { IMPORT_FIELDS, IMPORT_TARGETS, mappingNameSchema, previewInputSchema, runInputSchema, saveMappingInputSchema } from '@perflens/core';
 import {
-  deleteMapping, errorsToCsv, importFile, listBatches, listMappings, previewImport, resolveUpload, saveMapping, storeReport,
+  deleteMapping, errorsToCsv, ImportFileError, importFile, listBatches, listMappings, previewImport, resolveUpload, saveMapping, storeReport,
 } from '@perflens/warehouse';
 import { publicProcedure, router } from '../trpc.ts';
 
@@ -21,7 +21,12 @@ export const importRouter = router({
     } catch (err) {
       notFound(err);
     }
-    return { fileName: upload.fileName, ...(await previewImport(ctx.wh, upload.path, { table: input.table, sheet: input.sheet, fileName: upload.fileName })) };
+    try {
+      return { fileName: upload.fileName, ...(await previewImport(ctx.wh, upload.path, { table: input.table, sheet: input.sheet, fileName: upload.fileName })) };
+    } catch (err) {
+      if (err instanceof ImportFileError) throw new TRPCError({ code: 'BAD_REQUEST', message: ctx.lang === 'en' ? err.en : err.zh, cause: err });
+      throw err;
+    }
   }),
 
   run: publicProcedure.input(runInputSchema).mutation(async ({ ctx, input }) => {

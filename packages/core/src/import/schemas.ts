@@ -50,6 +50,8 @@ export const IMPORT_ERROR_CODES = [
   'duplicate_in_file',
   'duplicate_existing',
   'mapping',
+  /** The file's structure: a quote that never closes, a row with more fields than the header. */
+  'format',
 ] as const;
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
 

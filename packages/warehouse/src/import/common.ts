@@ -34,6 +34,11 @@ export interface FileHead {
   types: string[];
   rows: Array<Array<string | null>>;
   rowCount: number;
+  /**
+   * Text files: the first column after the last named header, when some row has more fields
+   * than the header (DuckDB widens the sample to the widest row); those values belong nowhere.
+   */
+  extraFrom: number | null;
 }
 
 /** Header, first rows and row count. Retries as GB18030 when a UTF-8-looking file turns out not to be. */
@@ -51,7 +56,7 @@ export async function readHead(
     const headers = desc.map((d) => d.column_name);
     const sample = await all(conn, `SELECT ${headers.map((h) => `CAST(${sqlIdent(h)} AS VARCHAR) AS ${sqlIdent(h)}`).join(', ')} FROM ${src} LIMIT ${n}`);
     const [cnt] = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${src}`);
-    return { prepared, headers, types: desc.map((d) => d.column_type), rows: sample.map((r) => headers.map((h) => (r[h] as string | null) ?? null)), rowCount: cnt!.n };
+    return { prepared, headers, types: desc.map((d) => d.column_type), rows: sample.map((r) => headers.map((h) => (r[h] as string | null) ?? null)), rowCount: cnt!.n, extraFrom: null };
   }
   const attempt = async () => {
     const sample = await all(conn, `SELECT * FROM ${csvScan(prepared, null)} LIMIT ${n + 1}`);
@@ -69,8 +74,11 @@ export async function readHead(
   }
   const first = r.sample[0] ?? {};
   const keys = Object.keys(first);
-  const headers = keys.map((k, i) => String(first[k] ?? '').replace(/^\uFEFF/, '').trim() || `column${i + 1}`);
+  const named = keys.map((k) => String(first[k] ?? '').replace(/^\uFEFF/, '').trim());
+  const headers = named.map((h, i) => h || `column${i + 1}`);
+  const lastNamed = named.findLastIndex((h) => h !== '');
   return {
+    extraFrom: lastNamed >= 0 && lastNamed < keys.length - 1 ? lastNamed + 1 : null,
     prepared,
     headers,
     types: headers.map(() => 'VARCHAR'),
@@ -100,6 +108,28 @@ function mappingErrors(table: ImportTarget, headers: string[], mapping: Record<s
     if (!fields.some((f) => f.name === field))
       errors.push({ row: null, column: field, code: 'mapping', value: constants[field] ?? null, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });
   return errors;
+}
+
+/** A quoted value that never closes (read.ts csvOpenQuoteLine). */
+export function openQuoteError(line: number): ImportError {
+  return {
+    row: line, column: null, code: 'format', value: null,
+    message: {
+      zh: `第 ${line} 行：以英文双引号开始的内容一直没有结束，此后各行都会被读成同一个值。请检查该行的引号（值中的双引号应写成两个：""）`,
+      en: `Row ${line}: a value opens with a double quote that is never closed, so every later line would be read as part of it. Check the quotes on that line (a quote inside a value is written twice: "")`,
+    },
+  };
+}
+
+/** A row with more fields than the header. */
+export function extraFieldsError(row: number, fields: number, header: number, value: string): ImportError {
+  return {
+    row, column: null, code: 'format', value,
+    message: {
+      zh: `第 ${row} 行：有 ${fields} 个字段，而表头只有 ${header} 列（多出“${value}”）。常见原因是值中含有未加引号的分隔符`,
+      en: `Row ${row}: ${fields} fields but the header has ${header} columns (extra: "${value}"). A delimiter inside an unquoted value is the usual cause`,
+    },
+  };
 }
 
 export interface BatchRecord {

@@ -15,8 +15,8 @@ import {
 import type { Warehouse } from '../db.ts';
 import { insertKpiLinesOn } from '../kpi-lines.ts';
 import { importKpiLinesFast } from './kpi-fast.ts';
-import { all, csvScan, mappingErrors, nextBatchId, readHead, recordBatch, run } from './common.ts';
-import { sha256File, sqlIdent, sqlString, type PreparedSource } from './read.ts';
+import { all, csvScan, extraFieldsError, mappingErrors, nextBatchId, openQuoteError, readHead, recordBatch, run } from './common.ts';
+import { hashAndCheckQuotes, sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
  * The import pipeline: stage the file in DuckDB (all text, with source row numbers), derive typed
@@ -66,6 +66,20 @@ class ValidationFailed extends Error {
   constructor(readonly failure: ImportFailure) {
     super('validation failed');
   }
+}
+
+/** A file whose structure is broken: only these errors are listed (every other check would be noise). */
+function formatFailure(rowCount: number, errors: ImportError[], total = errors.length): ImportFailure {
+  return { ok: false, rowCount, errorCount: total, counts: { format: total }, errors };
+}
+
+/** DuckDB's "Expected Number of Columns: 5 Found: 6" on a row past its sample, as an import error. */
+function csvWidthError(err: unknown, header: number, delimiter: string): ImportError | null {
+  const m = /CSV Error on Line: (\d+)\s*(?:Original Line: ([^\n]*)\n)?[\s\S]*?Expected Number of Columns: (\d+) Found: (\d+)/.exec(String((err as Error)?.message ?? err));
+  if (!m || Number(m[4]) <= Number(m[3])) return null;
+  // The extra fields as written (a quoted field holding the delimiter would shift this; the row number is exact).
+  const extra = (m[2] ?? '').split(delimiter).slice(header).join(delimiter);
+  return extraFieldsError(Number(m[1]), Number(m[4]), header, extra);
 }
 
 const TYPE_LABEL: Record<FieldDef['type'], { zh: string; en: string }> = {
@@ -141,15 +155,35 @@ interface Check {
   message: (value: string | null) => { zh: string; en: string };
 }
 
-export async function importFile(wh: Warehouse, path: string, options: ImportOptions): Promise<ImportResult> {
+/** The tail of each warehouse's import queue. */
+const queues = new WeakMap<Warehouse, Promise<unknown>>();
+
+/**
+ * Imports into one warehouse run one at a time, in arrival order. Each takes the next batch id
+ * inside its own transaction, so two at once (two browser tabs, the CLI beside the dashboard)
+ * both took the same id and the second failed at commit with DuckDB's constraint error; they
+ * would also fight over the key dictionaries. A failed import does not hold up the next.
+ */
+export function importFile(wh: Warehouse, path: string, options: ImportOptions): Promise<ImportResult> {
+  const run = (queues.get(wh) ?? Promise.resolve()).then(() => importNow(wh, path, options));
+  queues.set(wh, run.catch(() => undefined));
+  return run;
+}
+
+async function importNow(wh: Warehouse, path: string, options: ImportOptions): Promise<ImportResult> {
   const table = options.table;
   const mapping = options.mapping ?? {};
   const constants = options.constants ?? {};
   const onDuplicate = options.onDuplicate ?? 'reject';
   const maxErrors = options.maxErrors ?? 1000;
   const started = new Date();
-  // Hash concurrently: it runs on the JS thread while DuckDB works on its own threads.
-  const sha = sha256File(path);
+  // Hash and look for a quote that never closes while DuckDB reads the file (both run on the JS
+  // thread, DuckDB on its own). Both routes await this before they commit, and the staged route
+  // before it reports anything: a swallowed tail would otherwise show as unrelated row errors.
+  const sha = hashAndCheckQuotes(path, options.fileName).then(({ sha256, openQuoteLine }) => {
+    if (openQuoteLine !== null) throw new ValidationFailed(formatFailure(0, [openQuoteError(openQuoteLine)]));
+    return sha256;
+  });
   sha.catch(() => undefined);
   // The file as the direct route read it (converted from XLSX or GBK), so it is not converted twice.
   let converted: PreparedSource | undefined;
@@ -166,13 +200,19 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
       try {
         return await body(conn);
       } finally {
-        // Temp objects live on the pooled connection: drop them whatever happened.
-        const rows = await all<{ n: string; t: string }>(conn, `SELECT table_name AS n, table_type AS t FROM information_schema.tables WHERE table_name LIKE $p`, { p: `imp_%${id}%` });
+        // Temp objects live on the pooled connection: drop them whatever happened. After a
+        // failed statement the transaction is aborted (its rollback drops them) and this query
+        // fails too; its error must not replace the one that explains the failure.
+        const rows = await all<{ n: string; t: string }>(conn, `SELECT table_name AS n, table_type AS t FROM information_schema.tables WHERE table_name LIKE $p`, { p: `imp_%${id}%` }).catch(() => []);
         for (const r of rows) await run(conn, `DROP ${r.t === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS ${sqlIdent(r.n)}`).catch(() => undefined);
       }
     });
   } catch (err) {
     if (err instanceof ValidationFailed) return err.failure;
+    // DuckDB may fail on a broken file before the structure check has answered (its sniffer gives
+    // up on an unclosed quote); the check names the line, so it is the better answer.
+    const structure = await sha.then(() => null, (e: unknown) => e);
+    if (structure instanceof ValidationFailed) return structure.failure;
     throw err;
   }
 
@@ -189,8 +229,29 @@ export async function importFile(wh: Warehouse, path: string, options: ImportOpt
         const cols = headers.map((h, i) => `${sqlIdent(h)} AS c${i}`).join(', ');
         src = `(SELECT (file_row_number + 2)::INTEGER AS src_row, ${cols} FROM read_parquet(${sqlString(prepared.path)}, file_row_number=true))`;
       } else {
-        await run(conn, `CREATE TEMP TABLE ${stage} AS SELECT (row_number() OVER () + 1)::INTEGER AS src_row, * FROM ${csvScan(prepared, headers)}`);
+        try {
+          await run(conn, `CREATE TEMP TABLE ${stage} AS SELECT (row_number() OVER () + 1)::INTEGER AS src_row, * FROM ${csvScan(prepared, headers)}`);
+        } catch (err) {
+          const wide = csvWidthError(err, head.extraFrom ?? headers.length, prepared.delimiter ?? ',');
+          if (wide) throw new ValidationFailed(formatFailure(head.rowCount, [wide]));
+          throw err;
+        }
         src = stage;
+        await sha;
+        // In a text file, values past the last named column are usually an unquoted delimiter inside
+        // a value, which shifts every later field of the row: nothing after it can be trusted. (A
+        // note typed beside a spreadsheet's table is no such sign, and stays ignored.)
+        if (head.extraFrom !== null && prepared.sheet === null) {
+          const extra = headers.slice(head.extraFrom).map((_, i) => `NULLIF(trim(c${head.extraFrom! + i}), '')`);
+          const rows = await all<{ row: number; n: number; v: string; total: number }>(
+            conn,
+            `SELECT src_row AS row, greatest(${extra.map((e, i) => `CASE WHEN ${e} IS NOT NULL THEN ${head.extraFrom! + i + 1} END`).join(', ')})::INTEGER AS n,
+                    concat_ws(' | ', ${extra.join(', ')}) AS v, (count(*) OVER ())::DOUBLE AS total
+               FROM ${stage} WHERE coalesce(${extra.join(', ')}) IS NOT NULL ORDER BY src_row LIMIT ${maxErrors}`,
+          );
+          if (rows.length)
+            throw new ValidationFailed(formatFailure(head.rowCount, rows.map((r) => extraFieldsError(r.row, r.n, head.extraFrom!, r.v)), rows[0]!.total));
+        }
       }
 
       // 2. Bind fields to columns or constants.

@@ -1,6 +1,6 @@
 export { importFile } from './engine.ts';
 export type { ImportOptions, ImportResult, ImportSuccess, ImportFailure } from './engine.ts';
-export { previewImport } from './preview.ts';
+export { ImportFileError, previewImport } from './preview.ts';
 export type { ImportPreview } from './preview.ts';
 export { errorsToCsv } from './report.ts';
 export { listMappings, getMapping, saveMapping, deleteMapping, listBatches } from './mappings.ts';

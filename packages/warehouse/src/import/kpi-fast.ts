@@ -81,7 +81,8 @@ async function attempt(
   const started = new Date();
   const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0, prepared: read.prepared });
   read.prepared = head.prepared;
-  if (mappingErrors('kpi_results', head.headers, mapping, constants).length) throw new Declined();
+  // Rows wider than the header are reported by the staged route.
+  if (mappingErrors('kpi_results', head.headers, mapping, constants).length || head.extraFrom !== null) throw new Declined();
   const fields = new Map(fieldsOf('kpi_results').map((f) => [f.name, f]));
   const { scan, col } = source(head, mapping);
   const periodField = fields.get('period_id')!;

@@ -1,7 +1,7 @@
 import { fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
-import { readHead } from './common.ts';
-import type { FileFormat, TextEncoding } from './read.ts';
+import { openQuoteError, readHead } from './common.ts';
+import { csvOpenQuoteLine, detectFormat, type FileFormat, type TextEncoding } from './read.ts';
 
 export interface ImportPreview {
   format: FileFormat;
@@ -19,13 +19,33 @@ export interface ImportPreview {
   unmappedRequired: string[];
 }
 
+/** A file that cannot be read at all, explained in both languages (message: "zh / en"). */
+export class ImportFileError extends Error {
+  constructor(
+    readonly zh: string,
+    readonly en: string,
+  ) {
+    super(`${zh} / ${en}`);
+    this.name = 'ImportFileError';
+  }
+}
+
 /** What the mapping screen needs: file facts, 20 rows and a suggested mapping for `table`. */
 export async function previewImport(
   wh: Warehouse,
   path: string,
   opts: { table?: ImportTarget; sheet?: string; fileName?: string; workDir?: string } = {},
 ): Promise<ImportPreview> {
-  const head = await wh.withConnection((conn) => readHead(conn, path, { ...opts, rows: 20 }));
+  let head;
+  try {
+    head = await wh.withConnection((conn) => readHead(conn, path, { ...opts, rows: 20 }));
+  } catch (err) {
+    // DuckDB's sniffer gives up on a quote that never closes with a generic message; say where it is.
+    const line = detectFormat(path, opts.fileName) === 'csv' ? await csvOpenQuoteLine(path).catch(() => null) : null;
+    if (line === null) throw err;
+    const { message } = openQuoteError(line);
+    throw new ImportFileError(message.zh, message.en);
+  }
   const suggestions = opts.table ? suggestMapping(fieldsOf(opts.table), head.headers) : [];
   const mapping = Object.fromEntries(suggestions.filter((s) => s.header).map((s) => [s.field, s.header!]));
   const unmappedRequired = opts.table ? fieldsOf(opts.table).filter((f) => f.required && !mapping[f.name]).map((f) => f.name) : [];

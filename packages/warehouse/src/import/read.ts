@@ -200,9 +200,82 @@ export async function forceGb18030(path: string, dir?: string): Promise<Prepared
 }
 
 export async function sha256File(path: string): Promise<string> {
+  return (await scanFile(path, false)).sha256;
+}
+
+const QUOTE = 0x22;
+
+/** One read of the file: its SHA-256 and, when asked, how many quote bytes it holds. */
+async function scanFile(path: string, countQuotes: boolean): Promise<{ sha256: string; quotes: number }> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) h.update(chunk as Buffer);
-  return h.digest('hex');
+  let quotes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
+    const b = chunk as Buffer;
+    h.update(b);
+    if (countQuotes) for (let i = b.indexOf(QUOTE); i >= 0; i = b.indexOf(QUOTE, i + 1)) quotes++;
+  }
+  return { sha256: h.digest('hex'), quotes };
+}
+
+/**
+ * The file's SHA-256, and for a CSV file the line on which a quoted field opens and never
+ * closes (else null), from one read. DuckDB reads such a file without complaint and silently
+ * drops everything from that field to the end of the file, so the importer checks it.
+ * An even number of quote bytes (the usual case) proves every quoted field closed; only an odd
+ * count pays for the walk that finds the line.
+ */
+export async function hashAndCheckQuotes(path: string, fileName?: string): Promise<{ sha256: string; openQuoteLine: number | null }> {
+  const csv = detectFormat(path, fileName) === 'csv';
+  const { sha256, quotes } = await scanFile(path, csv);
+  return { sha256, openQuoteLine: csv && quotes % 2 === 1 ? await csvOpenQuoteLine(path) : null };
+}
+
+/**
+ * Walks a CSV file byte by byte for a quoted field that never closes: quotes only open a field
+ * at its start (a quote inside an unquoted value, 张"三, is literal for DuckDB too); "" inside
+ * a quoted field is an escaped quote. Quote, delimiter and newline are ASCII, which neither
+ * UTF-8 nor GBK uses inside a multi-byte character, so the bytes are walked as they are.
+ */
+export async function csvOpenQuoteLine(path: string): Promise<number | null> {
+  // Delimiters are ASCII, so the head decodes well enough as latin1 whatever the encoding.
+  const DELIM = sniffDelimiter(readHead(path, 64 << 10).toString('latin1')).charCodeAt(0);
+  const NL = 0x0a;
+  let line = 1;
+  let openedAt = 0;
+  let fieldStart = true;
+  let inQuoted = false;
+  // A quote seen inside a quoted field: either the closing quote or the first of an escaped "".
+  let pendingQuote = false;
+  let first = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
+    const b = chunk as Buffer;
+    const bom = first && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+    first = false;
+    for (let i = bom; i < b.length; i++) {
+      const c = b[i]!;
+      if (inQuoted) {
+        if (pendingQuote) {
+          pendingQuote = false;
+          if (c === QUOTE) continue; // "" is a literal quote
+          inQuoted = false; // the field closed just before c: fall through to handle c
+        } else {
+          if (c === QUOTE) pendingQuote = true;
+          else if (c === NL) line++;
+          continue;
+        }
+      }
+      if (c === NL) {
+        line++;
+        fieldStart = true;
+      } else if (c === DELIM) fieldStart = true;
+      else if (c === QUOTE && fieldStart) {
+        inQuoted = true;
+        openedAt = line;
+        fieldStart = false;
+      } else if (c !== 0x0d) fieldStart = false;
+    }
+  }
+  return inQuoted && !pendingQuote ? openedAt : null;
 }
 
 /** A string literal for the few places DuckDB does not accept a bound parameter (views). */
