@@ -1,3 +1,4 @@
+export * from './errors.ts';
 export * from './domain.ts';
 export * from './filters.ts';
 export * from './stats/index.ts';

@@ -1,3 +1,4 @@
+import { BilingualError } from '../errors.ts';
 import { GRADES, type Grade, gradeForScore } from '../domain.ts';
 import { formatNumber, roundHalfUp, roundMoney } from './format.ts';
 import { raterComposite, type RaterScores } from './raters.ts';
@@ -29,15 +30,7 @@ export interface EvaluateOptions {
 }
 
 /** Error the user can act on (missing input, missing salary …), bilingual. */
-export class SchemeEvaluationError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-  ) {
-    super(`${zh} / ${en}`);
-    this.name = 'SchemeEvaluationError';
-  }
-}
+export class SchemeEvaluationError extends BilingualError {}
 
 const NO_EXPLANATION: Bilingual = { zh: '', en: '' };
 

@@ -1,4 +1,4 @@
-import { fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
+import { BilingualError, fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { openQuoteError, readHead } from './common.ts';
 import { csvOpenQuoteLine, detectFormat, type FileFormat, type TextEncoding } from './read.ts';
@@ -20,15 +20,7 @@ export interface ImportPreview {
 }
 
 /** A file that cannot be read at all, explained in both languages (message: "zh / en"). */
-export class ImportFileError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-  ) {
-    super(`${zh} / ${en}`);
-    this.name = 'ImportFileError';
-  }
-}
+export class ImportFileError extends BilingualError {}
 
 /** What the mapping screen needs: file facts, 20 rows and a suggested mapping for `table`. */
 export async function previewImport(

@@ -1,4 +1,4 @@
-import { compileSchemeSql, GRADES, type Grade, reusableLines, sameRaters, type Scheme, streakConditionSql } from '@perflens/core';
+import { BilingualError, compileSchemeSql, GRADES, type Grade, reusableLines, sameRaters, type Scheme, streakConditionSql } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { ensureBaseScores } from './simulation-base.ts';
 import { ensureSimulationLayout, kpiSlots, monthOrdinals, simSource } from './simulation-layout.ts';
@@ -77,15 +77,7 @@ export interface SimulationResult {
 }
 
 
-export class SimulationInputError extends Error {
-  constructor(
-    readonly zh: string,
-    readonly en: string,
-  ) {
-    super(`${zh} / ${en}`);
-    this.name = 'SimulationInputError';
-  }
-}
+export class SimulationInputError extends BilingualError {}
 
 
 /** One bit per month; UBIGINT covers 64 months (the usual case), HUGEINT up to 127. */
