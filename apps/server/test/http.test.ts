@@ -116,8 +116,8 @@ describe('uploading a broken file over HTTP', () => {
         const res = await fetch(`${url}/trpc/import.preview?input=${encodeURIComponent(JSON.stringify({ uploadId, table: 'org_units' }))}`, { headers: { 'x-perflens-lang': lang } });
         return { status: res.status, message: ((await res.json()) as any).error.message as string };
       };
-      expect(await preview('en')).toEqual({ status: 400, message: expect.stringMatching(/^Row 2: a value opens with a double quote that is never closed/) });
-      expect((await preview('zh')).message).toMatch(/^第 2 行：以英文双引号开始的内容一直没有结束/);
+      expect(await preview('en')).toEqual({ status: 400, message: expect.stringMatching(/^部门\.csv: Row 2: a value opens with a double quote that is never closed/) });
+      expect((await preview('zh')).message).toMatch(/^部门\.csv：第 2 行：以英文双引号开始的内容一直没有结束/);
       const run = await fetch(`${url}/trpc/import.run`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

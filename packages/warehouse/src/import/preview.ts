@@ -1,4 +1,5 @@
 import { BilingualError, fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
+import { basename } from 'node:path';
 import type { Warehouse } from '../db.ts';
 import { openQuoteError, readHead } from './common.ts';
 import { csvOpenQuoteLine, detectFormat, type FileFormat, type TextEncoding } from './read.ts';
@@ -36,7 +37,8 @@ export async function previewImport(
     const line = detectFormat(path, opts.fileName) === 'csv' ? await csvOpenQuoteLine(path).catch(() => null) : null;
     if (line === null) throw err;
     const { message } = openQuoteError(line);
-    throw new ImportFileError(message.zh, message.en);
+    const name = opts.fileName ?? basename(path);
+    throw new ImportFileError(`${name}：${message.zh}`, `${name}: ${message.en}`);
   }
   const suggestions = opts.table ? suggestMapping(fieldsOf(opts.table), head.headers) : [];
   const mapping = Object.fromEntries(suggestions.filter((s) => s.header).map((s) => [s.field, s.header!]));
