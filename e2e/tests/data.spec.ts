@@ -54,6 +54,27 @@ test('a broken file is rejected row by row and nothing is written', async ({ pag
   expect(after).toEqual(before);
 });
 
+test('a file whose structure is broken is refused by line: an unquoted comma shifts a row, a quote never closes', async ({ page }) => {
+  await page.goto('/data');
+  const before = await trpcQuery<Overview>(page, 'meta.overview');
+  // Row 3's name holds an unquoted comma, so its fields shift one to the right.
+  const wide = ['工号,姓名,部门,岗位,考核期间,得分', 'X91001,测试甲,E2E 测试部,sales,2025-12,88', 'X91002,测试,乙,E2E 测试部,sales,2025-12,80'].join('\n');
+  await uploadCsv(page, 'wide.csv', wide);
+  await chooseFlat(page);
+  await page.getByTestId('run-import').click();
+  await expect(page.getByTestId('result-failed')).toBeVisible();
+  const row = page.getByTestId('error-table').locator('tbody tr').first();
+  await expect(row).toContainText('第 3 行：有 7 个字段，而表头只有 6 列');
+  expect((await row.locator('td').first().innerText()).trim()).toBe('3');
+  expect(await trpcQuery<Overview>(page, 'meta.overview')).toEqual(before);
+
+  // A quote that never closes: DuckDB alone would read the file and silently drop its tail.
+  await page.goto('/data');
+  await page.getByTestId('upload').locator('input[type=file]').setInputFiles({ name: 'quote.csv', mimeType: 'text/csv', buffer: Buffer.from('工号,姓名,部门\nX91003,"测试丙,E2E 测试部\nX91004,测试丁,E2E 测试部\n', 'utf8') });
+  await expect(page.getByTestId('data-error')).toContainText('quote.csv：第 2 行：以英文双引号开始的内容一直没有结束');
+  expect(await trpcQuery<Overview>(page, 'meta.overview')).toEqual(before);
+});
+
 test('a good flat sheet is imported and the counts rise', async ({ page }) => {
   await page.goto('/data');
   const before = await trpcQuery<Overview>(page, 'meta.overview');
