@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinScheme, type Scheme, SchemeCompileError, schemeSchema } from '@perflens/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { employeeFacts, insertKpiLinesOn, invalidateSimulationLayout, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
+import { employeeFacts, ensureSimulationLayout, insertKpiLinesOn, invalidateSimulationLayout, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
 
 /**
  * Hand fixture: four functional employees, three months, one KPI "duties" (actual out of 100).
@@ -237,5 +237,50 @@ describe('schemes and scenarios on file', () => {
     expect([a!.id, b!.id]).toEqual(['s2', 's1']);
     expect(b!.scheme).toEqual(TIERED);
     expect(b!.settings).toEqual({ baseline: 'base' });
+  });
+});
+
+describe('simulation layout: complaint running sums and the employee index', () => {
+  it('sums complaints so far this quarter and year over the months in the layout, and indexes employees in id order', async () => {
+    const w2 = await Warehouse.open({ path: join(dir, 'layout.duckdb') });
+    try {
+      const months = ['2023-11', '2023-12', '2024-01', '2024-02', '2024-03', '2024-04', '2024-05'];
+      await w2.run(`INSERT INTO org_units (id, name, parent_id, kind) VALUES ('C', '公司', NULL, 'company')`);
+      await w2.run(`INSERT INTO employees (id, name, org_unit_id, role, monthly_salary) VALUES ('A', '甲', 'C', 'functional', 1000), ('B', '乙', 'C', 'functional', 1000)`);
+      for (const m of months) await w2.run(`INSERT INTO periods (id, kind, start_date, end_date) VALUES ($m, 'month', $s, last_day(CAST($s AS DATE)))`, { m, s: `${m}-01` });
+      // B's lines first, so B holds the smaller dictionary key; the index must still follow the ids.
+      for (const e of ['B', 'A'])
+        for (const m of months) {
+          if (e === 'A' && m === '2024-02') continue; // no KPI lines: February is not in A's layout
+          await w2.transaction((c) => insertKpiLinesOn(c, `SELECT $e::VARCHAR, $m::VARCHAR, 'duties', 100.0, 80.0, 80.0, 100.0, NULL::INTEGER, NULL::INTEGER`, { e, m }));
+          await w2.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade) VALUES ($e, $m, 'C', 'functional', 80, 'B')`, { e, m });
+        }
+      await w2.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade) VALUES ('A', '2024-02', 'C', 'functional', 80, 'B')`);
+      const complaints: Record<string, number> = { '2023-11': 1, '2023-12': 2, '2024-02': 3, '2024-03': 1, '2024-04': 2 };
+      for (const [m, v] of Object.entries(complaints))
+        await w2.run(`INSERT INTO metrics (org_unit_id, employee_id, period_id, metric, value) VALUES ('C', 'A', $m, 'complaint_exposure', $v)`, { m, v });
+      await ensureSimulationLayout(w2);
+      const rows = await w2.query<{ e: string; m: string; cm: number; cq: number; cy: number }>(
+        `SELECT employee_id AS e, period_id AS m, complaints_m AS cm, complaints_q AS cq, complaints_y AS cy FROM sim_facts WHERE employee_id = 'A' ORDER BY period_ord`,
+      );
+      // By hand. Quarter: Q4 1, 1+2; Q1 0, (February not in the layout) 0+1; Q2 2, 2+0. Year: 2023 1, 3; 2024 0, 1, 3, 3.
+      expect(rows.map((r) => [r.m, r.cm, r.cq, r.cy])).toEqual([
+        ['2023-11', 1, 1, 1],
+        ['2023-12', 2, 3, 3],
+        ['2024-01', 0, 0, 0],
+        ['2024-03', 1, 1, 1],
+        ['2024-04', 2, 2, 3],
+        ['2024-05', 0, 2, 3],
+      ]);
+      const b = await w2.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM sim_facts WHERE employee_id = 'B' AND (complaints_q <> 0 OR complaints_y <> 0)`);
+      expect(b).toEqual([{ n: 0 }]);
+      const keys = await w2.query(`SELECT id, key FROM employee_keys ORDER BY id`);
+      expect(keys).toEqual([{ id: 'A', key: 2 }, { id: 'B', key: 1 }]);
+      const idx = await w2.query<{ e: string; i: number }>(`SELECT DISTINCT employee_id AS e, emp_idx AS i FROM sim_facts ORDER BY e`);
+      expect(idx.length).toBe(2);
+      expect(idx[0]!.i).toBeLessThan(idx[1]!.i);
+    } finally {
+      w2.close();
+    }
   });
 });
