@@ -196,6 +196,13 @@ export function sameRaters(prev: Scheme, next: Scheme): boolean {
   return JSON.stringify(prev.raters ?? null) === JSON.stringify(next.raters ?? null);
 }
 
+/**
+ * Bumped whenever the compiled SQL can give a different number for the same scheme and data
+ * (2: half-up rounding of the written decimal without the string path). Results stored from
+ * compiled SQL, such as the simulator's base-scheme caches, carry it in their key.
+ */
+export const SCHEME_SQL_VERSION = 2;
+
 export function compileSchemeSql(input: unknown, source: SqlSource, options: CompileOptions = {}): CompiledScheme {
   const parsed = schemeSchema.safeParse(input);
   if (!parsed.success)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compileSchemeSql, RATER_RELATIONS, type Scheme } from '@perflens/core';
+import { compileSchemeSql, RATER_RELATIONS, SCHEME_SQL_VERSION, type Scheme } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { KPI_SLOTS } from '../migrations/020_simulation.ts';
 import { BASE_CACHE_TABLES_SQL, simSource } from './simulation-layout.ts';
@@ -35,7 +35,8 @@ const states = new WeakMap<Warehouse, CacheState>();
  * DuckDB keeps insertion order, and sim_facts is already in period order (zone maps stay tight).
  */
 export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: ReadonlyMap<string, number>, signature: string): Promise<string> {
-  const key = createHash('sha256').update(JSON.stringify(base)).update('\0').update(signature).digest('hex').slice(0, 20);
+  // Scored by today's compiler: a cache from an older one may round differently.
+  const key = createHash('sha256').update(JSON.stringify(base)).update('\0').update(signature).update(`\0${SCHEME_SQL_VERSION}`).digest('hex').slice(0, 20);
   const table = `sim_base_${key}`;
   let st = states.get(wh);
   if (!st) states.set(wh, (st = { building: new Map(), recent: [], known: new Set() }));
