@@ -36,6 +36,14 @@ describe('perflens import', () => {
     const en = await cli(['import', file, '--table', 'flat'], { PERFLENS_DB: db, LANG: 'en_GB.UTF-8' });
     expect(en.code).toBe(1);
     expect(en.stderr).toContain('Row 3: "考核得分": "abc" is not a valid number');
+    expect(en.stderr).toContain('1 errors in 2 rows');
+    // A row shifted by an unquoted comma: refused by row, with the file's real row count.
+    const wide = join(dir, 'wide.csv');
+    writeFileSync(wide, [...FLAT, 'E3,丙,客服部,客服,2024-01,80,良,多余'].join('\n'));
+    const shifted = await cli(['import', wide, '--table', 'flat'], { PERFLENS_DB: db, LANG: 'en_GB.UTF-8' });
+    expect(shifted.code).toBe(1);
+    expect(shifted.stderr).toContain('Import failed, nothing was written: 1 errors in 2 rows');
+    expect(shifted.stderr).toContain('Row 3: 8 fields but the header has 7 columns (extra: "多余")');
     // A fixed file then imports, with a constant standing in for a missing column.
     writeFileSync(file, '工号,部门,岗位,得分\nE1,跟单部,跟单员,92\n');
     const ok = await cli(['import', file, '--table', 'flat', '--map', 'department=部门', '--set', 'period=2024年3月'], { PERFLENS_DB: db, LANG: 'en' });

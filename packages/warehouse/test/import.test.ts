@@ -307,7 +307,7 @@ describe('file structure', () => {
     // Other tables read the same way.
     const ou = bad(await importFile(wh, file('ou.csv', '部门编号,部门名称,上级部门\nd2,华东,销售,d1\nd3,华北,\nd4,华南,销售,二部,d1\n'), { table: 'org_units', mapping: { id: '部门编号', name: '部门名称', parent_id: '上级部门' } }));
     expect(ou.errors.map((e) => [e.row, e.code, e.value])).toEqual([[2, 'format', 'd1'], [4, 'format', '二部 | d1']]);
-    expect([ou.errorCount, ou.counts]).toEqual([2, { format: 2 }]);
+    expect([ou.errorCount, ou.counts, ou.rowCount]).toEqual([2, { format: 2 }, 3]);
     expect(ou.errors[1]!.message.en).toContain('Row 4: 5 fields but the header has 3 columns');
   });
 

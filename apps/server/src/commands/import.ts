@@ -143,9 +143,10 @@ export function registerImport(program: Command): void {
         }
         if (o.errorsCsv) writeFileSync(o.errorsCsv, errorsToCsv(result.errors));
         process.stderr.write(
+          // A file-level failure (mapping, broken structure) stops before the rows are counted.
           (lang === 'zh'
-            ? `导入失败，未写入任何数据：${result.errorCount} 个错误（共 ${result.rowCount} 行）\n`
-            : `Import failed, nothing was written: ${result.errorCount} errors in ${result.rowCount} rows\n`) + errorTable(result.errors, lang) + '\n',
+            ? `导入失败，未写入任何数据：${result.errorCount} 个错误${result.rowCount ? `（共 ${result.rowCount} 行）` : ''}\n`
+            : `Import failed, nothing was written: ${result.errorCount} errors${result.rowCount ? ` in ${result.rowCount} rows` : ''}\n`) + errorTable(result.errors, lang) + '\n',
         );
         if (o.errorsCsv) process.stderr.write((lang === 'zh' ? `错误明细已写入 ` : 'Errors written to ') + o.errorsCsv + '\n');
         process.exitCode = 1;

@@ -243,14 +243,14 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         // note typed beside a spreadsheet's table is no such sign, and stays ignored.)
         if (head.extraFrom !== null && prepared.sheet === null) {
           const extra = headers.slice(head.extraFrom).map((_, i) => `NULLIF(trim(c${head.extraFrom! + i}), '')`);
-          const rows = await all<{ row: number; n: number; v: string; total: number }>(
+          const rows = await all<{ row: number; n: number; v: string; total: number; all_rows: number }>(
             conn,
             `SELECT src_row AS row, greatest(${extra.map((e, i) => `CASE WHEN ${e} IS NOT NULL THEN ${head.extraFrom! + i + 1} END`).join(', ')})::INTEGER AS n,
-                    concat_ws(' | ', ${extra.join(', ')}) AS v, (count(*) OVER ())::DOUBLE AS total
+                    concat_ws(' | ', ${extra.join(', ')}) AS v, (count(*) OVER ())::DOUBLE AS total, (SELECT count(*) FROM ${stage})::DOUBLE AS all_rows
                FROM ${stage} WHERE coalesce(${extra.join(', ')}) IS NOT NULL ORDER BY src_row LIMIT ${maxErrors}`,
           );
           if (rows.length)
-            throw new ValidationFailed(formatFailure(head.rowCount, rows.map((r) => extraFieldsError(r.row, r.n, head.extraFrom!, r.v)), rows[0]!.total));
+            throw new ValidationFailed(formatFailure(rows[0]!.all_rows, rows.map((r) => extraFieldsError(r.row, r.n, head.extraFrom!, r.v)), rows[0]!.total));
         }
       }
 

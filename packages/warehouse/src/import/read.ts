@@ -199,10 +199,6 @@ export async function forceGb18030(path: string, dir?: string): Promise<Prepared
   return { format: 'csv', path: csv, encoding: 'gb18030', delimiter: sniffDelimiter(text), sheets: [], sheet: null };
 }
 
-export async function sha256File(path: string): Promise<string> {
-  return (await scanFile(path, false)).sha256;
-}
-
 const QUOTE = 0x22;
 
 /** One read of the file: its SHA-256 and, when asked, how many quote bytes it holds. */
