@@ -15,6 +15,41 @@ describe('locale formatting', () => {
     expect(fmtNum(null)).toBe('–');
   });
 
+  it('formats zh-CN and en-US without Intl exactly as Intl does', () => {
+    // A fixed-seed LCG: many magnitudes, negatives, exact halves and their float neighbours.
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: number[] = [0, -0, 0.5, -0.5, 1.5, 2.5, 0.125, 0.0145, 1.005, 999.95, 999999.5, 1e14 + 0.5, -1e-9, 0.9995, 0.99995];
+    for (let i = 0; i < 4000; i++) {
+      const mag = 10 ** Math.floor(rnd() * 16 - 4);
+      const v = (rnd() - 0.3) * mag;
+      const d = Math.floor(rnd() * 4);
+      const half = (Math.round(v * 10 ** d) + 0.5) / 10 ** d;
+      values.push(v, half, half + Number.EPSILON * Math.abs(half), half - Number.EPSILON * Math.abs(half));
+    }
+    const mismatches: string[] = [];
+    let checked = 0;
+    const check = (got: string, want: string, what: string) => {
+      checked++;
+      if (got !== want) mismatches.push(`${what}: ${got} ≠ ${want}`);
+    };
+    for (const locale of ['zh-CN', 'en-US']) {
+      const int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+      const fixed = [0, 1, 2, 3].map((d) => new Intl.NumberFormat(locale, { minimumFractionDigits: d, maximumFractionDigits: d }));
+      const pct = [0, 1, 2, 3].map((d) => new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: d, maximumFractionDigits: d }));
+      for (const v of values) {
+        check(fmtInt(v, locale), int.format(v), `int ${v}`);
+        for (const d of [0, 1, 2, 3]) {
+          check(fmtNum(v, d, locale), fixed[d]!.format(v), `fixed ${v} ${d}`);
+          check(fmtPct(v, d, locale), pct[d]!.format(v), `percent ${v} ${d}`);
+        }
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(checked).toBeGreaterThan(100_000);
+    expect(fmtMoney('0004000.5', 'zh-CN')).toBe('4,000.50');
+  });
+
   it('formats exact decimal money strings without float rounding', () => {
     expect(fmtMoney('4000.00', 'en-US')).toBe('4,000.00');
     expect(fmtMoney('12345678901234.5', 'en-US')).toBe('12,345,678,901,234.50');
