@@ -1,24 +1,14 @@
-import { createApp } from 'vue';
-import { createPinia } from 'pinia';
-import { VueQueryPlugin, QueryClient } from '@tanstack/vue-query';
-import 'element-plus/theme-chalk/base.css';
-import App from './App.vue';
-import { i18n } from './i18n';
-import { createAppRouter } from './router';
-import { prefetchOverview } from './composables/overviewQueries';
-import './styles.css';
+/**
+ * Entry point, kept free of Vue and the UI libraries: on a cold start it sends the overview's
+ * requests and starts fetching the overview's code while the framework (app.ts and its imports)
+ * is still downloading and compiling. Every other page starts the app directly.
+ */
+import { startOverviewPrefetch, type EarlyQuery } from './composables/overviewQueries';
 
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      // Data only changes on import, which invalidates explicitly; avoid refetch storms on focus.
-      staleTime: 5 * 60_000,
-      refetchOnWindowFocus: false,
-      retry: 1,
-    },
-  },
-});
-
-if (window.location.pathname === '/') prefetchOverview(queryClient, Object.fromEntries(new URLSearchParams(window.location.search)));
-
-createApp(App).use(createPinia()).use(createAppRouter()).use(i18n).use(VueQueryPlugin, { queryClient }).mount('#app');
+let early: EarlyQuery[] = [];
+if (window.location.pathname === '/') {
+  early = startOverviewPrefetch(Object.fromEntries(new URLSearchParams(window.location.search)));
+  // The router imports the same module later; this only starts the download sooner.
+  import('./pages/OverviewPage.vue').catch(() => undefined); // a failure surfaces through the router
+}
+void import('./app').then(({ mountApp }) => mountApp(early));

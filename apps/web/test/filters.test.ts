@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeEach } from 'vitest';
 import { createPinia, setActivePinia } from 'pinia';
-import { filtersFromQuery, filtersToQuery, useFiltersStore } from '../src/stores/filters';
+import { filtersFromQuery, filtersToQuery } from '../src/lib/filterQuery';
+import { useFiltersStore } from '../src/stores/filters';
 
 describe('filters ⇄ URL query', () => {
   it('round-trips a full filter set with short keys and no defaults', () => {

@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter, RouterInputs, RouterOutputs } from '@perflens/api';
-import { currentLang } from '@/i18n';
+import { currentLang } from '@/lang';
 
 export type { RouterInputs, RouterOutputs };
 

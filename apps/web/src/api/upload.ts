@@ -1,4 +1,4 @@
-import { currentLang } from '@/i18n';
+import { currentLang } from '@/lang';
 
 export interface UploadResult {
   uploadId: string;

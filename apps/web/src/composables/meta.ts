@@ -1,14 +1,7 @@
 import { computed } from 'vue';
 import { useQuery } from '@tanstack/vue-query';
-import { api } from '@/api';
 import type { OrgUnit } from '@/api/contract';
-
-/** Query definitions shared by the hooks below and the start-up prefetch (main.ts). */
-export const metaQueries = {
-  overview: { queryKey: ['meta', 'overview'], queryFn: api.overview },
-  periods: { queryKey: ['meta', 'periods'], queryFn: api.periods },
-  orgUnits: { queryKey: ['meta', 'orgUnits'], queryFn: api.orgUnits },
-};
+import { metaQueries } from '@/api/queries';
 
 export function useOverviewCounts() {
   return useQuery(metaQueries.overview);

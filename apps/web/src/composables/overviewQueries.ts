@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/vue-query';
 import { api } from '@/api';
-import { filtersFromQuery, type FilterState, type LocationQuery } from '@/stores/filters';
-import { metaQueries } from '@/composables/meta';
+import { filtersFromQuery, type FilterState, type LocationQuery } from '@/lib/filterQuery';
+import { metaQueries } from '@/api/queries';
 
 /**
  * The overview's data requests for one filter state. The page and the start-up prefetch build
@@ -22,12 +22,18 @@ export function overviewQueries(f: FilterState, raterPage = 1) {
   };
 }
 
+/** A request already on its way, under the key its page will ask for. */
+export interface EarlyQuery {
+  queryKey: unknown[];
+  answer: Promise<unknown>;
+}
+
 /**
- * Called before the app mounts when the first page is the overview: the requests then run
- * while the page's code and chart library download and start, instead of after them
- * (a cold start used to spend ~0.7 s on that sequence).
+ * Sends the overview's requests at once when the first page is the overview. main.ts calls this
+ * before the framework code (~0.4 MB) has even downloaded, so on a cold start the answers arrive
+ * while Vue, Element Plus and ECharts are still being evaluated instead of after them.
  */
-export function prefetchOverview(client: QueryClient, query: LocationQuery): void {
+export function startOverviewPrefetch(query: LocationQuery): EarlyQuery[] {
   const f = filtersFromQuery(query);
   const all: Array<{ queryKey: unknown[]; queryFn: () => Promise<unknown> }> = [
     ...Object.values(overviewQueries(f)),
@@ -35,5 +41,15 @@ export function prefetchOverview(client: QueryClient, query: LocationQuery): voi
     metaQueries.orgUnits,
     metaQueries.periods,
   ];
-  for (const q of all) void client.prefetchQuery(q);
+  return all.map((q) => {
+    const answer = q.queryFn();
+    // A failure is not reported here: the page's own query retries and shows the error.
+    answer.catch(() => undefined);
+    return { queryKey: q.queryKey, answer };
+  });
+}
+
+/** Hands the early answers to the query cache; a failed one is simply fetched again by its page. */
+export function seedQueries(client: QueryClient, early: EarlyQuery[]): void {
+  for (const q of early) void client.prefetchQuery({ queryKey: q.queryKey, queryFn: () => q.answer });
 }

@@ -1,6 +1,7 @@
 import { watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
-import { filtersFromQuery, filtersToQuery, sameFilters, useFiltersStore } from '@/stores/filters';
+import { filtersFromQuery, filtersToQuery, sameFilters } from '@/lib/filterQuery';
+import { useFiltersStore } from '@/stores/filters';
 
 /**
  * Two-way binding between the filter store and the URL query: the URL is read on entry and on

@@ -1,5 +1,5 @@
 import { roundHalfUp } from '@perflens/core/scheme/format';
-import { intlLocale } from '@/i18n';
+import { intlLocale } from '@/lang';
 
 type Kind = 'int' | 'fixed' | 'percent' | 'minFrac';
 const cache = new Map<string, Intl.NumberFormat>();

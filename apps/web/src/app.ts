@@ -1,0 +1,25 @@
+import { createApp } from 'vue';
+import { createPinia } from 'pinia';
+import { VueQueryPlugin, QueryClient } from '@tanstack/vue-query';
+import 'element-plus/theme-chalk/base.css';
+import App from './App.vue';
+import { i18n } from './i18n';
+import { createAppRouter } from './router';
+import { seedQueries, type EarlyQuery } from './composables/overviewQueries';
+import './styles.css';
+
+/** Creates and mounts the dashboard; `early` are the requests main.ts already sent. */
+export function mountApp(early: EarlyQuery[]): void {
+  const queryClient = new QueryClient({
+    defaultOptions: {
+      queries: {
+        // Data only changes on import, which invalidates explicitly; avoid refetch storms on focus.
+        staleTime: 5 * 60_000,
+        refetchOnWindowFocus: false,
+        retry: 1,
+      },
+    },
+  });
+  seedQueries(queryClient, early);
+  createApp(App).use(createPinia()).use(createAppRouter()).use(i18n).use(VueQueryPlugin, { queryClient }).mount('#app');
+}
