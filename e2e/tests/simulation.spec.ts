@@ -30,6 +30,8 @@ test('edit a weight, see the migration and the cost change, save, reload and com
   // Unedited scheme against itself: nobody moves, no cost change.
   await expect(page.getByTestId('share-changed')).toHaveText('0.0%');
   await expect(page.getByTestId('cost-delta')).toHaveText('+0.00');
+  await expect(page.getByTestId('nobody-affected')).toBeVisible();
+  await expect(page.getByTestId('no-cost-change')).toBeVisible();
 
   // Satisfaction 30 → 40: the live sum shows 110 and says what to fix; nothing is run.
   await setNumber(page, 'weight-customer_satisfaction', 40);
@@ -40,6 +42,8 @@ test('edit a weight, see the migration and the cost change, save, reload and com
   await expect(page.getByTestId('weight-error')).toHaveCount(0);
   await expect(page.getByTestId('share-changed')).not.toHaveText('0.0%');
   await settled(page);
+  await expect(page.getByTestId('nobody-affected')).toHaveCount(0);
+  await expect(page.getByTestId('no-cost-change')).toHaveCount(0);
 
   // The page shows what the API computes for the same edit.
   const base = await trpcQuery<{ kpis: Array<{ code: string; weight: number }> }>(page, 'scheme.get', { id: 'merchandiser-v1' });

@@ -139,6 +139,19 @@ describe('simulation.run on the hand fixture', () => {
     expect(p2.affected.items.map((e) => e.employeeId)).toEqual(['E1', 'E2']);
   });
 
+  it('when only the bands move, the people whose grade changed lead the list', async () => {
+    // B from 81 to 83: only E2's 82 in February drops to C (bonus 1,100 → 1,000); no score moves.
+    const bands = BASE.gradeBands.map((b) => (b.grade === 'B' ? { ...b, min: 83 } : b));
+    const scenario: Scheme = { ...BASE, id: 'fixture-v3', gradeBands: bands };
+    for (const over of [{}, { from: '2024-02', to: '2024-02' }, { sortBy: 'bonus' as const }]) {
+      const r = await runSimulation(wh, q({ scenario, pageSize: 2, ...over }));
+      expect(r.affected.items.map((e) => [e.employeeId, e.deltaScore, e.gradeChanges, e.deltaBonus]), JSON.stringify(over)).toEqual([
+        ['E2', 0, 1, '-100.00'],
+        ['E1', 0, 0, '0.00'],
+      ]);
+    }
+  });
+
   it('recorded baseline equals the base scheme re-scored here', async () => {
     const rec = await runSimulation(wh, q({ baseline: 'recorded' }));
     const base = await runSimulation(wh, q());
@@ -161,9 +174,10 @@ describe('simulation.run on the hand fixture', () => {
     // February: base 93 82 70 50 → A B D E; tiered 100 80 80 60 → A C C D.
     const feb = await runSimulation(wh, q({ from: '2024-02', to: '2024-02' }));
     expect([feb.rows, feb.employees, feb.periods]).toEqual([4, 4, { from: '2024-02', to: '2024-02', count: 1 }]);
+    // E3 and E4 tie on Δ score and grade changes: the larger bonus change (E4) comes first.
     expect(feb.affected.items.map((e) => [e.employeeId, e.name, e.periods, e.deltaScore, e.gradeChanges, e.baselineGrade, e.scenarioGrade, e.deltaBonus])).toEqual([
-      ['E3', '员工E3', 1, 10, 1, 'D', 'C', '200.00'],
       ['E4', '员工E4', 1, 10, 1, 'E', 'D', '400.00'],
+      ['E3', '员工E3', 1, 10, 1, 'D', 'C', '200.00'],
       ['E1', '员工E1', 1, 7, 0, 'A', 'A', '0.00'],
       ['E2', '员工E2', 1, -2, 1, 'B', 'C', '-100.00'],
     ]);

@@ -16,7 +16,7 @@ export interface SimulationQuery {
   orgUnitId?: string;
   page: number;
   pageSize: number;
-  /** Most affected by mean |Δ score| or by |Δ bonus|. */
+  /** Most affected by mean |Δ score| or by |Δ bonus|; ties by grade changes, then the other measure. */
   sortBy: 'score' | 'bonus';
 }
 
@@ -185,7 +185,12 @@ export async function runSimulation(wh: Warehouse, q: SimulationQuery): Promise<
         )
         .join(', ')
     : '';
-  const sortKey = q.sortBy === 'bonus' ? 'abs(d_bonus) DESC NULLS LAST' : 'abs(d_score) DESC NULLS LAST';
+  // Ties on the chosen measure go to grade changes, then to the other measure: when only the
+  // bands move, every Δ score is 0 and the people whose grade changed must still come first.
+  const sortKey =
+    q.sortBy === 'bonus'
+      ? 'abs(d_bonus) DESC NULLS LAST, changes DESC, abs(d_score) DESC NULLS LAST'
+      : 'abs(d_score) DESC NULLS LAST, changes DESC, abs(d_bonus) DESC NULLS LAST';
   const offset = Math.max(0, Math.trunc((q.page - 1) * q.pageSize));
   const limit = Math.max(1, Math.trunc(q.pageSize));
 
