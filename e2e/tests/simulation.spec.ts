@@ -21,6 +21,9 @@ async function settled(page: import('@playwright/test').Page): Promise<void> {
   await expect(page.getByTestId('run-status')).toContainText('毫秒');
 }
 
+/** The page formats shares as Intl does for zh-CN (the number as written, half up). */
+const pct1 = (x: number) => new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(x);
+
 test('edit a weight, see the migration and the cost change, save, reload and compare', async ({ page }) => {
   await page.goto('/simulation');
   await page.getByTestId('scheme-select').click();
@@ -50,7 +53,7 @@ test('edit a weight, see the migration and the cost change, save, reload and com
   const scheme = { ...base, kpis: base.kpis.map((k) => (k.code === 'customer_satisfaction' ? { ...k, weight: 40 } : k.code === 'order_accuracy' ? { ...k, weight: 20 } : k)) };
   const run = await trpcQuery<Run>(page, 'simulation.run', { baseSchemeId: 'merchandiser-v1', scheme });
   expect(run.changed).toBeGreaterThan(0);
-  await expect(page.getByTestId('share-changed')).toHaveText(`${(run.shareChanged * 100).toFixed(1)}%`);
+  await expect(page.getByTestId('share-changed')).toHaveText(pct1(run.shareChanged));
   const moved = run.matrix.find((c) => c.from !== c.to)!;
   await expect(page.getByTestId(`cell-${moved.from}-${moved.to}`)).toHaveText(moved.count.toLocaleString('zh-CN'));
   expect(Number(run.cost.delta)).not.toBe(0);
@@ -81,7 +84,7 @@ test('edit a weight, see the migration and the cost change, save, reload and com
   const table = page.getByTestId('compare-table');
   await expect(table).toContainText('E2E 满意度 40');
   await expect(table).toContainText('E2E 优秀 95');
-  await expect(table).toContainText(`${(run.shareChanged * 100).toFixed(1)}%`);
+  await expect(table).toContainText(pct1(run.shareChanged));
 
   const download = page.waitForEvent('download');
   await page.getByTestId('export-xlsx').click();
