@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtInt, fmtMoney, fmtNum, fmtPct, truncate } from '../src/lib/format';
+import { fmtInt, fmtMoney, fmtNum, fmtP, fmtPct, truncate } from '../src/lib/format';
 import { niceBins } from '../src/lib/options';
 import { buildOrgTree } from '../src/composables/meta';
 import { zLevel } from '../src/lib/raters';
@@ -13,6 +13,7 @@ describe('locale formatting', () => {
     expect(fmtPct(0.125, 1, 'de-DE')).toBe('12,5\u00a0%');
     expect(fmtNum(81.25, 1, 'en-US')).toBe('81.3');
     expect(fmtNum(null)).toBe('–');
+    expect([fmtP(0.0004), fmtP(0.001), fmtP(0.04951), fmtP(null), fmtP(NaN)]).toEqual(['< 0.001', '0.001', '0.050', '–', '–']);
   });
 
   it('formats zh-CN and en-US without Intl exactly as Intl does', () => {

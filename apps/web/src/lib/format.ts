@@ -89,6 +89,12 @@ export function fmtMoney(value: string | null | undefined, locale = intlLocale()
   return `${sign}${grouped}${frac ? dec + frac.padEnd(2, '0') : ''}`;
 }
 
+/** A p-value as statistics reports print it: three decimals, "< 0.001" below that. */
+export function fmtP(p: number | null | undefined): string {
+  if (p == null || !Number.isFinite(p)) return '–';
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
 /** Shortens long labels (org unit names on axes) to a fixed width, keeping the start. */
 export function truncate(label: string, max = 8): string {
   return [...label].length > max ? [...label].slice(0, max - 1).join('') + '…' : label;
