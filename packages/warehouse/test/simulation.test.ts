@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinScheme, type Scheme, SchemeCompileError, schemeSchema } from '@perflens/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { employeeFacts, ensureSimulationLayout, insertKpiLinesOn, invalidateSimulationLayout, getScheme, listSchemes, runSimulation, saveScenario, getScenarios, listScenarios, type SimulationQuery, Warehouse } from '../src/index.ts';
 
 /**
@@ -226,6 +226,26 @@ describe('simulation.run on the hand fixture', () => {
     await wh.run(`UPDATE kpi_lines SET actual = 82 WHERE ${E2_FEB}`);
     await wh.run(`DELETE FROM rater_scores`);
     invalidateSimulationLayout(wh);
+  });
+
+  it('runs arriving together after a change share one rebuild', async () => {
+    const E1_JAN = "employee_key = (SELECT key FROM employee_keys WHERE id = 'E1') AND period_key = (SELECT key FROM period_keys WHERE id = '2024-01')";
+    await wh.run(`UPDATE kpi_lines SET actual = 91 WHERE ${E1_JAN}`);
+    invalidateSimulationLayout(wh);
+    const transaction = vi.spyOn(wh, 'transaction');
+    try {
+      const sigs = await Promise.all([ensureSimulationLayout(wh), ensureSimulationLayout(wh), ensureSimulationLayout(wh)]);
+      expect(transaction).toHaveBeenCalledTimes(1);
+      expect(new Set(sigs).size).toBe(1);
+      // The next run finds the layout current: no second rebuild.
+      invalidateSimulationLayout(wh);
+      await ensureSimulationLayout(wh);
+      expect(transaction).toHaveBeenCalledTimes(1);
+    } finally {
+      transaction.mockRestore();
+      await wh.run(`UPDATE kpi_lines SET actual = 92 WHERE ${E1_JAN}`);
+      invalidateSimulationLayout(wh);
+    }
   });
 
   it('employee facts rebuild the evaluator inputs', async () => {

@@ -141,9 +141,6 @@ export async function refreshSimulationLayout(wh: Warehouse): Promise<void> {
   await wh.transaction((conn) => rebuild(conn));
 }
 
-const inFlight = new WeakMap<Warehouse, Promise<void>>();
-
-/** Rebuilds sim_facts when the canonical data changed since the last build (single flight). */
 /**
  * The signature check costs a few row counts; while an analyst edits, runs come every few
  * hundred ms, so a fresh check is reused for CHECK_TTL_MS. Writes through PerfLens refresh the
@@ -152,30 +149,39 @@ const inFlight = new WeakMap<Warehouse, Promise<void>>();
  */
 const CHECK_TTL_MS = 2000;
 const lastCheck = new WeakMap<Warehouse, { at: number; sig: string }>();
+const inFlight = new WeakMap<Warehouse, Promise<string>>();
 
 /** Forget the cached signature (tests that write directly, then expect a rebuild). */
 export function invalidateSimulationLayout(wh: Warehouse): void {
   lastCheck.delete(wh);
 }
 
-export async function ensureSimulationLayout(wh: Warehouse): Promise<string> {
-  const running = inFlight.get(wh);
-  if (running) await running;
+/**
+ * Rebuilds sim_facts when the canonical data changed since the last build. Single flight: the
+ * check and any rebuild are one shared promise, so runs arriving together after an import
+ * (a rebuild takes most of a minute at 200,000 employees) wait for one rebuild, not start two.
+ */
+export function ensureSimulationLayout(wh: Warehouse): Promise<string> {
   const cached = lastCheck.get(wh);
-  if (cached && performance.now() - cached.at < CHECK_TTL_MS) return cached.sig;
-  const sig = await checkLayout(wh);
-  lastCheck.set(wh, { at: performance.now(), sig });
-  return sig;
+  if (cached && performance.now() - cached.at < CHECK_TTL_MS) return Promise.resolve(cached.sig);
+  let p = inFlight.get(wh);
+  if (!p) {
+    p = checkLayout(wh)
+      .then((sig) => {
+        lastCheck.set(wh, { at: performance.now(), sig });
+        return sig;
+      })
+      .finally(() => inFlight.delete(wh));
+    inFlight.set(wh, p);
+  }
+  return p;
 }
 
 async function checkLayout(wh: Warehouse): Promise<string> {
   const [state] = await wh.query<{ current: string; stored: string | null }>(
     `SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM sim_state WHERE id = 1) AS stored`,
   );
-  if (state && state.current === state.stored) return state.current;
-  const p = refreshSimulationLayout(wh).finally(() => inFlight.delete(wh));
-  inFlight.set(wh, p);
-  await p;
+  if (state!.current !== state!.stored) await refreshSimulationLayout(wh);
   return state!.current;
 }
 
