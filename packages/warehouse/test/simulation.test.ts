@@ -248,6 +248,19 @@ describe('simulation.run on the hand fixture', () => {
     }
   });
 
+  it('runs arriving together with a new base scheme build its cache once', async () => {
+    await ensureSimulationLayout(wh);
+    const base: Scheme = { ...BASE, id: 'fixture-v4', gradeBands: BASE.gradeBands.map((b) => (b.grade === 'A' ? { ...b, min: 95 } : b)) };
+    const transaction = vi.spyOn(wh, 'transaction');
+    try {
+      const runs = await Promise.all([1, 2, 3].map(() => runSimulation(wh, q({ base }))));
+      expect(transaction).toHaveBeenCalledTimes(1);
+      expect(new Set(runs.map((r) => JSON.stringify(r.matrix))).size).toBe(1);
+    } finally {
+      transaction.mockRestore();
+    }
+  });
+
   it('employee facts rebuild the evaluator inputs', async () => {
     const [f] = await employeeFacts(wh, 'E4', '2024-03');
     expect(f!.inputs.kpis).toEqual({ duties: { actual: 40, target: 100 } });

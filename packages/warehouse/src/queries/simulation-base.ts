@@ -56,13 +56,11 @@ export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: Reado
     touch();
     return table;
   }
-  const existing = await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL);
-  if (existing.some((t) => t.name === table)) {
-    known.add(table);
-    touch();
-    return table;
-  }
+  // Registered before the first await: runs arriving together must share one look-up and one
+  // build, not race two CREATE TABLEs of the same cache.
   const p = (async () => {
+    const existing = await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL);
+    if (existing.some((t) => t.name === table)) return;
     const compiled = compileSchemeSql(base, simSource(`(SELECT * FROM sim_facts WHERE role = $role) f`, slots, [...KEY_COLS, ...INPUT_COLS]), { keepLines: true });
     const lines = base.kpis.map((_, i) => `w${i} AS bw${i}`);
     await wh.transaction(async (conn) => {
