@@ -43,17 +43,16 @@ export const scenarioRouter = router({
   }),
 });
 
-
 async function compare(wh: Warehouse, input: z.infer<typeof compareInput>) {
-      const found = await getScenarios(wh, input.ids);
-      const missing = input.ids.filter((id) => !found.some((s) => s.id === id));
-      if (missing.length) throw new TRPCError({ code: 'NOT_FOUND', message: `方案模拟 ${missing.join('、')} 不存在 / scenario ${missing.join(', ')} not found` });
-      const out = [];
-      // Sequential: each run already uses every DuckDB thread.
-      for (const s of found) {
-        const settings = simulationSettingsSchema.parse(s.settings);
-        const result = await simulate(wh, { ...settings, baseSchemeId: s.baseSchemeId ?? undefined, scheme: s.scheme, page: 1, pageSize: input.pageSize, sortBy: 'score' });
-        out.push({ id: s.id, name: s.name, baseSchemeId: s.baseSchemeId, settings, scheme: s.scheme, result });
-      }
-      return out;
+  const found = await getScenarios(wh, input.ids);
+  const missing = input.ids.filter((id) => !found.some((s) => s.id === id));
+  if (missing.length) throw new TRPCError({ code: 'NOT_FOUND', message: `方案模拟 ${missing.join('、')} 不存在 / scenario ${missing.join(', ')} not found` });
+  const out = [];
+  // Sequential: each run already uses every DuckDB thread.
+  for (const s of found) {
+    const settings = simulationSettingsSchema.parse(s.settings);
+    const result = await simulate(wh, { ...settings, baseSchemeId: s.baseSchemeId ?? undefined, scheme: s.scheme, page: 1, pageSize: input.pageSize, sortBy: 'score' });
+    out.push({ id: s.id, name: s.name, baseSchemeId: s.baseSchemeId, settings, scheme: s.scheme, result });
+  }
+  return out;
 }
