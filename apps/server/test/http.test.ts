@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Warehouse } from '@perflens/warehouse';
+import { uploadFile, Warehouse } from '@perflens/warehouse';
 import { createAppServer } from '../src/http.ts';
 import { loadFixture } from '../../../packages/warehouse/test/queries.fixture.ts';
 
@@ -127,6 +127,35 @@ describe('uploading a broken file over HTTP', () => {
       expect(result).toMatchObject({ ok: false, errorCount: 1, errors: [{ row: 2, code: 'format' }] });
       expect(await db.query(`SELECT count(*)::INTEGER AS n FROM org_units`)).toEqual([{ n: 0 }]);
       expect(await db.query(`SELECT count(*)::INTEGER AS n FROM import_batches`)).toEqual([{ n: 0 }]);
+    } finally {
+      await new Promise((r) => srv.close(r));
+      db.close();
+    }
+  });
+});
+
+describe('upload housekeeping', () => {
+  it('a new upload removes uploads older than a day, and keeps recent ones usable', async () => {
+    const { routes } = await import('../src/routes/index.ts');
+    const db = await Warehouse.open({ path: join(dir, 'prune.duckdb') });
+    const srv = createAppServer(db, routes, join(dir, 'no-web'));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      const upload = async (body: string) => ((await (await fetch(`${url}/api/upload?name=a.csv`, { method: 'POST', body })).json()) as { uploadId: string }).uploadId;
+      const old = await upload('id,name\nd1,一部\n');
+      const recent = await upload('id,name\nd2,二部\n');
+      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
+      for (const f of [uploadFile(db, old), `${uploadFile(db, old)}.json`]) utimesSync(f, twoDaysAgo, twoDaysAgo);
+      // Not ours: a file with another name in the folder is left alone whatever its age.
+      const stranger = join(uploadFile(db, old), '..', 'notes.txt');
+      writeFileSync(stranger, 'x');
+      utimesSync(stranger, twoDaysAgo, twoDaysAgo);
+      await upload('id,name\nd3,三部\n');
+      expect([existsSync(uploadFile(db, old)), existsSync(`${uploadFile(db, old)}.json`)]).toEqual([false, false]);
+      expect([existsSync(uploadFile(db, recent)), existsSync(`${uploadFile(db, recent)}.json`), existsSync(stranger)]).toEqual([true, true, true]);
+      const preview = await fetch(`${url}/trpc/import.preview?input=${encodeURIComponent(JSON.stringify({ uploadId: old, table: 'org_units' }))}`);
+      expect(((await preview.json()) as any).error.message).toMatch(/upload the file again/);
     } finally {
       await new Promise((r) => srv.close(r));
       db.close();

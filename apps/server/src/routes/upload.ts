@@ -2,7 +2,7 @@ import { createWriteStream, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { z } from 'zod';
-import { getReport, newUploadId, uploadFile, writeUploadMeta } from '@perflens/warehouse';
+import { getReport, newUploadId, pruneUploads, uploadFile, writeUploadMeta } from '@perflens/warehouse';
 import { sendJson, type Route } from '../http.ts';
 
 const MAX_BYTES = 512 * 1024 * 1024;
@@ -18,6 +18,7 @@ export const uploadRoute: Route = {
     if (!name.success) return sendJson(res, 400, { error: 'Missing ?name=<file name>. / 缺少文件名参数 name。' });
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BYTES) return sendJson(res, 413, { error: `File larger than ${MAX_BYTES / 1048576} MB. / 文件超过 ${MAX_BYTES / 1048576} MB。` });
+    pruneUploads(wh);
     const uploadId = newUploadId();
     const path = uploadFile(wh, uploadId);
     let size = 0;

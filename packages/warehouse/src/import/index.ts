@@ -6,4 +6,4 @@ export { errorsToCsv } from './report.ts';
 export { listMappings, getMapping, saveMapping, deleteMapping, listBatches } from './mappings.ts';
 export type { SavedMapping, BatchRow } from './mappings.ts';
 export { detectEncoding, detectFormat, sniffDelimiter, cellText } from './read.ts';
-export { uploadDir, newUploadId, uploadFile, writeUploadMeta, resolveUpload, storeReport, getReport } from './uploads.ts';
+export { uploadDir, newUploadId, uploadFile, writeUploadMeta, resolveUpload, pruneUploads, UPLOAD_MAX_AGE_MS, storeReport, getReport } from './uploads.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Warehouse } from '../db.ts';
@@ -25,6 +25,31 @@ export function uploadFile(wh: Warehouse, uploadId: string): string {
 
 export function writeUploadMeta(wh: Warehouse, uploadId: string, meta: { fileName: string; size: number }): void {
   writeFileSync(`${uploadFile(wh, uploadId)}.json`, JSON.stringify(meta));
+}
+
+/** An upload is kept a day: long enough to fix a mapping and re-run, not long enough to fill the disk. */
+export const UPLOAD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Deletes uploads (and their sidecars) last written more than `maxAgeMs` ago; called on every
+ * new upload. Only names this module hands out are touched. Returns how many files went.
+ */
+export function pruneUploads(wh: Warehouse, maxAgeMs = UPLOAD_MAX_AGE_MS, now = Date.now()): number {
+  const dir = uploadDir(wh);
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    if (!/^[a-f0-9]{32}(\.json)?$/.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs > maxAgeMs) {
+        rmSync(path, { force: true });
+        removed++;
+      }
+    } catch {
+      /* removed meanwhile by another prune: nothing to do */
+    }
+  }
+  return removed;
 }
 
 /** The upload's file path and original name; a bilingual error when it is gone. */
