@@ -101,14 +101,23 @@ describe('HTTP API as plain JSON', () => {
   });
 });
 
+/** A server with the upload routes over its own database file, closed after `fn`. */
+async function withUploadServer(file: string, fn: (url: string, db: Warehouse) => Promise<void>): Promise<void> {
+  const { routes } = await import('../src/routes/index.ts');
+  const db = await Warehouse.open({ path: join(dir, file) });
+  const srv = createAppServer(db, routes, join(dir, 'no-web'));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  try {
+    await fn(`http://127.0.0.1:${(srv.address() as { port: number }).port}`, db);
+  } finally {
+    await new Promise((r) => srv.close(r));
+    db.close();
+  }
+}
+
 describe('uploading a broken file over HTTP', () => {
   it('preview names the line of a quote that never closes, in the caller language; the import refuses it and writes nothing', async () => {
-    const { routes } = await import('../src/routes/index.ts');
-    const db = await Warehouse.open({ path: join(dir, 'upload.duckdb') });
-    const srv = createAppServer(db, routes, join(dir, 'no-web'));
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
-    try {
+    await withUploadServer('upload.duckdb', async (url, db) => {
       const text = '部门编号,部门名称\nd1,"销售一部\nd2,销售二部\n';
       const up = await fetch(`${url}/api/upload?name=${encodeURIComponent('部门.csv')}`, { method: 'POST', body: text });
       const { uploadId } = (await up.json()) as { uploadId: string };
@@ -127,21 +136,13 @@ describe('uploading a broken file over HTTP', () => {
       expect(result).toMatchObject({ ok: false, errorCount: 1, errors: [{ row: 2, code: 'format' }] });
       expect(await db.query(`SELECT count(*)::INTEGER AS n FROM org_units`)).toEqual([{ n: 0 }]);
       expect(await db.query(`SELECT count(*)::INTEGER AS n FROM import_batches`)).toEqual([{ n: 0 }]);
-    } finally {
-      await new Promise((r) => srv.close(r));
-      db.close();
-    }
+    });
   });
 });
 
 describe('upload housekeeping', () => {
   it('a new upload removes uploads older than a day, and keeps recent ones usable', async () => {
-    const { routes } = await import('../src/routes/index.ts');
-    const db = await Warehouse.open({ path: join(dir, 'prune.duckdb') });
-    const srv = createAppServer(db, routes, join(dir, 'no-web'));
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
-    try {
+    await withUploadServer('prune.duckdb', async (url, db) => {
       const upload = async (body: string) => ((await (await fetch(`${url}/api/upload?name=a.csv`, { method: 'POST', body })).json()) as { uploadId: string }).uploadId;
       const old = await upload('id,name\nd1,一部\n');
       const recent = await upload('id,name\nd2,二部\n');
@@ -156,9 +157,6 @@ describe('upload housekeeping', () => {
       expect([existsSync(uploadFile(db, recent)), existsSync(`${uploadFile(db, recent)}.json`), existsSync(stranger)]).toEqual([true, true, true]);
       const preview = await fetch(`${url}/trpc/import.preview?input=${encodeURIComponent(JSON.stringify({ uploadId: old, table: 'org_units' }))}`);
       expect(((await preview.json()) as any).error.message).toMatch(/upload the file again/);
-    } finally {
-      await new Promise((r) => srv.close(r));
-      db.close();
-    }
+    });
   });
 });
