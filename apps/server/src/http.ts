@@ -42,7 +42,15 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 function serveStatic(req: IncomingMessage, res: ServerResponse, webDist: string): void {
   const url = new URL(req.url ?? '/', 'http://x');
-  const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    // A malformed escape (%E0%A4%A) is the client's error, not a file name.
+    sendJson(res, 400, { error: 'Malformed URL path. / 请求路径格式错误。' });
+    return;
+  }
+  const rel = normalize(path).replace(/^([/\\])+/, '');
   let file = join(webDist, rel);
   if (!file.startsWith(webDist + sep) && file !== webDist) {
     res.writeHead(403).end();
@@ -82,8 +90,25 @@ export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = W
   });
 
   return createServer((req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      // One bad request must never take the server down: a synchronous throw is that request's 500.
+      log.error('request error', { url: req.url, err: String(err) });
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error. / 服务器内部错误。' });
+      else res.end();
+    }
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://x');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://x');
+    } catch {
+      sendJson(res, 400, { error: 'Malformed URL. / 请求地址格式错误。' });
+      return;
+    }
     res.on('finish', () =>
       log.debug('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: +(performance.now() - started).toFixed(1) }),
     );
@@ -113,5 +138,5 @@ export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = W
       return;
     }
     sendJson(res, 404, { error: 'not found' });
-  });
+  }
 }

@@ -39,6 +39,25 @@ describe('HTTP API as plain JSON', () => {
     expect(await res.json()).toMatchObject({ status: 'ok' });
   });
 
+  it('a malformed URL escape is a 400 for that request and the server keeps answering', async () => {
+    // fetch() would normalise the path, so the raw request line goes out as written.
+    const { request } = await import('node:http');
+    const { port } = new URL(base);
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await raw('/%E0%A4%A')).toBe(400);
+    expect(await raw('/assets/%ZZ')).toBe(400);
+    expect(await raw('//[')).toBe(400);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
   it('GET distribution.grades with a URL-encoded JSON input', async () => {
     const { status, body } = await get('distribution.grades', { groupBy: 'period', orgUnitId: 'SALES' });
     expect(status).toBe(200);
