@@ -163,6 +163,8 @@ describe('upload housekeeping', () => {
   it('a new upload removes uploads older than a day, and keeps recent ones usable', async () => {
     await withUploadServer('prune.duckdb', async (url, db) => {
       const upload = async (body: string) => ((await (await fetch(`${url}/api/upload?name=a.csv`, { method: 'POST', body })).json()) as { uploadId: string }).uploadId;
+      const tooLong = await fetch(`${url}/api/upload?name=${encodeURIComponent('长'.repeat(256))}`, { method: 'POST', body: 'x' });
+      expect([tooLong.status, ((await tooLong.json()) as { error: string }).error]).toEqual([400, expect.stringContaining('at most 255 characters')]);
       const old = await upload('id,name\nd1,一部\n');
       const recent = await upload('id,name\nd2,二部\n');
       const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);

@@ -15,7 +15,7 @@ export const uploadRoute: Route = {
   async handle(req, res, { wh }) {
     const url = new URL(req.url ?? '/', 'http://x');
     const name = nameSchema.safeParse(url.searchParams.get('name') ?? '');
-    if (!name.success) return sendJson(res, 400, { error: 'Missing ?name=<file name>. / 缺少文件名参数 name。' });
+    if (!name.success) return sendJson(res, 400, { error: 'Give the file name as ?name=<file name>, at most 255 characters. / 请用 ?name= 给出文件名，最长 255 个字符。' });
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BYTES) return sendJson(res, 413, { error: `File larger than ${MAX_BYTES / 1048576} MB. / 文件超过 ${MAX_BYTES / 1048576} MB。` });
     pruneUploads(wh);
