@@ -74,7 +74,14 @@ function serveStatic(req: IncomingMessage, res: ServerResponse, webDist: string)
     'content-type': MIME[extname(file)] ?? 'application/octet-stream',
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  createReadStream(file).pipe(res);
+  createReadStream(file)
+    .on('error', (err) => {
+      // Removed or unreadable under a running server (a dashboard rebuild, a disk error): this
+      // response is cut short; an unhandled stream error would end the process.
+      log.warn('static file error', { file: rel, err: String(err) });
+      res.destroy();
+    })
+    .pipe(res);
 }
 
 export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = WEB_DIST): Server {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uploadFile, Warehouse } from '@perflens/warehouse';
@@ -56,6 +56,24 @@ describe('HTTP API as plain JSON', () => {
     expect(await raw('/assets/%ZZ')).toBe(400);
     expect(await raw('//[')).toBe(400);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('a dashboard file that fails while it is read costs that request only', async () => {
+    // /proc/self/mem opens but every read fails (EIO): the same as a file removed or damaged
+    // under a running server, e.g. while the dashboard is rebuilt.
+    const web = join(dir, 'web-broken');
+    mkdirSync(join(web, 'assets'), { recursive: true });
+    symlinkSync('/proc/self/mem', join(web, 'assets', 'app.js'));
+    const srv = createAppServer(wh, [], web);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      const outcome = await fetch(`${url}/assets/app.js`).then((r) => r.text()).then(() => 'answered', () => 'aborted');
+      expect(['answered', 'aborted']).toContain(outcome);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      await new Promise((r) => srv.close(r));
+    }
   });
 
   it('GET distribution.grades with a URL-encoded JSON input', async () => {
