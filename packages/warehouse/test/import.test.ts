@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { Warehouse } from '../src/db.ts';
-import { importFile, previewImport, errorsToCsv, type ImportFailure, type ImportSuccess } from '../src/import/index.ts';
+import { importFile, ImportFileError, previewImport, errorsToCsv, type ImportFailure, type ImportSuccess } from '../src/import/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'perflens-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -323,6 +323,23 @@ describe('file structure', () => {
     const r = bad(await importFile(wh, file('quote.csv', `${KPI_HEAD}\nE001,2024-03,"accuracy,95,30\nE002,2024-03,accuracy,80,30\n`), { table: 'kpi_results', mapping: KPI_MAP }));
     expect(r.errors).toEqual([expect.objectContaining({ row: 2, code: 'format' })]);
     expect(r.errors[0]!.message.en).toContain('never closed');
+    expect(await checksums()).toEqual(before);
+  });
+
+  it('a text that is not a table (notes saved as .csv) is refused in plain words, by preview and by both import routes', async () => {
+    await seedOrg();
+    const before = await checksums();
+    // Quotes in the middle of unquoted text, as in notes or a pasted JSON snippet: no CSV dialect fits.
+    const notes = '# 导入说明\n接口返回 `{"status":"ok","version":1}` 等字段, 详见 README\n';
+    const path = file('notes.csv', notes);
+    const preview = await previewImport(wh, path, { table: 'org_units', fileName: 'notes.csv' }).catch((e: unknown) => e);
+    expect(preview).toBeInstanceOf(ImportFileError);
+    expect((preview as ImportFileError).message).toMatch(/^notes\.csv：无法把文件读成表格.* \/ notes\.csv: The file cannot be read as a table/);
+    for (const [table, mapping] of [['org_units', { id: '工号', name: '说明' }], ['kpi_results', KPI_MAP]] as const) {
+      const r = bad(await importFile(wh, path, { table, mapping, fileName: 'notes.csv' }));
+      expect(r.errors).toEqual([expect.objectContaining({ row: null, code: 'format' })]);
+      expect(r.errors[0]!.message.en).toContain('cannot be read as a table');
+    }
     expect(await checksums()).toEqual(before);
   });
 

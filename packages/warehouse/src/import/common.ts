@@ -121,6 +121,20 @@ export function openQuoteError(line: number): ImportError {
   };
 }
 
+/** DuckDB's CSV sniffer found no consistent dialect: the text is not a table (a Word or Markdown file saved as .csv …). */
+export const CSV_NOT_A_TABLE = /Error when sniffing file|not possible to automatically detect the CSV parsing dialect/;
+
+/** The whole file is unreadable as a table: said plainly, with what to do instead of DuckDB's sniffer report. */
+export function notATableError(): ImportError {
+  return {
+    row: null, column: null, code: 'format', value: null,
+    message: {
+      zh: '无法把文件读成表格：各行的列数不一致，或不是用逗号、分号或制表符分隔的文本。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 XLSX 后再导入',
+      en: 'The file cannot be read as a table: its lines do not have a consistent number of fields, or it is not text separated by commas, semicolons or tabs. Save it from Excel as "CSV UTF-8 (comma delimited)" or XLSX and import that',
+    },
+  };
+}
+
 /** A row with more fields than the header. */
 export function extraFieldsError(row: number, fields: number, header: number, value: string): ImportError {
   return {
