@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { ZodError } from 'zod';
 import { loadDemo, writeDemoFiles } from '@perflens/demo';
 import { loadConfig } from './config.ts';
 import { log, setLogLevel } from './log.ts';
@@ -8,8 +9,19 @@ import { registerTemplates } from './commands/templates.ts';
 import { VERSION } from './http.ts';
 import { readServerInfo } from './server-info.ts';
 
+/** Option values are checked with zod: name the option as typed (--on-duplicate), not zod's JSON. */
+function optionIssues(err: unknown): string | null {
+  if (!(err instanceof ZodError)) return null;
+  return err.issues
+    .map((i) => {
+      const key = i.path.length ? `--${String(i.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '';
+      return key ? `${key}: ${i.message}` : i.message;
+    })
+    .join('\n  ');
+}
+
 function fail(err: unknown): never {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = optionIssues(err) ?? (err instanceof Error ? err.message : String(err));
   process.stderr.write(`perflens: ${message}\n`);
   process.exit(1);
 }

@@ -24,6 +24,23 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 const FLAT = ['工号,姓名,所属部门,岗位,考核月份,考核得分,考核等级', 'E1,甲,跟单部,跟单员,2024-01,92,优秀'];
 
 describe('perflens import', () => {
+  it('names a missing file, a folder, a bad option value and a non-table file plainly', async () => {
+    const env = { PERFLENS_DB: join(dir, 'm.duckdb'), LANG: 'en' };
+    const missing = await cli(['import', join(dir, 'nope.csv'), '--table', 'flat'], env);
+    expect([missing.code, missing.stderr.trim()]).toEqual([1, `perflens: 找不到文件 ${join(dir, 'nope.csv')} / File not found: ${join(dir, 'nope.csv')}`]);
+    expect((await cli(['import', dir, '--table', 'flat'], env)).stderr).toContain('is not a file (a folder?)');
+    const file = join(dir, 'ok.csv');
+    writeFileSync(file, FLAT.join('\n'));
+    const badTable = await cli(['import', file, '--table', 'nope'], env);
+    expect(badTable.code).toBe(1);
+    expect(badTable.stderr).toMatch(/^perflens: --table: .*Invalid option: expected one of "org_units"/);
+    writeFileSync(file, '接口返回 `{"status":"ok","version":1}` 等字段, 详见 README\n');
+    const notes = await cli(['import', file, '--table', 'org_units', '--map', 'id=x'], env);
+    expect(notes.code).toBe(1);
+    expect(notes.stderr).toContain('ok.csv: The file cannot be read as a table');
+    expect(notes.stderr).not.toContain('sniffing');
+  }, 60_000);
+
   it('rejects a broken file with exit code 1 and a message naming row and column in the user’s language', async () => {
     const db = join(dir, 'a.duckdb');
     const file = join(dir, 'bad.csv');

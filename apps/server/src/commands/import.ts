@@ -113,7 +113,9 @@ export function registerImport(program: Command): void {
       const lang = langOf(process.env);
       const o = optsSchema.parse(raw);
       const file = resolve(fileArg);
-      statSync(file); // a missing file fails here with its path in the message
+      const stat = statSync(file, { throwIfNoEntry: false });
+      if (!stat) throw new Error(`找不到文件 ${file} / File not found: ${file}`);
+      if (!stat.isFile()) throw new Error(`${file} 不是文件（是文件夹？） / ${file} is not a file (a folder?)`);
       const cfg = loadConfig();
       const server = readServerInfo(cfg.PERFLENS_DB);
       const backend = server ? await remoteBackend(server.url, file) : await localBackend(file);
