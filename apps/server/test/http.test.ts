@@ -135,6 +135,9 @@ describe('HTTP API as plain JSON', () => {
     const bad = await get('distribution.scores', { min: 9, max: 1 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('min must be less than max / 直方图下限 min 必须小于上限 max');
+    // The code and message are for the caller; the server's stack trace is not.
+    expect(bad.body.error.data).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400 });
+    expect(bad.body.error.data.stack).toBeUndefined();
   });
 });
 

@@ -9,7 +9,9 @@ export interface Context {
 }
 
 // No data transformer: the API must stay usable with plain JSON from curl or Python.
-const t = initTRPC.context<Context>().create();
+// isDev off: error responses carry the message and code, never the server's stack trace (tRPC
+// adds it whenever NODE_ENV is not 'production', and `perflens serve` does not set it).
+const t = initTRPC.context<Context>().create({ isDev: false });
 
 /**
  * DuckDB aborts one of two transactions that change the same rows at the same moment (two HR
