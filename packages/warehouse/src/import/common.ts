@@ -121,11 +121,13 @@ export function openQuoteError(line: number): ImportError {
   };
 }
 
-/** DuckDB's CSV sniffer found no consistent dialect: the text is not a table (a Word or Markdown file saved as .csv …). */
-export const CSV_NOT_A_TABLE = /Error when sniffing file|not possible to automatically detect the CSV parsing dialect/;
-
-/** The whole file is unreadable as a table: said plainly, with what to do instead of DuckDB's sniffer report. */
-export function notATableError(): ImportError {
+/**
+ * DuckDB's CSV sniffer found no consistent dialect: the text is not a table (notes or a JSON
+ * snippet saved as .csv …). Returns the plain explanation to show instead of DuckDB's report,
+ * or null for any other error.
+ */
+export function notATableError(err: unknown): ImportError | null {
+  if (!/Error when sniffing file|not possible to automatically detect the CSV parsing dialect/.test(String((err as Error)?.message ?? err))) return null;
   return {
     row: null, column: null, code: 'format', value: null,
     message: {

@@ -15,7 +15,7 @@ import {
 import type { Warehouse } from '../db.ts';
 import { insertKpiLinesOn } from '../kpi-lines.ts';
 import { importKpiLinesFast } from './kpi-fast.ts';
-import { all, CSV_NOT_A_TABLE, csvScan, extraFieldsError, mappingErrors, nextBatchId, notATableError, openQuoteError, readHead, recordBatch, run } from './common.ts';
+import { all, csvScan, extraFieldsError, mappingErrors, nextBatchId, notATableError, openQuoteError, readHead, recordBatch, run } from './common.ts';
 import { hashAndCheckQuotes, sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
@@ -213,7 +213,8 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
     // up on an unclosed quote); the check names the line, so it is the better answer.
     const structure = await sha.then(() => null, (e: unknown) => e);
     if (structure instanceof ValidationFailed) return structure.failure;
-    if (CSV_NOT_A_TABLE.test(String((err as Error)?.message ?? err))) return formatFailure(0, [notATableError()]);
+    const notATable = notATableError(err);
+    if (notATable) return formatFailure(0, [notATable]);
     throw err;
   }
 

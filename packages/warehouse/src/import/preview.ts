@@ -1,7 +1,7 @@
 import { BilingualError, fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
 import { basename } from 'node:path';
 import type { Warehouse } from '../db.ts';
-import { CSV_NOT_A_TABLE, notATableError, openQuoteError, readHead } from './common.ts';
+import { notATableError, openQuoteError, readHead } from './common.ts';
 import { csvOpenQuoteLine, detectFormat, type FileFormat, type TextEncoding } from './read.ts';
 
 export interface ImportPreview {
@@ -35,7 +35,7 @@ export async function previewImport(
   } catch (err) {
     // DuckDB's sniffer gives up on a quote that never closes with a generic message; say where it is.
     const line = detectFormat(path, opts.fileName) === 'csv' ? await csvOpenQuoteLine(path).catch(() => null) : null;
-    const explained = line !== null ? openQuoteError(line) : CSV_NOT_A_TABLE.test(String((err as Error)?.message ?? err)) ? notATableError() : null;
+    const explained = line !== null ? openQuoteError(line) : notATableError(err);
     if (!explained) throw err;
     const name = opts.fileName ?? basename(path);
     throw new ImportFileError(`${name}：${explained.message.zh}`, `${name}: ${explained.message.en}`);
