@@ -255,6 +255,31 @@ describe('encodings and formats', () => {
     expect(good.route).toBe('direct');
     expect(await wh.query(`SELECT score, source_row FROM kpi_results`)).toEqual([{ score: 77.5, source_row: 2 }]);
   });
+
+  it('reads typed Parquet numbers as the general path reads their text', async () => {
+    await seedOrg();
+    // Every numeric Parquet type, with values whose decimal text is not exact in binary (0.1,
+    // 1.005, 2.675) and 2,000 more from a fixed hash. A padded id sends the second file to the
+    // general path, which stages every value as text.
+    const numbers = (emp: string) => `SELECT 'k' || i AS kpi, CASE WHEN i = 0 THEN '${emp}' ELSE 'E001' END AS emp, '2024-03' AS period,
+        (CASE i WHEN 0 THEN 0.1 WHEN 1 THEN 1.005 WHEN 2 THEN 2.675 ELSE (hash(i) % 150001) / 1000 END)::DECIMAL(9,3) AS score,
+        (CASE i WHEN 0 THEN 0.1 ELSE (hash(i) % 100000) / 1000 END)::FLOAT AS weight,
+        (hash(i) % 1000)::SMALLINT AS target, ((hash(i) % 10000000000) / 1e8)::DECIMAL(38,10) AS actual
+      FROM range(2002) t(i)`;
+    const map = { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score', weight: 'weight', target: 'target', actual: 'actual' };
+    const lines = () => wh.query(`SELECT kpi_code, target, actual, score, weight, source_row FROM kpi_results ORDER BY source_row`);
+    const pq = join(dir, `${n}_typed.parquet`);
+    await wh.run(`COPY (${numbers('E001')}) TO '${pq}' (FORMAT parquet)`);
+    expect(ok(await importFile(wh, pq, { table: 'kpi_results', mapping: map })).route).toBe('direct');
+    const direct = await lines();
+    await wh.run('DELETE FROM kpi_lines');
+    await wh.run(`COPY (${numbers(' E001 ')}) TO '${pq}' (FORMAT parquet)`);
+    expect(ok(await importFile(wh, pq, { table: 'kpi_results', mapping: map })).route).toBe('staged');
+    expect(direct).toHaveLength(2002);
+    // A FLOAT reads as its text on both paths: 0.1, not 0.10000000149011612.
+    expect(direct.slice(0, 3).map((r) => [r.score, r.weight])).toEqual([[0.1, 0.1], [1.005, expect.any(Number)], [2.675, expect.any(Number)]]);
+    expect(await lines()).toEqual(direct);
+  });
 });
 
 describe('other tables', () => {
