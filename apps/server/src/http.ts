@@ -40,8 +40,17 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-function serveStatic(req: IncomingMessage, res: ServerResponse, webDist: string): void {
-  const url = new URL(req.url ?? '/', 'http://x');
+/**
+ * The request target as a URL. A target in origin form is a path even when it starts with '//':
+ * resolved against a base, '//' would read as a host ('//' itself is then an invalid URL, and
+ * '//assets/a.js' the file /a.js on host 'assets').
+ */
+function requestUrl(req: IncomingMessage): URL {
+  const target = req.url ?? '/';
+  return target.startsWith('/') ? new URL(`http://x${target}`) : new URL(target, 'http://x');
+}
+
+function serveStatic(url: URL, res: ServerResponse, webDist: string): void {
   let path: string;
   try {
     path = decodeURIComponent(url.pathname);
@@ -111,7 +120,7 @@ export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = W
     const started = performance.now();
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://x');
+      url = requestUrl(req);
     } catch {
       sendJson(res, 400, { error: 'Malformed URL. / 请求地址格式错误。' });
       return;
@@ -141,7 +150,7 @@ export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = W
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
-      serveStatic(req, res, webDist);
+      serveStatic(url, res, webDist);
       return;
     }
     sendJson(res, 404, { error: 'not found' });
