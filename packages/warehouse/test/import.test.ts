@@ -280,6 +280,22 @@ describe('encodings and formats', () => {
     expect(direct.slice(0, 3).map((r) => [r.score, r.weight])).toEqual([[0.1, 0.1], [1.005, expect.any(Number)], [2.675, expect.any(Number)]]);
     expect(await lines()).toEqual(direct);
   });
+
+  it('reads a Parquet timestamp period as its month, and refuses a boolean score', async () => {
+    await seedOrg();
+    const map = { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' };
+    const pq = join(dir, `${n}_ts.parquet`);
+    // pandas writes datetime columns as TIMESTAMP: midnight on the 1st is the month.
+    await wh.run(`COPY (SELECT 'E001' AS emp, TIMESTAMP '2024-03-01 00:00:00' AS period, 'x' AS kpi, 90.5 AS score) TO '${pq}' (FORMAT parquet)`);
+    ok(await importFile(wh, pq, { table: 'kpi_results', mapping: map }));
+    expect(await wh.query(`SELECT employee_id, period_id, score FROM kpi_results`)).toEqual([{ employee_id: 'E001', period_id: '2024-03', score: 90.5 }]);
+    await wh.run('DELETE FROM kpi_lines');
+    const before = await checksums();
+    await wh.run(`COPY (SELECT 'E001' AS emp, '2024-03' AS period, 'x' AS kpi, true AS score) TO '${pq}' (FORMAT parquet)`);
+    const r = bad(await importFile(wh, pq, { table: 'kpi_results', mapping: map }));
+    expect(r.errors.map((e) => [e.row, e.column, e.code, e.value])).toEqual([[2, 'score', 'type', 'true']]);
+    expect(await checksums()).toEqual(before);
+  });
 });
 
 describe('other tables', () => {

@@ -55,8 +55,15 @@ const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 1: 1
  * 2024年第一季度, 2024年1季度, 2024, 2024年, 2024年度.
  */
 export function normalisePeriod(raw: string): string | null {
-  const s = raw.normalize('NFKC').trim().replace(/\s+/g, '');
-  let m = /^(\d{4})[-/.年](\d{1,2})月?(?:[-/.](\d{1,2})日?)?$/.exec(s) ?? /^(\d{4})(\d{2})$/.exec(s);
+  // A date with a time of day, as spreadsheets and Parquet timestamps write one ('2024-03-01
+  // 00:00:00', '2024/3/1 0:00', ISO '2024-03-01T00:00:00Z'), names the date's month. The time
+  // goes before spaces are dropped: '2024/3/1 0:00' would otherwise read as the 10th.
+  const s = raw
+    .normalize('NFKC')
+    .trim()
+    .replace(/(\d{1,2}日?)(?:\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?$/i, '$1')
+    .replace(/\s+/g, '');
+  let m = /^(\d{4})[-/.年](\d{1,2})(?:月(?:\d{1,2}日)?|月?[-/.]\d{1,2}日?)?$/.exec(s) ?? /^(\d{4})(\d{2})$/.exec(s);
   if (m) {
     const month = Number(m[2]);
     return month >= 1 && month <= 12 ? `${m[1]}-${String(month).padStart(2, '0')}` : null;

@@ -117,11 +117,12 @@ function typedExpr(f: FieldDef, raw: string, col: string, colType: string): stri
   switch (f.type) {
     case 'string':
       return raw;
+    // A BOOLEAN is not a number (DuckDB would cast true to 1): its text, 'true', fails as one.
+    // A FLOAT is read as its text (21.643, as any viewer shows it), not widened (21.642999649…).
     case 'int':
-      return isText(colType) ? `TRY_CAST(${raw} AS BIGINT)` : `TRY_CAST(${col} AS BIGINT)`;
+      return isText(colType) || colType === 'BOOLEAN' ? `TRY_CAST(${raw} AS BIGINT)` : `TRY_CAST(${col} AS BIGINT)`;
     case 'number':
-      // A FLOAT is read as its text (21.643, as any viewer shows it), not widened (21.642999649…).
-      return isText(colType) ? `TRY_CAST(${raw} AS DOUBLE)` : colType === 'FLOAT' ? `TRY_CAST(CAST(${col} AS VARCHAR) AS DOUBLE)` : `TRY_CAST(${col} AS DOUBLE)`;
+      return isText(colType) || colType === 'BOOLEAN' || colType === 'FLOAT' ? `TRY_CAST(${raw} AS DOUBLE)` : `TRY_CAST(${col} AS DOUBLE)`;
     case 'date':
       if (!isText(colType)) return `TRY_CAST(${col} AS DATE)`;
       return `COALESCE(TRY_CAST(${raw} AS DATE), TRY_CAST(TRY_STRPTIME(${raw}, ['%Y/%m/%d', '%Y.%m.%d', '%Y年%m月%d日', '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S']) AS DATE))`;
