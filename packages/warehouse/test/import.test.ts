@@ -281,6 +281,27 @@ describe('encodings and formats', () => {
     expect(await lines()).toEqual(direct);
   });
 
+  it('reads numbers as Excel writes formatted cells into a CSV: 75%, 1,234.5, ¥1,234.50', async () => {
+    await seedOrg();
+    const map = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', actual: '实际', target: '目标' };
+    const csv = ['工号,考核月份,指标,实际,目标', 'E001,2024-03,a,75%,80 %', 'E001,2024-03,b,"1,234.5",1000', 'E001,2024-03,c,"¥1,234.50",￥800', 'E001,2024-03,d,-12.5%,0.5'];
+    const r = ok(await importFile(wh, file('fmt.csv', csv.join('\n') + '\n'), { table: 'kpi_results', mapping: map }));
+    expect(r.route).toBe('staged');
+    expect(await wh.query(`SELECT kpi_code, actual, target FROM kpi_results ORDER BY kpi_code`)).toEqual([
+      { kpi_code: 'a', actual: 0.75, target: 0.8 },
+      { kpi_code: 'b', actual: 1234.5, target: 1000 },
+      { kpi_code: 'c', actual: 1234.5, target: 800 },
+      { kpi_code: 'd', actual: -0.125, target: 0.5 },
+    ]);
+    // Near misses stay errors: a misplaced separator, two signs, a percent sign in front.
+    await wh.run('DELETE FROM kpi_lines');
+    const before = await checksums();
+    const broken = ['工号,考核月份,指标,实际,目标', 'E001,2024-03,a,"1,23",1', 'E001,2024-03,b,75%%,1', 'E001,2024-03,c,%75,1', 'E001,2024-03,d,¥¥5,1'];
+    const f = bad(await importFile(wh, file('fmt-bad.csv', broken.join('\n') + '\n'), { table: 'kpi_results', mapping: map }));
+    expect(f.errors.map((e) => [e.row, e.code, e.value])).toEqual([[2, 'type', '1,23'], [3, 'type', '75%%'], [4, 'type', '%75'], [5, 'type', '¥¥5']]);
+    expect(await checksums()).toEqual(before);
+  });
+
   it('reads a Parquet timestamp period as its month, and refuses a boolean score', async () => {
     await seedOrg();
     const map = { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' };

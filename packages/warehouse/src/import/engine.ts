@@ -113,6 +113,19 @@ interface Bound {
 
 const isText = (t: string) => t === 'VARCHAR';
 
+/**
+ * A number as Excel writes it into a CSV when the cell is formatted: '75%' is 0.75 (Excel's own
+ * value of that cell, and how rates are stored), '1,234.5' and '¥1,234.50' are 1234.5. The
+ * second argument of COALESCE is only evaluated where a plain cast fails, so a file of plain
+ * numbers pays nothing for it.
+ */
+function numberFromText(raw: string): string {
+  return `COALESCE(TRY_CAST(${raw} AS DOUBLE), CASE
+      WHEN regexp_full_match(${raw}, '-?\\d+(\\.\\d+)?\\s*%') THEN TRY_CAST(rtrim(rtrim(${raw}, '%')) AS DOUBLE) / 100
+      WHEN regexp_full_match(${raw}, '[¥￥$]?\\s*-?(\\d{1,3}(,\\d{3})+|\\d+)(\\.\\d+)?') THEN TRY_CAST(regexp_replace(${raw}, '[¥￥$,\\s]', '', 'g') AS DOUBLE)
+    END)`;
+}
+
 function typedExpr(f: FieldDef, raw: string, col: string, colType: string): string {
   switch (f.type) {
     case 'string':
@@ -122,7 +135,7 @@ function typedExpr(f: FieldDef, raw: string, col: string, colType: string): stri
     case 'int':
       return isText(colType) || colType === 'BOOLEAN' ? `TRY_CAST(${raw} AS BIGINT)` : `TRY_CAST(${col} AS BIGINT)`;
     case 'number':
-      return isText(colType) || colType === 'BOOLEAN' || colType === 'FLOAT' ? `TRY_CAST(${raw} AS DOUBLE)` : `TRY_CAST(${col} AS DOUBLE)`;
+      return isText(colType) || colType === 'BOOLEAN' || colType === 'FLOAT' ? numberFromText(raw) : `TRY_CAST(${col} AS DOUBLE)`;
     case 'date':
       if (!isText(colType)) return `TRY_CAST(${col} AS DATE)`;
       return `COALESCE(TRY_CAST(${raw} AS DATE), TRY_CAST(TRY_STRPTIME(${raw}, ['%Y/%m/%d', '%Y.%m.%d', '%Y年%m月%d日', '%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S']) AS DATE))`;
