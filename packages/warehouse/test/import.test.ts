@@ -320,6 +320,13 @@ describe('encodings and formats', () => {
 });
 
 describe('other tables', () => {
+  it('employees: hire dates as Excel writes date and date-time cells into a CSV', async () => {
+    await seedOrg();
+    const csv = ['工号,姓名,部门编号,职位,入职日期', 'E020,甲,d1,销售,2021/5/6 0:00', 'E021,乙,d1,销售,2021/5/6', 'E022,丙,d1,销售,2021-05-06 08:30', 'E023,丁,d1,销售,2021年5月6日'];
+    ok(await importFile(wh, file('emp-dates.csv', csv.join('\n') + '\n'), { table: 'employees', mapping: { id: '工号', name: '姓名', org_unit_id: '部门编号', role: '职位', hire_date: '入职日期' } }));
+    expect((await wh.query<{ d: string }>(`SELECT CAST(hire_date AS VARCHAR) AS d FROM employees WHERE id >= 'E020' ORDER BY id`)).map((r) => r.d)).toEqual(['2021-05-06', '2021-05-06', '2021-05-06', '2021-05-06']);
+  });
+
   it('org units accept a parent listed later in the same file; unknown parents are rejected', async () => {
     const p = file('ou.csv', '部门编号,部门名称,上级部门\nd2,华东销售,d1\nd1,销售中心,\nd3,孤儿,dX\n');
     const r = bad(await importFile(wh, p, { table: 'org_units', mapping: { id: '部门编号', name: '部门名称', parent_id: '上级部门' } }));
