@@ -281,6 +281,42 @@ describe('encodings and formats', () => {
     expect(await lines()).toEqual(direct);
   });
 
+  it('numbers rows as the sheet shows them: blank lines, empty rows and gaps between rows count', async () => {
+    await seedOrg();
+    const MAP = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', score: '得分' };
+    const rows = async () => (await wh.query<{ k: string; r: number }>(`SELECT kpi_code AS k, source_row AS r FROM kpi_results ORDER BY r`)).map((x) => [x.k, x.r]);
+    // DuckDB skips blank lines; Excel shows them. Row 4 here is the line after the blank one.
+    ok(await importFile(wh, file('blank.csv', '工号,考核月份,指标,得分\nE001,2024-03,a,90\n\nE001,2024-03,b,80\n'), { table: 'kpi_results', mapping: MAP }));
+    expect(await rows()).toEqual([['a', 2], ['b', 4]]);
+    await wh.run('DELETE FROM kpi_lines');
+    // Blank lines only at the end change no number, and the file keeps the direct route.
+    expect(ok(await importFile(wh, file('tail.csv', '工号,考核月份,指标,得分\nE001,2024-03,a,90\n\n\n'), { table: 'kpi_results', mapping: MAP })).route).toBe('direct');
+    await wh.run('DELETE FROM kpi_lines');
+    // Windows line ends; a quoted value spanning three lines, one of them blank, which is one row
+    // as in Excel; two blank lines (rows 3, 4); an empty record (Excel's ',,,' for a formatted
+    // empty row, row 6), which is skipped.
+    const crlf = ['工号,考核月份,指标,得分', 'E001,2024-03,"a', '', 'note",90', '', '', 'E001,2024-03,b,80', ',,,', 'E404,2024-03,c,70', ''].join('\r\n');
+    const before = await checksums();
+    const r = bad(await importFile(wh, file('crlf.csv', crlf), { table: 'kpi_results', mapping: MAP }));
+    expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[7, 'reference', 'E404']]);
+    expect(await checksums()).toEqual(before);
+    ok(await importFile(wh, file('crlf2.csv', crlf.replace('E404', 'E002')), { table: 'kpi_results', mapping: MAP }));
+    expect(await rows()).toEqual([['a\r\n\r\nnote', 2], ['b', 5], ['c', 7]]);
+    await wh.run('DELETE FROM kpi_lines');
+    // A workbook leaves empty rows out: row 4 is after a missing row 3, row 6 after an empty row 5.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('KPI');
+    ws.getRow(1).values = ['工号', '考核月份', '指标', '得分'];
+    ws.getRow(2).values = ['E001', '2024-03', 'a', 90];
+    ws.getRow(4).values = ['E001', '2024-03', 'b', 80];
+    ws.getRow(5).getCell(1).numFmt = '0.00'; // formatted, no value
+    ws.getRow(6).values = ['E404', '2024-03', 'c', 70];
+    const x = join(dir, `${n}_gaps.xlsx`);
+    await wb.xlsx.writeFile(x);
+    const xr = bad(await importFile(wh, x, { table: 'kpi_results', mapping: MAP }));
+    expect(xr.errors.map((e) => [e.row, e.code, e.value])).toEqual([[6, 'reference', 'E404']]);
+  });
+
   it('reads numbers as Excel writes formatted cells into a CSV: 75%, 1,234.5, ¥1,234.50', async () => {
     await seedOrg();
     const map = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', actual: '实际', target: '目标' };

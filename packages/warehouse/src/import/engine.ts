@@ -174,6 +174,32 @@ interface Check {
 const queues = new WeakMap<Warehouse, Promise<unknown>>();
 
 /**
+ * DuckDB skips blank lines, so the staged rows are numbered as if they were not there; Excel
+ * shows them as rows. Each staged row moves down by the blank lines above it (csvStructure gives
+ * each blank line as the number of data rows before it), so messages name the row the user sees.
+ */
+async function renumberPastBlankLines(conn: DuckDBConnection, stage: string, blankRows: number[], id: string): Promise<void> {
+  // (data rows before, blank lines up to there): the last count for each position.
+  const shift = new Map<number, number>();
+  [...blankRows].sort((a, b) => a - b).forEach((k, i) => shift.set(k, i + 1));
+  const table = `imp_blank_${id}`;
+  await run(conn, `CREATE TEMP TABLE ${table} (k INTEGER, n INTEGER)`);
+  const pairs = [...shift];
+  for (let i = 0; i < pairs.length; i += 500) {
+    const chunk = pairs.slice(i, i + 500);
+    await run(conn, `INSERT INTO ${table} VALUES ${chunk.map(([k, n]) => `(${k}, ${n})`).join(', ')}`);
+  }
+  // Staged row r is data row r - 2; it moves down by the count of the last blank position at or before it.
+  await run(
+    conn,
+    `UPDATE ${stage} SET src_row = ${stage}.src_row + b.n
+       FROM (SELECT t.src_row AS r, s.n FROM ${stage} t ASOF JOIN ${table} s ON t.src_row - 2 >= s.k) b
+      WHERE ${stage}.src_row = b.r`,
+  );
+  await run(conn, `DROP TABLE ${table}`);
+}
+
+/**
  * Imports into one warehouse run one at a time, in arrival order. Each takes the next batch id
  * inside its own transaction, so two at once (two browser tabs, the CLI beside the dashboard)
  * both took the same id and the second failed at commit with DuckDB's constraint error; they
@@ -195,15 +221,17 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
   // Hash and look for a quote that never closes while DuckDB reads the file (both run on the JS
   // thread, DuckDB on its own). Both routes await this before they commit, and the staged route
   // before it reports anything: a swallowed tail would otherwise show as unrelated row errors.
-  const sha = hashAndCheckQuotes(path, options.fileName).then(({ sha256, openQuoteLine }) => {
-    if (openQuoteLine !== null) throw new ValidationFailed(formatFailure(0, [openQuoteError(openQuoteLine)]));
-    return sha256;
+  const scan = hashAndCheckQuotes(path, options.fileName).then((f) => {
+    if (f.openQuoteLine !== null) throw new ValidationFailed(formatFailure(0, [openQuoteError(f.openQuoteLine)]));
+    return f;
   });
+  scan.catch(() => undefined);
+  const sha = scan.then((f) => f.sha256);
   sha.catch(() => undefined);
   // The file as the direct route read it (converted from XLSX or GBK), so it is not converted twice.
   let converted: PreparedSource | undefined;
   if (table === 'kpi_results') {
-    const fast = await importKpiLinesFast(wh, path, options, sha);
+    const fast = await importKpiLinesFast(wh, path, options, scan);
     if (fast.result) return fast.result;
     converted = fast.prepared;
   }
@@ -254,7 +282,8 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
           throw err;
         }
         src = stage;
-        await sha;
+        const { blankRows } = await scan;
+        if (blankRows.length) await renumberPastBlankLines(conn, stage, blankRows, id);
         // In a text file, values past the last named column are usually an unquoted delimiter inside
         // a value, which shifts every later field of the row: nothing after it can be trusted. (A
         // note typed beside a spreadsheet's table is no such sign, and stays ignored.)
@@ -320,7 +349,10 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
       // Materialised once: every check and the insert then read plain columns instead of re-deriving them.
       // Raw text is kept only where it can differ from the typed value (for messages and type errors).
       const selects = bound.flatMap((b) => (b.field.type === 'string' ? [`${b.typed} AS f_${b.field.name}`] : [`${b.typed} AS f_${b.field.name}`, `${b.raw} AS r_${b.field.name}`]));
-      await run(conn, `CREATE TEMP TABLE ${typed} AS SELECT s.src_row, ${selects.join(', ')} FROM ${src} s ${joins.join(' ')}`);
+      // A row with nothing in any column is a spacer (Excel writes formatted empty rows as ',,,'):
+      // skipped, and the rows after it keep their numbers.
+      const anyValue = `coalesce(${headers.map((h, i) => (isText(types[i]!) ? `NULLIF(trim(s.${colOf(h)}), '')` : `CAST(s.${colOf(h)} AS VARCHAR)`)).join(', ')}) IS NOT NULL`;
+      await run(conn, `CREATE TEMP TABLE ${typed} AS SELECT s.src_row, ${selects.join(', ')} FROM ${src} s ${joins.join(' ')} WHERE ${anyValue}`);
       if (src === stage) await run(conn, `DROP TABLE ${stage}`);
       const rawOf = (b: Bound) => (b.field.type === 'string' ? `t.f_${b.field.name}` : `t.r_${b.field.name}`);
 

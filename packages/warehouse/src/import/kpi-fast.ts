@@ -4,7 +4,7 @@ import type { Warehouse } from '../db.ts';
 import { registerKpiCodesOn, syncKeysOn } from '../kpi-lines.ts';
 import { all, mappingErrors, nextBatchId, readHead, recordBatch, run, type FileHead } from './common.ts';
 import type { ImportOptions, ImportSuccess } from './engine.ts';
-import { sqlIdent, sqlString, type PreparedSource } from './read.ts';
+import { sqlIdent, sqlString, type FileScan, type PreparedSource } from './read.ts';
 
 /**
  * KPI lines are the bulk import (millions of rows a year), so a clean file takes a shorter road:
@@ -49,13 +49,13 @@ export async function importKpiLinesFast(
   wh: Warehouse,
   path: string,
   options: ImportOptions,
-  sha: Promise<string>,
+  fileScan: Promise<FileScan>,
 ): Promise<{ result: ImportSuccess | null; prepared?: PreparedSource }> {
   const read: { prepared?: PreparedSource } = {};
   for (const learnAll of [false, true]) {
     try {
       // Anything but success throws, and the transaction is rolled back: nothing is left behind.
-      return { result: await wh.transaction((conn) => attempt(conn, path, options, sha, learnAll, read)), prepared: read.prepared };
+      return { result: await wh.transaction((conn) => attempt(conn, path, options, fileScan, learnAll, read)), prepared: read.prepared };
     } catch (err) {
       if (err instanceof Interrupted) throw err.reason;
       if (process.env.PERFLENS_IMPORT_TRACE) process.stderr.write(`direct route declined: ${String(err).slice(0, 300)}\n`);
@@ -72,7 +72,7 @@ async function attempt(
   conn: DuckDBConnection,
   path: string,
   options: ImportOptions,
-  sha: Promise<string>,
+  fileScan: Promise<FileScan>,
   learnAll: boolean,
   read: { prepared?: PreparedSource },
 ): Promise<ImportSuccess> {
@@ -215,10 +215,13 @@ async function attempt(
       }
     }
 
+    // DuckDB skipped blank lines, so rows after one are numbered too low: the general path renumbers them.
+    const { sha256, blankRows } = await fileScan;
+    if (blankRows.length) throw new Declined();
     await recordBatch(conn, {
       id: batchId, table: 'kpi_results', path, fileName: options.fileName, source: options.source,
       settings: { mapping, constants, onDuplicate: options.onDuplicate ?? 'reject' },
-      sha: await sha, prepared: head.prepared, rowCount: inserted, inserted, replaced, started,
+      sha: sha256, prepared: head.prepared, rowCount: inserted, inserted, replaced, started,
     });
     await after('batch');
     return { ok: true, batchId, rowCount: inserted, inserted, replaced, created: { orgUnits: 0, employees: 0, periods: 0 }, route: 'direct' };

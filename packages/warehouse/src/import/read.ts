@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -92,7 +92,7 @@ async function transcodeToUtf8(path: string, dir: string): Promise<string> {
   const ws = createWriteStream(out);
   const decoder = new TextDecoder('gb18030');
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
-    if (!ws.write(decoder.decode(chunk as Buffer, { stream: true }))) await once(ws, 'drain');
+    await write(ws, decoder.decode(chunk as Buffer, { stream: true }));
   }
   ws.end(decoder.decode());
   await once(ws, 'finish');
@@ -124,6 +124,10 @@ export function cellText(v: unknown): string {
   return String(v);
 }
 
+async function write(ws: WriteStream, text: string): Promise<void> {
+  if (!ws.write(text)) await once(ws, 'drain');
+}
+
 /** Streams one worksheet into a UTF-8 CSV (first sheet unless `sheet` names one) and lists all sheet names. */
 export async function xlsxToCsv(path: string, dir: string, sheet?: string): Promise<{ csv: string; sheets: string[]; sheet: string }> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
@@ -143,14 +147,20 @@ export async function xlsxToCsv(path: string, dir: string, sheet?: string): Prom
     const take = chosen === null && (sheet === undefined || sheet === name);
     if (take) chosen = name;
     let width = 0;
+    let last = 0;
     for await (const row of worksheet) {
       if (!take) continue;
       const values = (row.values as unknown[]).slice(1);
       if (row.number === 1) width = values.length;
+      // Rows the sheet leaves out (entirely empty) keep their place as empty records, so row
+      // numbers match what the user sees; the importer skips empty records. A blank line would
+      // not do: DuckDB drops blank lines. '""' keeps a one-column row from being one.
+      if (last > 0) for (let n = last + 1; n < row.number; n++) await write(ws, `""${','.repeat(Math.max(width - 1, 0))}\n`);
+      last = row.number;
       const cells: string[] = [];
       for (let i = 0; i < Math.max(width, values.length); i++) cells.push(csvCell(cellText(values[i])));
-      // Rows skipped by Excel (entirely empty) keep their place so row numbers match what the user sees.
-      if (!ws.write(cells.join(',') + '\n')) await once(ws, 'drain');
+      if (!cells.some((c) => c !== '')) cells[0] = '""';
+      await write(ws, cells.join(',') + '\n');
     }
   }
   ws.end();
@@ -201,41 +211,93 @@ export async function forceGb18030(path: string, dir?: string): Promise<Prepared
 
 const QUOTE = 0x22;
 
-/** One read of the file: its SHA-256 and, when asked, how many quote bytes it holds. */
-async function scanFile(path: string, countQuotes: boolean): Promise<{ sha256: string; quotes: number }> {
+const NL = 0x0a;
+const CR = 0x0d;
+const BLANK_LF = Buffer.from('\n\n');
+const BLANK_CRLF = Buffer.from('\n\r\n');
+
+/**
+ * One read of the file: its SHA-256 and, for a CSV, how many quote bytes it holds and whether a
+ * blank line may sit between records ('\n\n', or '\n\r\n' in a file with Windows line ends,
+ * before the last non-blank byte; blank lines at the end change no row number).
+ */
+async function scanFile(path: string, csv: boolean): Promise<{ sha256: string; quotes: number; blankLines: boolean }> {
   const h = createHash('sha256');
   let quotes = 0;
+  let offset = 0;
+  let firstBlank = -1;
+  let lastContent = -1;
+  let tail = Buffer.alloc(0);
+  let blank: Buffer | undefined;
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
     const b = chunk as Buffer;
     h.update(b);
-    if (countQuotes) for (let i = b.indexOf(QUOTE); i >= 0; i = b.indexOf(QUOTE, i + 1)) quotes++;
+    if (csv) {
+      for (let i = b.indexOf(QUOTE); i >= 0; i = b.indexOf(QUOTE, i + 1)) quotes++;
+      // One search, for the file's own line end (seen in its first chunk): each costs ~0.1 s per 300 MB.
+      blank ??= b.includes('\r\n') ? BLANK_CRLF : BLANK_LF;
+      if (firstBlank < 0) {
+        // The last two bytes of the previous chunk go in front, so a pair split between chunks is seen.
+        const across = Buffer.concat([tail, b.subarray(0, 2)]).indexOf(blank);
+        const within = b.indexOf(blank);
+        if (across >= 0) firstBlank = offset - tail.length + across;
+        else if (within >= 0) firstBlank = offset + within;
+      }
+      for (let i = b.length - 1; i >= 0; i--)
+        if (b[i] !== NL && b[i] !== CR) {
+          lastContent = offset + i;
+          break;
+        }
+      tail = Buffer.from(b.subarray(Math.max(0, b.length - 2)));
+    }
+    offset += b.length;
   }
-  return { sha256: h.digest('hex'), quotes };
+  return { sha256: h.digest('hex'), quotes, blankLines: firstBlank >= 0 && firstBlank < lastContent };
+}
+
+export interface FileScan {
+  sha256: string;
+  /** Line on which a quoted field opens and never closes, else null (CSV only). */
+  openQuoteLine: number | null;
+  /** Blank lines between records: for each, how many data rows precede it (see csvStructure). */
+  blankRows: number[];
 }
 
 /**
  * The file's SHA-256, and for a CSV file the line on which a quoted field opens and never
- * closes (else null), from one read. DuckDB reads such a file without complaint and silently
- * drops everything from that field to the end of the file, so the importer checks it.
- * An even number of quote bytes (the usual case) proves every quoted field closed; only an odd
- * count pays for the walk that finds the line.
+ * closes (else null) and where blank lines sit, from one read. DuckDB reads an unclosed quote
+ * without complaint and silently drops everything from that field to the end of the file, so
+ * the importer checks it; it also skips blank lines, which Excel shows as rows.
+ * An even number of quote bytes and no blank line (the usual case) prove both; only other files
+ * pay for the walk.
  */
-export async function hashAndCheckQuotes(path: string, fileName?: string): Promise<{ sha256: string; openQuoteLine: number | null }> {
+export async function hashAndCheckQuotes(path: string, fileName?: string): Promise<FileScan> {
   const csv = detectFormat(path, fileName) === 'csv';
-  const { sha256, quotes } = await scanFile(path, csv);
-  return { sha256, openQuoteLine: csv && quotes % 2 === 1 ? await csvOpenQuoteLine(path) : null };
+  const { sha256, quotes, blankLines } = await scanFile(path, csv);
+  if (!csv || (quotes % 2 === 0 && !blankLines)) return { sha256, openQuoteLine: null, blankRows: [] };
+  return { sha256, ...(await csvStructure(path)) };
+}
+
+/** A quoted field that never closes, as the line it opens on (else null). */
+export async function csvOpenQuoteLine(path: string): Promise<number | null> {
+  return (await csvStructure(path)).openQuoteLine;
 }
 
 /**
- * Walks a CSV file byte by byte for a quoted field that never closes: quotes only open a field
- * at its start (a quote inside an unquoted value, 张"三, is literal for DuckDB too); "" inside
- * a quoted field is an escaped quote. Quote, delimiter and newline are ASCII, which neither
- * UTF-8 nor GBK uses inside a multi-byte character, so the bytes are walked as they are.
+ * Walks a CSV file byte by byte: for a quoted field that never closes, and for blank lines
+ * between records. Quotes only open a field at its start (a quote inside an unquoted value,
+ * 张"三, is literal for DuckDB too); "" inside a quoted field is an escaped quote. Quote,
+ * delimiter and newline are ASCII, which neither UTF-8 nor GBK uses inside a multi-byte
+ * character, so the bytes are walked as they are.
+ *
+ * DuckDB skips blank lines, so the n-th record it reads is not the n-th row Excel shows. Each
+ * blank line is given as the number of data rows (records after the header) before it: the
+ * data row k (0-based) is then the sheet's row k + 2 + (blank lines given as ≤ k). Blank lines
+ * after the last record are left out.
  */
-export async function csvOpenQuoteLine(path: string): Promise<number | null> {
+export async function csvStructure(path: string): Promise<{ openQuoteLine: number | null; blankRows: number[] }> {
   // Delimiters are ASCII, so the head decodes well enough as latin1 whatever the encoding.
   const DELIM = sniffDelimiter(readHead(path, 64 << 10).toString('latin1')).charCodeAt(0);
-  const NL = 0x0a;
   let line = 1;
   let openedAt = 0;
   let fieldStart = true;
@@ -243,6 +305,9 @@ export async function csvOpenQuoteLine(path: string): Promise<number | null> {
   // A quote seen inside a quoted field: either the closing quote or the first of an escaped "".
   let pendingQuote = false;
   let first = true;
+  let records = 0;
+  let emptyLine = true;
+  const blanks: number[] = [];
   for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
     const b = chunk as Buffer;
     const bom = first && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
@@ -262,16 +327,27 @@ export async function csvOpenQuoteLine(path: string): Promise<number | null> {
       }
       if (c === NL) {
         line++;
+        if (emptyLine) blanks.push(Math.max(0, records - 1));
+        else records++;
         fieldStart = true;
-      } else if (c === DELIM) fieldStart = true;
-      else if (c === QUOTE && fieldStart) {
+        emptyLine = true;
+      } else if (c === DELIM) {
+        fieldStart = true;
+        emptyLine = false;
+      } else if (c === QUOTE && fieldStart) {
         inQuoted = true;
         openedAt = line;
         fieldStart = false;
-      } else if (c !== 0x0d) fieldStart = false;
+        emptyLine = false;
+      } else if (c !== CR) {
+        fieldStart = false;
+        emptyLine = false;
+      }
     }
   }
-  return inQuoted && !pendingQuote ? openedAt : null;
+  if (!emptyLine) records++;
+  const dataRows = Math.max(0, records - 1);
+  return { openQuoteLine: inQuoted && !pendingQuote ? openedAt : null, blankRows: blanks.filter((k) => k < dataRows) };
 }
 
 /** A string literal for the few places DuckDB does not accept a bound parameter (views). */
