@@ -105,7 +105,7 @@ describe('histogram bins', () => {
 
 describe('import preview', () => {
   it('accepts the server spelling (rows, mapping) and turns null cells into empty strings', () => {
-    const p = normalisePreview({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], rows: [['E1', null]], rowCount: 1, table: 'flat', mapping: { employee_id: '工号' } });
-    expect(p).toEqual({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], sampleRows: [['E1', '']], rowCount: 1, suggestedTable: 'flat', suggestions: { employee_id: '工号' } });
+    const p = normalisePreview({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], rows: [['E1', null]], rowCount: 1, headerRow: 3, table: 'flat', mapping: { employee_id: '工号' } });
+    expect(p).toEqual({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], sampleRows: [['E1', '']], rowCount: 1, headerRow: 3, suggestedTable: 'flat', suggestions: { employee_id: '工号' } });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { fieldsOf, normaliseEnum, normaliseGrade, normalisePeriod, periodInfo, detectSScale, suggestMapping } from '@perflens/core';
-import { detectEncoding, sniffDelimiter } from '../src/import/read.ts';
+import { detectEncoding, headerRowIndex, sniffDelimiter } from '../src/import/read.ts';
 
 describe('header matching', () => {
   it('maps typical HR export headers case/space-insensitively and uses each header once', () => {
@@ -70,5 +70,18 @@ describe('encoding and delimiter detection', () => {
     expect(sniffDelimiter('a;b;c\n1;2;3')).toBe(';');
     expect(sniffDelimiter('a\tb\n"x,y,z"\t2')).toBe('\t');
     expect(sniffDelimiter('a,b\n1,2')).toBe(',');
+  });
+});
+
+describe('header row of a workbook', () => {
+  it('skips title and note rows, keeps a narrow or plain sheet at its first row', () => {
+    const table = [['工号', '姓名', '部门', '得分'], ['E001', '张三', '销售一部', '90']];
+    expect(headerRowIndex(table)).toBe(0);
+    expect(headerRowIndex([['2024年3月绩效考核汇总表'], ['制表：人力资源部', '', '', ''], ...table])).toBe(2);
+    // A header naming fewer columns than the data fills is still the header.
+    expect(headerRowIndex([['考核表'], ['工号', '得分'], ['E001', '90', '备注', 'x']])).toBe(1);
+    // One column (a list of periods): nothing to tell a title from, so the first row.
+    expect(headerRowIndex([['期间'], ['2024-03'], ['2024-04']])).toBe(0);
+    expect(headerRowIndex([])).toBe(0);
   });
 });

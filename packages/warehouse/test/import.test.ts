@@ -317,6 +317,35 @@ describe('encodings and formats', () => {
     expect(xr.errors.map((e) => [e.row, e.code, e.value])).toEqual([[6, 'reference', 'E404']]);
   });
 
+  it('finds the header of a workbook below its title rows, and numbers rows as the sheet does', async () => {
+    await seedOrg();
+    const MAP = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', score: '得分' };
+    const book = async (name: string, bad: boolean) => {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('汇总');
+      ws.getRow(1).values = ['2024年3月绩效考核汇总表'];
+      ws.mergeCells('A1:D1');
+      ws.getRow(2).values = ['制表：人力资源部'];
+      ws.getRow(4).values = ['工号', '考核月份', '指标', '得分'];
+      ws.getRow(5).values = ['E001', '2024-03', 'a', 90];
+      ws.getRow(6).values = [bad ? 'E404' : 'E002', '2024-03', 'a', 80];
+      const x = join(dir, `${n}_${name}.xlsx`);
+      await wb.xlsx.writeFile(x);
+      return x;
+    };
+    const pv = await previewImport(wh, await book('titled', false), { table: 'kpi_results' });
+    expect([pv.headers, pv.headerRow]).toEqual([['工号', '考核月份', '指标', '得分'], 4]);
+    expect(pv.mapping).toMatchObject(MAP);
+    expect(ok(await importFile(wh, await book('titled', false), { table: 'kpi_results', mapping: MAP })).route).toBe('direct');
+    expect(await wh.query(`SELECT employee_id, source_row FROM kpi_results ORDER BY source_row`)).toEqual([
+      { employee_id: 'E001', source_row: 5 },
+      { employee_id: 'E002', source_row: 6 },
+    ]);
+    await wh.run('DELETE FROM kpi_lines');
+    const r = bad(await importFile(wh, await book('titled-bad', true), { table: 'kpi_results', mapping: MAP }));
+    expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[6, 'reference', 'E404']]);
+  });
+
   it('reads numbers as Excel writes formatted cells into a CSV: 75%, 1,234.5, ¥1,234.50', async () => {
     await seedOrg();
     const map = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', actual: '实际', target: '目标' };

@@ -58,6 +58,8 @@ export interface PreviewResult {
   headers: string[];
   sampleRows: string[][];
   rowCount: number;
+  /** The sheet row holding the header (below a workbook's title rows when > 1). */
+  headerRow?: number;
   suggestedTable?: string;
   suggestions: Record<string, string | null>;
 }

@@ -106,6 +106,7 @@ export function normalisePreview(raw: unknown): C.PreviewResult {
     headers: (r.headers ?? []) as string[],
     sampleRows: rows.map((row) => row.map((v) => v ?? '')),
     rowCount: Number(r.rowCount ?? rows.length),
+    ...(typeof r.headerRow === 'number' ? { headerRow: r.headerRow } : {}),
     ...(suggestedTable ? { suggestedTable } : {}),
     suggestions,
   };

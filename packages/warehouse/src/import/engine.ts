@@ -275,7 +275,7 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         src = `(SELECT (file_row_number + 2)::INTEGER AS src_row, ${cols} FROM read_parquet(${sqlString(prepared.path)}, file_row_number=true))`;
       } else {
         try {
-          await run(conn, `CREATE TEMP TABLE ${stage} AS SELECT (row_number() OVER () + 1)::INTEGER AS src_row, * FROM ${csvScan(prepared, headers)}`);
+          await run(conn, `CREATE TEMP TABLE ${stage} AS SELECT (row_number() OVER () + ${1 + (prepared.rowOffset ?? 0)})::INTEGER AS src_row, * FROM ${csvScan(prepared, headers)}`);
         } catch (err) {
           const wide = csvWidthError(err, head.extraFrom ?? headers.length, prepared.delimiter ?? ',');
           if (wide) throw new ValidationFailed(formatFailure(head.rowCount, [wide]));

@@ -173,9 +173,9 @@ async function attempt(
     );
     const inserted = Number(ins!.Count);
     // Insertion order is preserved (DuckDB's default), so the batch's rows follow the file's: the
-    // n-th row inserted is the file's row n + 1 (after the header).
+    // n-th row inserted is the file's row n + 1 (after the header, and any title rows above it).
     if (head.prepared.format !== 'parquet')
-      await run(conn, `UPDATE kpi_lines SET source_row = CAST(rowid - (SELECT min(rowid) FROM kpi_lines WHERE batch_id = ${batchId}) + 2 AS INTEGER) WHERE batch_id = ${batchId}`);
+      await run(conn, `UPDATE kpi_lines SET source_row = CAST(rowid - (SELECT min(rowid) FROM kpi_lines WHERE batch_id = ${batchId}) + ${2 + (head.prepared.rowOffset ?? 0)} AS INTEGER) WHERE batch_id = ${batchId}`);
     await after('kpi_results');
 
     // Ids keyed but unknown to employees (lines stored before the importer checked references)

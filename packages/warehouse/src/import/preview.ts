@@ -13,6 +13,8 @@ export interface ImportPreview {
   headers: string[];
   rows: Array<Array<string | null>>;
   rowCount: number;
+  /** The sheet row holding the header: 1, or below a workbook's title rows. */
+  headerRow: number;
   table: ImportTarget | null;
   suggestions: HeaderSuggestion[];
   /** field → header, the suggestions that found something. */
@@ -46,7 +48,7 @@ export async function previewImport(
   const p = head.prepared;
   return {
     format: p.format, encoding: p.encoding, delimiter: p.delimiter, sheets: p.sheets, sheet: p.sheet,
-    headers: head.headers, rows: head.rows, rowCount: head.rowCount, table: opts.table ?? null,
+    headers: head.headers, rows: head.rows, rowCount: head.rowCount, headerRow: (p.rowOffset ?? 0) + 1, table: opts.table ?? null,
     suggestions, mapping, unmappedRequired,
   };
 }

@@ -20,6 +20,8 @@ export interface PreparedSource {
   delimiter: string | null;
   sheets: string[];
   sheet: string | null;
+  /** Sheet rows above the header (a workbook's title rows), left out of `path`: row numbers add it. */
+  rowOffset?: number;
 }
 
 const SAMPLE_BYTES = 1 << 20;
@@ -128,8 +130,27 @@ async function write(ws: WriteStream, text: string): Promise<void> {
   if (!ws.write(text)) await once(ws, 'drain');
 }
 
-/** Streams one worksheet into a UTF-8 CSV (first sheet unless `sheet` names one) and lists all sheet names. */
-export async function xlsxToCsv(path: string, dir: string, sheet?: string): Promise<{ csv: string; sheets: string[]; sheet: string }> {
+/** Rows of a sheet read before its header row is chosen. */
+const HEADER_SCAN = 10;
+
+/**
+ * The header among a sheet's first rows (as cell texts). Workbooks made for people often start
+ * with a title ("2024年3月绩效考核汇总表", one merged cell) and notes above the table: the header
+ * is the first row with at least two values and at least half as many as the fullest of these
+ * rows. A sheet too narrow to tell (no such row) starts at its first row.
+ */
+export function headerRowIndex(rows: string[][]): number {
+  const counts = rows.map((r) => r.filter((t) => t.trim() !== '').length);
+  const most = Math.max(0, ...counts);
+  const i = counts.findIndex((n) => n >= 2 && n >= most / 2);
+  return i < 0 ? 0 : i;
+}
+
+/**
+ * Streams one worksheet into a UTF-8 CSV (first sheet unless `sheet` names one) from its header
+ * row on, and lists all sheet names. `rowOffset` is the number of sheet rows above the header.
+ */
+export async function xlsxToCsv(path: string, dir: string, sheet?: string): Promise<{ csv: string; sheets: string[]; sheet: string; rowOffset: number }> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -139,6 +160,7 @@ export async function xlsxToCsv(path: string, dir: string, sheet?: string): Prom
   });
   const sheets: string[] = [];
   let chosen: string | null = null;
+  let rowOffset = 0;
   const out = tempName(dir, '.xlsx.csv');
   const ws = createWriteStream(out);
   for await (const worksheet of reader) {
@@ -148,20 +170,35 @@ export async function xlsxToCsv(path: string, dir: string, sheet?: string): Prom
     if (take) chosen = name;
     let width = 0;
     let last = 0;
-    for await (const row of worksheet) {
-      if (!take) continue;
-      const values = (row.values as unknown[]).slice(1);
-      if (row.number === 1) width = values.length;
+    const emit = async (number: number, texts: string[]) => {
       // Rows the sheet leaves out (entirely empty) keep their place as empty records, so row
       // numbers match what the user sees; the importer skips empty records. A blank line would
       // not do: DuckDB drops blank lines. '""' keeps a one-column row from being one.
-      if (last > 0) for (let n = last + 1; n < row.number; n++) await write(ws, `""${','.repeat(Math.max(width - 1, 0))}\n`);
-      last = row.number;
+      if (last > 0) for (let n = last + 1; n < number; n++) await write(ws, `""${','.repeat(Math.max(width - 1, 0))}\n`);
+      last = number;
       const cells: string[] = [];
-      for (let i = 0; i < Math.max(width, values.length); i++) cells.push(csvCell(cellText(values[i])));
+      for (let i = 0; i < Math.max(width, texts.length); i++) cells.push(csvCell(texts[i] ?? ''));
       if (!cells.some((c) => c !== '')) cells[0] = '""';
       await write(ws, cells.join(',') + '\n');
+    };
+    // The first rows wait until the header among them is known.
+    let head: Array<{ number: number; texts: string[] }> | null = [];
+    const flush = async (rows: Array<{ number: number; texts: string[] }>) => {
+      const h = headerRowIndex(rows.map((r) => r.texts));
+      width = rows[h]!.texts.length;
+      rowOffset = rows[h]!.number - 1;
+      for (const r of rows.slice(h)) await emit(r.number, r.texts);
+    };
+    for await (const row of worksheet) {
+      if (!take) continue;
+      const texts = (row.values as unknown[]).slice(1).map(cellText);
+      if (head === null) await emit(row.number, texts);
+      else if (head.push({ number: row.number, texts }) === HEADER_SCAN) {
+        await flush(head);
+        head = null;
+      }
     }
+    if (head?.length) await flush(head);
   }
   ws.end();
   await once(ws, 'finish');
@@ -172,7 +209,7 @@ export async function xlsxToCsv(path: string, dir: string, sheet?: string): Prom
         : 'The workbook has no worksheet. / 工作簿中没有工作表。',
     );
   }
-  return { csv: out, sheets, sheet: chosen };
+  return { csv: out, sheets, sheet: chosen, rowOffset };
 }
 
 const cache = new Map<string, PreparedSource>();
@@ -189,7 +226,7 @@ export async function prepareSource(path: string, opts: { fileName?: string; she
     prepared = { format, path, encoding: null, delimiter: null, sheets: [], sheet: null };
   } else if (format === 'xlsx') {
     const x = await xlsxToCsv(path, workDir(opts.dir), opts.sheet);
-    prepared = { format, path: x.csv, encoding: null, delimiter: ',', sheets: x.sheets, sheet: x.sheet };
+    prepared = { format, path: x.csv, encoding: null, delimiter: ',', sheets: x.sheets, sheet: x.sheet, rowOffset: x.rowOffset };
   } else {
     const head = readHead(path);
     const encoding = detectEncoding(head);
