@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import ExcelJS from 'exceljs';
 import { trpcQuery } from './helpers.ts';
 
 interface Overview {
@@ -72,6 +73,30 @@ test('a file whose structure is broken is refused by line: an unquoted comma shi
   await page.goto('/data');
   await page.getByTestId('upload').locator('input[type=file]').setInputFiles({ name: 'quote.csv', mimeType: 'text/csv', buffer: Buffer.from('工号,姓名,部门\nX91003,"测试丙,E2E 测试部\nX91004,测试丁,E2E 测试部\n', 'utf8') });
   await expect(page.getByTestId('data-error')).toContainText('quote.csv：第 2 行：以英文双引号开始的内容一直没有结束');
+  expect(await trpcQuery<Overview>(page, 'meta.overview')).toEqual(before);
+});
+
+test('a workbook with a title above its table: the header row is found and errors name sheet rows', async ({ page }) => {
+  await page.goto('/data');
+  const before = await trpcQuery<Overview>(page, 'meta.overview');
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('汇总');
+  ws.getRow(1).values = ['2025年12月绩效考核汇总表'];
+  ws.mergeCells('A1:F1');
+  ws.getRow(2).values = ['制表：人力资源部'];
+  ws.getRow(3).values = ['工号', '姓名', '部门', '岗位', '考核月份', '考核得分'];
+  ws.getRow(4).values = ['X92001', '测试甲', 'E2E 测试部', '销售', '2025-12', 88];
+  ws.getRow(6).values = ['X92002', '测试乙', 'E2E 测试部', '销售', '2025-12', 'abc']; // row 5 left empty
+  const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+  await page.getByTestId('upload').locator('input[type=file]').setInputFiles({ name: 'titled.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
+  await expect(page.getByTestId('preview-header-row')).toContainText('表头在第 3 行');
+  await expect(page.getByTestId('preview-table')).toContainText('测试乙');
+  await chooseFlat(page);
+  await page.getByTestId('run-import').click();
+  await expect(page.getByTestId('result-failed')).toBeVisible();
+  const first = page.getByTestId('error-table').locator('tbody tr').first();
+  await expect(first).toContainText('abc');
+  expect((await first.locator('td').first().innerText()).trim()).toBe('6');
   expect(await trpcQuery<Overview>(page, 'meta.overview')).toEqual(before);
 });
 

@@ -1,0 +1,13 @@
+import { chromium } from '@playwright/test';
+import { launchOptions } from './launch.ts';
+const browser = await chromium.launch(launchOptions);
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+page.on('console', (m) => console.log('console', m.type(), m.text().slice(0, 300)));
+page.on('pageerror', (e) => console.log('pageerror', String(e).slice(0, 300)));
+page.on('response', (r) => { if (r.status() >= 400) { console.log('resp', r.status(), r.url().slice(0, 800)); r.text().then((t) => console.log('body', t.slice(0, 600)), () => {}); } });
+page.on('requestfailed', (r) => console.log('failed', r.url()));
+await page.goto(process.argv[2] ?? 'http://127.0.0.1:8390/', { waitUntil: 'networkidle' });
+await page.waitForTimeout(Number(process.argv[4] ?? 3000));
+console.log(await page.evaluate(`[...document.querySelectorAll('[data-chart-ready]')].map(e => e.getAttribute('data-chart-ready') + '/' + e.getAttribute('data-state')).join(',')`));
+await page.screenshot({ path: process.argv[3] ?? '/tmp/look/shot.png', fullPage: true });
+await browser.close();
