@@ -80,6 +80,8 @@ describe('header row of a workbook', () => {
     expect(headerRowIndex([['2024年3月绩效考核汇总表'], ['制表：人力资源部', '', '', ''], ...table])).toBe(2);
     // A header naming fewer columns than the data fills is still the header.
     expect(headerRowIndex([['考核表'], ['工号', '得分'], ['E001', '90', '备注', 'x']])).toBe(1);
+    expect(headerRowIndex([['工号', '得分'], ['E001', '90', '备注', 'x', 'y']])).toBe(0);
+    expect(headerRowIndex([[''], ['', '', ''], ...table])).toBe(2);
     // One column (a list of periods): nothing to tell a title from, so the first row.
     expect(headerRowIndex([['期间'], ['2024-03'], ['2024-04']])).toBe(0);
     expect(headerRowIndex([])).toBe(0);

@@ -346,6 +346,34 @@ describe('encodings and formats', () => {
     expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[6, 'reference', 'E404']]);
   });
 
+  it('a CSV saved from such a workbook: title lines skipped, rows numbered as the sheet does', async () => {
+    await seedOrg();
+    const MAP = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', score: '得分' };
+    // Lines: 1 title, 2 note, 3 blank, 4 header, 5 E001, 6 blank, 7 the second row.
+    const text = (second: string) => `2024年3月绩效考核汇总表,,,\n制表：人力资源部,,,\n\n工号,考核月份,指标,得分\nE001,2024-03,a,90\n\n${second},2024-03,b,80\n`;
+    const pv = await previewImport(wh, file('titled.csv', text('E002')), { table: 'kpi_results' });
+    expect([pv.headers, pv.headerRow, pv.rows]).toEqual([['工号', '考核月份', '指标', '得分'], 4, [['E001', '2024-03', 'a', '90'], ['E002', '2024-03', 'b', '80']]]);
+    ok(await importFile(wh, file('titled.csv', text('E002')), { table: 'kpi_results', mapping: MAP }));
+    expect(await wh.query(`SELECT employee_id, source_row FROM kpi_results ORDER BY source_row`)).toEqual([
+      { employee_id: 'E001', source_row: 5 },
+      { employee_id: 'E002', source_row: 7 },
+    ]);
+    await wh.run('DELETE FROM kpi_lines');
+    // The same in GBK, as Excel in China saves CSV, with an unknown employee: named by its sheet row.
+    const gbk = join(dir, `${n}_titled-gbk.csv`);
+    writeFileSync(gbk, iconv.encode(text('E404'), 'gbk'));
+    const r = bad(await importFile(wh, gbk, { table: 'kpi_results', mapping: MAP }));
+    expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[7, 'reference', 'E404']]);
+    // Without the blank line under the header the clean file streams in directly, numbered alike.
+    await wh.run('DELETE FROM kpi_lines');
+    const direct = ok(await importFile(wh, file('titled2.csv', text('E002').replace('90\n\n', '90\n')), { table: 'kpi_results', mapping: MAP }));
+    expect(direct.route).toBe('direct');
+    expect(await wh.query(`SELECT employee_id, source_row FROM kpi_results ORDER BY source_row`)).toEqual([
+      { employee_id: 'E001', source_row: 5 },
+      { employee_id: 'E002', source_row: 6 },
+    ]);
+  });
+
   it('reads numbers as Excel writes formatted cells into a CSV: 75%, 1,234.5, ¥1,234.50', async () => {
     await seedOrg();
     const map = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', actual: '实际', target: '目标' };

@@ -20,7 +20,11 @@ export async function run(conn: DuckDBConnection, sql: string, params?: unknown)
 
 export function csvScan(p: PreparedSource, columns: string[] | null): string {
   // The staged scan fixes every column as VARCHAR (no sniffing, no type guessing over millions of rows).
-  const cols = columns ? `, columns={${columns.map((_c, i) => `'c${i}': 'VARCHAR'`).join(', ')}}, skip=1, auto_detect=false` : ', all_varchar=true';
+  // A title above the header (PreparedSource.title) is skipped: DuckDB's skip counts lines.
+  const title = p.title?.lines ?? 0;
+  const cols = columns
+    ? `, columns={${columns.map((_c, i) => `'c${i}': 'VARCHAR'`).join(', ')}}, skip=${1 + title}, auto_detect=false`
+    : `, all_varchar=true${title ? `, skip=${title}` : ''}`;
   // null_padding turns a short row into empty fields (reported as missing values, not as a parse
   // error); DuckDB's parallel reader refuses it when a quoted field spans lines, and numbering
   // the staged rows is sequential anyway (2M rows: 1.2 s parallel, 1.4 s not).

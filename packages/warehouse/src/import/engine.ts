@@ -16,7 +16,7 @@ import type { Warehouse } from '../db.ts';
 import { insertKpiLinesOn } from '../kpi-lines.ts';
 import { importKpiLinesFast } from './kpi-fast.ts';
 import { all, csvScan, extraFieldsError, mappingErrors, nextBatchId, notATableError, openQuoteError, readHead, recordBatch, run } from './common.ts';
-import { hashAndCheckQuotes, sqlIdent, sqlString, type PreparedSource } from './read.ts';
+import { blankRowsBelowHeader, hashAndCheckQuotes, sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
  * The import pipeline: stage the file in DuckDB (all text, with source row numbers), derive typed
@@ -178,7 +178,7 @@ const queues = new WeakMap<Warehouse, Promise<unknown>>();
  * shows them as rows. Each staged row moves down by the blank lines above it (csvStructure gives
  * each blank line as the number of data rows before it), so messages name the row the user sees.
  */
-async function renumberPastBlankLines(conn: DuckDBConnection, stage: string, blankRows: number[], id: string): Promise<void> {
+async function renumberPastBlankLines(conn: DuckDBConnection, stage: string, blankRows: number[], rowOffset: number, id: string): Promise<void> {
   // (data rows before, blank lines up to there): the last count for each position.
   const shift = new Map<number, number>();
   [...blankRows].sort((a, b) => a - b).forEach((k, i) => shift.set(k, i + 1));
@@ -189,11 +189,11 @@ async function renumberPastBlankLines(conn: DuckDBConnection, stage: string, bla
     const chunk = pairs.slice(i, i + 500);
     await run(conn, `INSERT INTO ${table} VALUES ${chunk.map(([k, n]) => `(${k}, ${n})`).join(', ')}`);
   }
-  // Staged row r is data row r - 2; it moves down by the count of the last blank position at or before it.
+  // Staged row r is data row r - 2 - rowOffset; it moves down by the count of the last blank position at or before it.
   await run(
     conn,
     `UPDATE ${stage} SET src_row = ${stage}.src_row + b.n
-       FROM (SELECT t.src_row AS r, s.n FROM ${stage} t ASOF JOIN ${table} s ON t.src_row - 2 >= s.k) b
+       FROM (SELECT t.src_row AS r, s.n FROM ${stage} t ASOF JOIN ${table} s ON t.src_row - ${2 + rowOffset} >= s.k) b
       WHERE ${stage}.src_row = b.r`,
   );
   await run(conn, `DROP TABLE ${table}`);
@@ -282,8 +282,8 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
           throw err;
         }
         src = stage;
-        const { blankRows } = await scan;
-        if (blankRows.length) await renumberPastBlankLines(conn, stage, blankRows, id);
+        const blankRows = blankRowsBelowHeader((await scan).blankRows, prepared);
+        if (blankRows.length) await renumberPastBlankLines(conn, stage, blankRows, prepared.rowOffset ?? 0, id);
         // In a text file, values past the last named column are usually an unquoted delimiter inside
         // a value, which shifts every later field of the row: nothing after it can be trusted. (A
         // note typed beside a spreadsheet's table is no such sign, and stays ignored.)

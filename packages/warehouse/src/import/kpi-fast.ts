@@ -4,7 +4,7 @@ import type { Warehouse } from '../db.ts';
 import { registerKpiCodesOn, syncKeysOn } from '../kpi-lines.ts';
 import { all, mappingErrors, nextBatchId, readHead, recordBatch, run, type FileHead } from './common.ts';
 import type { ImportOptions, ImportSuccess } from './engine.ts';
-import { sqlIdent, sqlString, type FileScan, type PreparedSource } from './read.ts';
+import { blankRowsBelowHeader, sqlIdent, sqlString, type FileScan, type PreparedSource } from './read.ts';
 
 /**
  * KPI lines are the bulk import (millions of rows a year), so a clean file takes a shorter road:
@@ -217,7 +217,7 @@ async function attempt(
 
     // DuckDB skipped blank lines, so rows after one are numbered too low: the general path renumbers them.
     const { sha256, blankRows } = await fileScan;
-    if (blankRows.length) throw new Declined();
+    if (blankRowsBelowHeader(blankRows, head.prepared).length) throw new Declined();
     await recordBatch(conn, {
       id: batchId, table: 'kpi_results', path, fileName: options.fileName, source: options.source,
       settings: { mapping, constants, onDuplicate: options.onDuplicate ?? 'reject' },
@@ -261,7 +261,7 @@ function source(head: FileHead, mapping: Record<string, string>): { scan: string
     // No src_row: numbering rows in the scan (row_number() OVER ()) serialises it and more than
     // doubles the import; rows are numbered after the insert instead. No null_padding: a short
     // row fails the scan and goes to the general path, which reports its missing fields.
-    scan: `(SELECT NULL::INTEGER AS src_row, * FROM read_csv(${sqlString(prepared.path)}, header=false, skip=1, auto_detect=true,
+    scan: `(SELECT NULL::INTEGER AS src_row, * FROM read_csv(${sqlString(prepared.path)}, header=false, skip=${1 + (prepared.title?.lines ?? 0)}, auto_detect=true,
              all_varchar=true, delim=${sqlString(prepared.delimiter ?? ',')}, quote='"', escape='"', null_padding=false, names=[${headers.map((_h, i) => `'c${i}'`).join(', ')}]))`,
     col,
     num: col,

@@ -20,8 +20,13 @@ export interface PreparedSource {
   delimiter: string | null;
   sheets: string[];
   sheet: string | null;
-  /** Sheet rows above the header (a workbook's title rows), left out of `path`: row numbers add it. */
+  /** Sheet rows above the header (title rows): row numbers add it. */
   rowOffset?: number;
+  /**
+   * A text file's title lines above its header, which readers skip (`lines`), and how many of
+   * them are records rather than blank lines (the blank-line scan counts records from the top).
+   */
+  title?: { lines: number; records: number };
 }
 
 const SAMPLE_BYTES = 1 << 20;
@@ -135,15 +140,41 @@ const HEADER_SCAN = 10;
 
 /**
  * The header among a sheet's first rows (as cell texts). Workbooks made for people often start
- * with a title ("2024年3月绩效考核汇总表", one merged cell) and notes above the table: the header
- * is the first row with at least two values and at least half as many as the fullest of these
- * rows. A sheet too narrow to tell (no such row) starts at its first row.
+ * with a title ("2024年3月绩效考核汇总表", one merged cell), a note ("制表：人力资源部") or a blank
+ * row above the table: the header is the first row holding at least two values. A table whose
+ * first row holds two or more is taken as it is, and so is a sheet with no such row (one column).
  */
 export function headerRowIndex(rows: string[][]): number {
-  const counts = rows.map((r) => r.filter((t) => t.trim() !== '').length);
-  const most = Math.max(0, ...counts);
-  const i = counts.findIndex((n) => n >= 2 && n >= most / 2);
+  const i = rows.findIndex((r) => r.filter((t) => t.trim() !== '').length >= 2);
   return i < 0 ? 0 : i;
+}
+
+/**
+ * A text file's first lines as fields, to find its header. Quote-aware within a line; a quoted
+ * field that spans lines ends the look (the lines before it decide).
+ */
+function headLines(text: string, delimiter: string): string[][] {
+  const out: string[][] = [];
+  for (const line of text.split(/\r?\n/).slice(0, HEADER_SCAN)) {
+    const fields: string[] = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i]!;
+      if (quoted) {
+        if (ch !== '"') cur += ch;
+        else if (line[i + 1] === '"') cur += line[++i];
+        else quoted = false;
+      } else if (ch === '"') quoted = true;
+      else if (ch === delimiter) {
+        fields.push(cur);
+        cur = '';
+      } else cur += ch;
+    }
+    if (quoted) break;
+    out.push([...fields, cur]);
+  }
+  return out;
 }
 
 /**
@@ -232,7 +263,7 @@ export async function prepareSource(path: string, opts: { fileName?: string; she
     const encoding = detectEncoding(head);
     const csvPath = encoding === 'gb18030' ? await transcodeToUtf8(path, workDir(opts.dir)) : path;
     const text = encoding === 'gb18030' ? new TextDecoder('gb18030').decode(head) : new TextDecoder('utf-8').decode(head);
-    prepared = { format, path: csvPath, encoding, delimiter: sniffDelimiter(text.replace(/^\uFEFF/, '')), sheets: [], sheet: null };
+    prepared = textSource(csvPath, encoding, text);
   }
   if (cache.size > 50) cache.delete(cache.keys().next().value!);
   cache.set(key, prepared);
@@ -242,8 +273,23 @@ export async function prepareSource(path: string, opts: { fileName?: string; she
 /** Re-decodes a file whose sample looked like UTF-8 but whose body is not (DuckDB rejects it). */
 export async function forceGb18030(path: string, dir?: string): Promise<PreparedSource> {
   const csv = await transcodeToUtf8(path, workDir(dir));
-  const text = new TextDecoder('gb18030').decode(readHead(path));
-  return { format: 'csv', path: csv, encoding: 'gb18030', delimiter: sniffDelimiter(text), sheets: [], sheet: null };
+  return textSource(csv, 'gb18030', new TextDecoder('gb18030').decode(readHead(path)));
+}
+
+/** A text file as DuckDB will read it (UTF-8 at `path`), from the start of its decoded text. */
+function textSource(path: string, encoding: TextEncoding, head: string): PreparedSource {
+  const text = head.replace(/^\uFEFF/, '');
+  const delimiter = sniffDelimiter(text);
+  // The title rows a workbook may have, saved as CSV: "2024年3月绩效考核汇总表,,,,".
+  const lines = headerRowIndex(headLines(text, delimiter));
+  const records = text.split(/\r?\n/).slice(0, lines).filter((l) => l.trim() !== '').length;
+  return { format: 'csv', path, encoding, delimiter, sheets: [], sheet: null, ...(lines > 0 ? { rowOffset: lines, title: { lines, records } } : {}) };
+}
+
+/** The blank lines below the header (csvStructure counts records from the top, title lines included). */
+export function blankRowsBelowHeader(blankRows: number[], p: PreparedSource): number[] {
+  const above = p.title?.records ?? 0;
+  return above ? blankRows.filter((k) => k >= above).map((k) => k - above) : blankRows;
 }
 
 const QUOTE = 0x22;
