@@ -6,6 +6,7 @@ import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { Warehouse } from '../src/db.ts';
 import { importFile, ImportFileError, previewImport, errorsToCsv, type ImportFailure, type ImportSuccess } from '../src/import/index.ts';
+import { xlsxToCsv } from '../src/import/read.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'perflens-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -344,6 +345,59 @@ describe('encodings and formats', () => {
     await wh.run('DELETE FROM kpi_lines');
     const r = bad(await importFile(wh, await book('titled-bad', true), { table: 'kpi_results', mapping: MAP }));
     expect(r.errors.map((e) => [e.row, e.code, e.value])).toEqual([[6, 'reference', 'E404']]);
+  });
+
+  it('fills a cell merged down the rows (a department, a month) into each of them; a merged title stays one value', async () => {
+    await seedOrg();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('KPI');
+    ws.getRow(1).values = ['2024年3月 KPI'];
+    ws.mergeCells('A1:D1');
+    ws.getRow(2).values = ['工号', '考核月份', '指标', '得分'];
+    ws.getRow(3).values = ['E001', '2024-03', 'a', 90];
+    ws.getRow(4).values = ['E001', null, 'b', 80];
+    ws.getRow(5).values = ['E002', null, 'a', 70];
+    ws.mergeCells('B3:B5');
+    ws.getRow(6).values = ['E002', '2024-03', 'b', 60];
+    const x = join(dir, `${n}_merged.xlsx`);
+    await wb.xlsx.writeFile(x);
+    const MAP = { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', score: '得分' };
+    const pv = await previewImport(wh, x, { table: 'kpi_results' });
+    expect([pv.headerRow, pv.rows.map((r) => r[1])]).toEqual([2, ['2024-03', '2024-03', '2024-03', '2024-03']]);
+    ok(await importFile(wh, x, { table: 'kpi_results', mapping: MAP }));
+    expect(await wh.query(`SELECT employee_id, period_id, kpi_code, source_row FROM kpi_results ORDER BY source_row`)).toEqual([
+      { employee_id: 'E001', period_id: '2024-03', kpi_code: 'a', source_row: 3 },
+      { employee_id: 'E001', period_id: '2024-03', kpi_code: 'b', source_row: 4 },
+      { employee_id: 'E002', period_id: '2024-03', kpi_code: 'a', source_row: 5 },
+      { employee_id: 'E002', period_id: '2024-03', kpi_code: 'b', source_row: 6 },
+    ]);
+    // A block: its first column is filled down, the rest of it stays empty.
+    const block = new ExcelJS.Workbook();
+    const bs = block.addWorksheet('S');
+    bs.getRow(1).values = ['a', 'b', 'c'];
+    bs.getRow(2).values = ['x', 'y', 'z'];
+    bs.getRow(3).values = ['p', null, 'r'];
+    bs.mergeCells('A2:B3');
+    const bx = join(dir, `${n}_block.xlsx`);
+    await block.xlsx.writeFile(bx);
+    expect(readFileSync((await xlsxToCsv(bx, dir)).csv, 'utf8')).toBe('a,b,c\nx,,z\nx,,r\n');
+  });
+
+  it('a workbook too large to read whole is streamed to the same CSV (without merges)', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('说明').addRow(['ignore me']);
+    const ws = wb.addWorksheet('数据');
+    ws.getRow(1).values = ['汇总表'];
+    ws.getRow(3).values = ['工号', '日期', '得分', '备注'];
+    ws.getRow(4).values = ['E001', new Date(Date.UTC(2024, 2, 1)), { formula: '80+10', result: 90 }, { richText: [{ text: '好' }, { text: '的' }] }];
+    ws.getRow(6).values = ['E002', new Date(Date.UTC(2024, 2, 1, 8, 30)), 75.5, 'a,"b"'];
+    const x = join(dir, `${n}_stream.xlsx`);
+    await wb.xlsx.writeFile(x);
+    const whole = await xlsxToCsv(x, dir, '数据');
+    const streamed = await xlsxToCsv(x, dir, '数据', 0);
+    expect(readFileSync(streamed.csv, 'utf8')).toBe(readFileSync(whole.csv, 'utf8'));
+    expect(readFileSync(whole.csv, 'utf8')).toBe('工号,日期,得分,备注\nE001,2024-03-01,90,好的\n"",,,\nE002,2024-03-01 08:30:00,75.5,"a,""b"""\n');
+    expect([whole.rowOffset, streamed.rowOffset, whole.sheets, streamed.sheets]).toEqual([2, 2, ['说明', '数据'], ['说明', '数据']]);
   });
 
   it('a CSV saved from such a workbook: title lines skipped, rows numbered as the sheet does', async () => {

@@ -178,59 +178,111 @@ function headLines(text: string, delimiter: string): string[][] {
 }
 
 /**
- * Streams one worksheet into a UTF-8 CSV (first sheet unless `sheet` names one) from its header
- * row on, and lists all sheet names. `rowOffset` is the number of sheet rows above the header.
+ * Writes one sheet's rows (sheet row number, cell texts) as a UTF-8 CSV from its header row on;
+ * `end` gives the number of sheet rows above the header.
  */
-export async function xlsxToCsv(path: string, dir: string, sheet?: string): Promise<{ csv: string; sheets: string[]; sheet: string; rowOffset: number }> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache', // needed to recognise date-formatted numbers as dates
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const sheets: string[] = [];
-  let chosen: string | null = null;
+function sheetCsv(ws: WriteStream): { push(number: number, texts: string[]): Promise<void>; end(): Promise<number> } {
+  let width = 0;
+  let last = 0;
   let rowOffset = 0;
-  const out = tempName(dir, '.xlsx.csv');
-  const ws = createWriteStream(out);
-  for await (const worksheet of reader) {
-    const name = (worksheet as unknown as { name: string }).name;
-    sheets.push(name);
-    const take = chosen === null && (sheet === undefined || sheet === name);
-    if (take) chosen = name;
-    let width = 0;
-    let last = 0;
-    const emit = async (number: number, texts: string[]) => {
-      // Rows the sheet leaves out (entirely empty) keep their place as empty records, so row
-      // numbers match what the user sees; the importer skips empty records. A blank line would
-      // not do: DuckDB drops blank lines. '""' keeps a one-column row from being one.
-      if (last > 0) for (let n = last + 1; n < number; n++) await write(ws, `""${','.repeat(Math.max(width - 1, 0))}\n`);
-      last = number;
-      const cells: string[] = [];
-      for (let i = 0; i < Math.max(width, texts.length); i++) cells.push(csvCell(texts[i] ?? ''));
-      if (!cells.some((c) => c !== '')) cells[0] = '""';
-      await write(ws, cells.join(',') + '\n');
-    };
-    // The first rows wait until the header among them is known.
-    let head: Array<{ number: number; texts: string[] }> | null = [];
-    const flush = async (rows: Array<{ number: number; texts: string[] }>) => {
-      const h = headerRowIndex(rows.map((r) => r.texts));
-      width = rows[h]!.texts.length;
-      rowOffset = rows[h]!.number - 1;
-      for (const r of rows.slice(h)) await emit(r.number, r.texts);
-    };
-    for await (const row of worksheet) {
-      if (!take) continue;
-      const texts = (row.values as unknown[]).slice(1).map(cellText);
-      if (head === null) await emit(row.number, texts);
-      else if (head.push({ number: row.number, texts }) === HEADER_SCAN) {
+  const emit = async (number: number, texts: string[]) => {
+    // Rows the sheet leaves out (entirely empty) keep their place as empty records, so row
+    // numbers match what the user sees; the importer skips empty records. A blank line would
+    // not do: DuckDB drops blank lines. '""' keeps a one-column row from being one.
+    if (last > 0) for (let n = last + 1; n < number; n++) await write(ws, `""${','.repeat(Math.max(width - 1, 0))}\n`);
+    last = number;
+    const cells: string[] = [];
+    for (let i = 0; i < Math.max(width, texts.length); i++) cells.push(csvCell(texts[i] ?? ''));
+    if (!cells.some((c) => c !== '')) cells[0] = '""';
+    await write(ws, cells.join(',') + '\n');
+  };
+  // The first rows wait until the header among them is known.
+  let head: Array<{ number: number; texts: string[] }> | null = [];
+  const flush = async (rows: Array<{ number: number; texts: string[] }>) => {
+    const h = headerRowIndex(rows.map((r) => r.texts));
+    width = rows[h]!.texts.length;
+    rowOffset = rows[h]!.number - 1;
+    for (const r of rows.slice(h)) await emit(r.number, r.texts);
+  };
+  return {
+    async push(number, texts) {
+      if (head === null) await emit(number, texts);
+      else if (head.push({ number, texts }) === HEADER_SCAN) {
         await flush(head);
         head = null;
       }
+    },
+    async end() {
+      if (head?.length) await flush(head);
+      return rowOffset;
+    },
+  };
+}
+
+/** Workbooks up to this size are read whole, which gives their merged cells; larger ones are streamed. */
+const WHOLE_XLSX_BYTES = 8 << 20;
+
+/**
+ * One worksheet as a UTF-8 CSV (first sheet unless `sheet` names one) from its header row on,
+ * and all sheet names. `rowOffset` is the number of sheet rows above the header.
+ *
+ * Sheets made by hand merge cells: a department merged down the rows of its people, a title
+ * across the top. A merge spanning rows is filled down its first column, so every row keeps its
+ * department; other cells of a merge stay empty (a title across six columns is one value). Only a
+ * workbook read whole says where merges are, so this holds up to WHOLE_XLSX_BYTES; exports large
+ * enough to be streamed come from systems, which do not merge.
+ */
+export async function xlsxToCsv(
+  path: string,
+  dir: string,
+  sheet?: string,
+  wholeBytes = WHOLE_XLSX_BYTES,
+): Promise<{ csv: string; sheets: string[]; sheet: string; rowOffset: number }> {
+  const out = tempName(dir, '.xlsx.csv');
+  const ws = createWriteStream(out);
+  const sink = sheetCsv(ws);
+  const sheets: string[] = [];
+  let chosen: string | null = null;
+  if (statSync(path).size <= wholeBytes) {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(path);
+    sheets.push(...wb.worksheets.map((w) => w.name));
+    const w = wb.worksheets.find((x) => sheet === undefined || x.name === sheet);
+    if (w) {
+      chosen = w.name;
+      // Cells of a merge other than its first column, by row: the reader repeats the merge's value there.
+      const blank = new Map<number, number[]>();
+      for (const ref of (w.model as { merges?: string[] }).merges ?? []) {
+        const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(ref);
+        if (!m) continue;
+        const [c0, c1] = [columnIndex(m[1]!), columnIndex(m[3]!)];
+        for (let r = Number(m[2]); r <= Number(m[4]); r++) for (let c = c0 + 1; c <= c1; c++) blank.set(r, [...(blank.get(r) ?? []), c]);
+      }
+      const rows: Array<{ number: number; texts: string[] }> = [];
+      w.eachRow((row, number) => {
+        const texts = (row.values as unknown[]).slice(1).map(cellText);
+                for (const c of blank.get(number) ?? []) if (c - 1 < texts.length) texts[c - 1] = '';
+        rows.push({ number, texts });
+      });
+      for (const r of rows) await sink.push(r.number, r.texts);
     }
-    if (head?.length) await flush(head);
+  } else {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache', // needed to recognise date-formatted numbers as dates
+      hyperlinks: 'ignore',
+      entries: 'ignore',
+    });
+    for await (const worksheet of reader) {
+      const name = (worksheet as unknown as { name: string }).name;
+      sheets.push(name);
+      const take = chosen === null && (sheet === undefined || sheet === name);
+      if (take) chosen = name;
+      for await (const row of worksheet) if (take) await sink.push(row.number, (row.values as unknown[]).slice(1).map(cellText));
+    }
   }
+  const rowOffset = await sink.end();
   ws.end();
   await once(ws, 'finish');
   if (chosen === null) {
@@ -241,6 +293,13 @@ export async function xlsxToCsv(path: string, dir: string, sheet?: string): Prom
     );
   }
   return { csv: out, sheets, sheet: chosen, rowOffset };
+}
+
+/** 'A' → 1, 'AB' → 28. */
+function columnIndex(letters: string): number {
+  let n = 0;
+  for (const ch of letters) n = n * 26 + ch.charCodeAt(0) - 64;
+  return n;
 }
 
 const cache = new Map<string, PreparedSource>();
