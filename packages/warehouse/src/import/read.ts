@@ -219,8 +219,12 @@ function sheetCsv(ws: WriteStream): { push(number: number, texts: string[]): Pro
   };
 }
 
-/** Workbooks up to this size are read whole, which gives their merged cells; larger ones are streamed. */
-const WHOLE_XLSX_BYTES = 8 << 20;
+/**
+ * Workbooks up to this size (about 50,000 rows) are read whole, which gives their merged cells;
+ * larger ones are streamed. Reading whole costs memory and time: 11 MB (300,000 rows) took 14.8 s
+ * and 0.9 GB whole, 9.4 s and 25 MB streamed.
+ */
+const WHOLE_XLSX_BYTES = 2 << 20;
 
 /**
  * One worksheet as a UTF-8 CSV (first sheet unless `sheet` names one) from its header row on,
