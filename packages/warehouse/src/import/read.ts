@@ -265,7 +265,7 @@ export async function xlsxToCsv(
       const rows: Array<{ number: number; texts: string[] }> = [];
       w.eachRow((row, number) => {
         const texts = (row.values as unknown[]).slice(1).map(cellText);
-                for (const c of blank.get(number) ?? []) if (c - 1 < texts.length) texts[c - 1] = '';
+        for (const c of blank.get(number) ?? []) if (c - 1 < texts.length) texts[c - 1] = '';
         rows.push({ number, texts });
       });
       for (const r of rows) await sink.push(r.number, r.texts);
