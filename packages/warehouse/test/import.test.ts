@@ -559,6 +559,24 @@ describe('file structure', () => {
     expect(await checksums()).toEqual(before);
   });
 
+  it('an empty file, or a header with nothing under it, is refused as having nothing to import', async () => {
+    await seedOrg();
+    const before = await checksums();
+    for (const [name, text] of [['empty.csv', ''], ['bom.csv', '\uFEFF']] as const) {
+      const preview = await previewImport(wh, file(name, text), { table: 'kpi_results', fileName: name }).catch((e: unknown) => e);
+      expect(preview).toBeInstanceOf(ImportFileError);
+      expect((preview as ImportFileError).message).toContain(`${name}: The file is empty`);
+      const r = bad(await importFile(wh, file(name, text), { table: 'kpi_results', mapping: KPI_MAP }));
+      expect(r.errors.map((e) => [e.row, e.code, e.message.zh])).toEqual([[null, 'format', '文件是空的：没有表头，也没有数据']]);
+    }
+    // An empty template sent by mistake, with the spacer rows Excel leaves: no batch of nothing.
+    for (const text of ['工号,考核月份,指标,得分,权重\n', '工号,考核月份,指标,得分,权重\n,,,,\n\n']) {
+      const r = bad(await importFile(wh, file('template.csv', text), { table: 'kpi_results', mapping: KPI_MAP }));
+      expect(r.errors.map((e) => [e.row, e.code, e.message.en])).toEqual([[null, 'format', 'The file has a header but no data rows under it: there is nothing to import']]);
+    }
+    expect(await checksums()).toEqual(before);
+  });
+
   it('quotes that do close, escaped quotes, quoted line breaks and a literal quote inside a value all import', async () => {
     await seedOrg();
     // Five quote characters: an odd count, so the line-by-line walk runs and must find nothing open.

@@ -141,6 +141,16 @@ export function notATableError(err: unknown): ImportError | null {
   };
 }
 
+/** A file with nothing to import: empty, or a header with no row under it. */
+export function nothingToImportError(hasHeader: boolean): ImportError {
+  return {
+    row: null, column: null, code: 'format', value: null,
+    message: hasHeader
+      ? { zh: '文件只有表头，下面没有任何数据行，没有可导入的内容', en: 'The file has a header but no data rows under it: there is nothing to import' }
+      : { zh: '文件是空的：没有表头，也没有数据', en: 'The file is empty: it has no header and no data' },
+  };
+}
+
 /** A row with more fields than the header. */
 export function extraFieldsError(row: number, fields: number, header: number, value: string): ImportError {
   return {

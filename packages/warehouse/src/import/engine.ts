@@ -15,7 +15,7 @@ import {
 import type { Warehouse } from '../db.ts';
 import { insertKpiLinesOn } from '../kpi-lines.ts';
 import { importKpiLinesFast } from './kpi-fast.ts';
-import { all, csvScan, extraFieldsError, mappingErrors, nextBatchId, notATableError, openQuoteError, readHead, recordBatch, run } from './common.ts';
+import { all, csvScan, extraFieldsError, mappingErrors, nextBatchId, notATableError, nothingToImportError, openQuoteError, readHead, recordBatch, run } from './common.ts';
 import { blankRowsBelowHeader, hashAndCheckQuotes, sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
@@ -264,6 +264,7 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
   async function body(conn: DuckDBConnection): Promise<ImportResult> {
       const head = await readHead(conn, path, { fileName: options.fileName, sheet: options.sheet, workDir: options.workDir, rows: 0, prepared: converted });
       const { prepared, headers, types } = head;
+      if (headers.length === 0) throw new ValidationFailed(formatFailure(0, [nothingToImportError(false)]));
       const mErrors = mappingErrors(table, headers, mapping, constants);
       if (mErrors.length) throw new ValidationFailed({ ok: false, rowCount: head.rowCount, errorCount: mErrors.length, counts: { mapping: mErrors.length }, errors: mErrors });
 
@@ -458,6 +459,8 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         }
       }
       const rowCount = countRow!._rows!;
+      // A header alone (an empty template sent by mistake) is refused rather than logged as a batch of nothing.
+      if (rowCount === 0) throw new ValidationFailed(formatFailure(0, [nothingToImportError(true)]));
       const errorCount = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
       if (errorCount > 0) {
         const listSql = failing

@@ -190,6 +190,8 @@ async function attempt(
          FROM kpi_lines WHERE batch_id = ${batchId}`,
     );
     if (r!.refused! > 0) throw new Declined();
+    // Nothing inserted: the general path says whether the file is empty or holds a header only.
+    if (inserted === 0) throw new Declined();
 
     // Duplicate keys within the file: a bitmap over the batch's key space when it is small enough.
     if (inserted > 0) {

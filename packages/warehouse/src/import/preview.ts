@@ -1,7 +1,7 @@
 import { BilingualError, fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
 import { basename } from 'node:path';
 import type { Warehouse } from '../db.ts';
-import { notATableError, openQuoteError, readHead } from './common.ts';
+import { notATableError, nothingToImportError, openQuoteError, readHead } from './common.ts';
 import { csvOpenQuoteLine, detectFormat, type FileFormat, type TextEncoding } from './read.ts';
 
 export interface ImportPreview {
@@ -41,6 +41,11 @@ export async function previewImport(
     if (!explained) throw err;
     const name = opts.fileName ?? basename(path);
     throw new ImportFileError(`${name}：${explained.message.zh}`, `${name}: ${explained.message.en}`);
+  }
+  if (head.headers.length === 0) {
+    const name = opts.fileName ?? basename(path);
+    const { message } = nothingToImportError(false);
+    throw new ImportFileError(`${name}：${message.zh}`, `${name}: ${message.en}`);
   }
   const suggestions = opts.table ? suggestMapping(fieldsOf(opts.table), head.headers) : [];
   const mapping = Object.fromEntries(suggestions.filter((s) => s.header).map((s) => [s.field, s.header!]));
