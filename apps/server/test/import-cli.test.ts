@@ -54,6 +54,13 @@ describe('perflens import', () => {
     expect(en.code).toBe(1);
     expect(en.stderr).toContain('Row 3: "考核得分": "abc" is not a valid number');
     expect(en.stderr).toContain('1 errors in 2 rows');
+    // A title above the table (a CSV saved from a titled workbook) and a blank line: said, and counted.
+    const titled = join(dir, 'titled.csv');
+    writeFileSync(titled, ['2024年1月考核汇总,,,,,,', ...FLAT.slice(0, 2), '', 'E2,乙,客服部,客服,2024-01,abc,良'].join('\n'));
+    const t = await cli(['import', titled, '--table', 'flat'], { PERFLENS_DB: db, LANG: 'en_GB.UTF-8' });
+    expect(t.code).toBe(1);
+    expect(t.stdout).toContain('titled.csv: csv, utf-8, delimiter ",", header on row 2, 2 rows');
+    expect(t.stderr).toContain('Row 5: "考核得分": "abc" is not a valid number');
     // A row shifted by an unquoted comma: refused by row, with the file's real row count.
     const wide = join(dir, 'wide.csv');
     writeFileSync(wide, [...FLAT, 'E3,丙,客服部,客服,2024-01,80,良,多余'].join('\n'));

@@ -129,7 +129,9 @@ export function registerImport(program: Command): void {
         const enc = preview.encoding ? `, ${preview.encoding}` : '';
         const delim = preview.delimiter ? `, delimiter ${JSON.stringify(preview.delimiter)}` : '';
         const sheet = preview.sheet ? `, sheet "${preview.sheet}"` : '';
-        process.stdout.write(`${basename(file)}: ${preview.format}${enc}${delim}${sheet}, ${preview.rowCount} rows\n`);
+        // Title rows above the table were skipped: say where the header was found.
+        const header = (preview.headerRow ?? 1) > 1 ? (lang === 'zh' ? `, 表头在第 ${preview.headerRow} 行` : `, header on row ${preview.headerRow}`) : '';
+        process.stdout.write(`${basename(file)}: ${preview.format}${enc}${delim}${sheet}${header}, ${preview.rowCount} rows\n`);
         process.stdout.write(lang === 'zh' ? '字段映射：\n' : 'Mapping:\n');
         for (const [field, header] of Object.entries(mapping)) process.stdout.write(`  ${field} ← ${header}\n`);
         for (const [field, value] of Object.entries(constants)) process.stdout.write(`  ${field} = ${value}\n`);
