@@ -559,10 +559,19 @@ describe('file structure', () => {
     expect(await checksums()).toEqual(before);
   });
 
+  it('a header given twice is told apart, so either column can be mapped', async () => {
+    await seedOrg();
+    const p = file('twice.csv', '工号,考核月份,指标,得分,得分\nE001,2024-03,a,90,10\n');
+    const pv = await previewImport(wh, p, { table: 'kpi_results' });
+    expect([pv.headers, pv.mapping.score]).toEqual([['工号', '考核月份', '指标', '得分', '得分 (2)'], '得分']);
+    ok(await importFile(wh, p, { table: 'kpi_results', mapping: { employee_id: '工号', period_id: '考核月份', kpi_code: '指标', score: '得分 (2)' } }));
+    expect(await wh.query(`SELECT score FROM kpi_results`)).toEqual([{ score: 10 }]);
+  });
+
   it('an empty file, or a header with nothing under it, is refused as having nothing to import', async () => {
     await seedOrg();
     const before = await checksums();
-    for (const [name, text] of [['empty.csv', ''], ['bom.csv', '\uFEFF']] as const) {
+    for (const [name, text] of [['empty.csv', ''], ['bom.csv', '\uFEFF'], ['blank.csv', '\n\n']] as const) {
       const preview = await previewImport(wh, file(name, text), { table: 'kpi_results', fileName: name }).catch((e: unknown) => e);
       expect(preview).toBeInstanceOf(ImportFileError);
       expect((preview as ImportFileError).message).toContain(`${name}: The file is empty`);

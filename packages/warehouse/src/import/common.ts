@@ -79,7 +79,18 @@ export async function readHead(
   const first = r.sample[0] ?? {};
   const keys = Object.keys(first);
   const named = keys.map((k) => String(first[k] ?? '').replace(/^\uFEFF/, '').trim());
-  const headers = named.map((h, i) => h || `column${i + 1}`);
+  // A header given twice (two '得分' columns) becomes '得分' and '得分 (2)', so each can be mapped;
+  // a header row with no name at all (a file of blank lines) is no header.
+  const used = new Set<string>();
+  const headers = named.every((h) => h === '')
+    ? []
+    : named.map((h, i) => {
+        const base = h || `column${i + 1}`;
+        let name = base;
+        for (let n = 2; used.has(name); n++) name = `${base} (${n})`;
+        used.add(name);
+        return name;
+      });
   const lastNamed = named.findLastIndex((h) => h !== '');
   return {
     extraFrom: lastNamed >= 0 && lastNamed < keys.length - 1 ? lastNamed + 1 : null,
