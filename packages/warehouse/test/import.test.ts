@@ -449,6 +449,19 @@ describe('encodings and formats', () => {
     expect(await checksums()).toEqual(before);
   });
 
+  it('Parquet: periods spelt in any accepted way stream straight in', async () => {
+    await seedOrg();
+    const pq = join(dir, `${n}_spelt.parquet`);
+    await wh.run(`COPY (SELECT * FROM (VALUES ('E001', '2024年3月', 'a', 90.0), ('E001', '202403', 'b', 80.0), ('E002', '2024-03', 'a', 70.0)) v(emp, period, kpi, score)) TO '${pq}' (FORMAT parquet)`);
+    const r = ok(await importFile(wh, pq, { table: 'kpi_results', mapping: { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' } }));
+    expect(r.route).toBe('direct');
+    expect(await wh.query(`SELECT employee_id, period_id, kpi_code, source_row FROM kpi_results ORDER BY source_row`)).toEqual([
+      { employee_id: 'E001', period_id: '2024-03', kpi_code: 'a', source_row: 2 },
+      { employee_id: 'E001', period_id: '2024-03', kpi_code: 'b', source_row: 3 },
+      { employee_id: 'E002', period_id: '2024-03', kpi_code: 'a', source_row: 4 },
+    ]);
+  });
+
   it('reads a Parquet timestamp period as its month, and refuses a boolean score', async () => {
     await seedOrg();
     const map = { employee_id: 'emp', period_id: 'period', kpi_code: 'kpi', score: 'score' };
