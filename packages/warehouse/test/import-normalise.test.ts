@@ -82,6 +82,12 @@ describe('header row of a workbook', () => {
     expect(headerRowIndex([['考核表'], ['工号', '得分'], ['E001', '90', '备注', 'x']])).toBe(1);
     expect(headerRowIndex([['工号', '得分'], ['E001', '90', '备注', 'x', 'y']])).toBe(0);
     expect(headerRowIndex([[''], ['', '', ''], ...table])).toBe(2);
+    // Two notes on one row are sparse next to the table, and hold no header.
+    expect(headerRowIndex([['2025年12月考核表'], ['制表部门：人力资源部', '', '', '制表日期：2025-12-31'], ...table])).toBe(2);
+    // Rows of numbers are data: a header much narrower than its rows is still found.
+    expect(headerRowIndex([['工号', '得分'], ['E001', '90', 'x', 'y', 'z'], ['E002', '80', 'x', 'y', 'z']])).toBe(0);
+    // Numbers for labels (months 1, 2, 3): the first row with two values.
+    expect(headerRowIndex([['考核表'], ['工号', '1', '2', '3'], ['E001', '90', '80', '70']])).toBe(1);
     // One column (a list of periods): nothing to tell a title from, so the first row.
     expect(headerRowIndex([['期间'], ['2024-03'], ['2024-04']])).toBe(0);
     expect(headerRowIndex([])).toBe(0);

@@ -140,13 +140,21 @@ const HEADER_SCAN = 10;
 
 /**
  * The header among a sheet's first rows (as cell texts). Workbooks made for people often start
- * with a title ("2024年3月绩效考核汇总表", one merged cell), a note ("制表：人力资源部") or a blank
- * row above the table: the header is the first row holding at least two values. A table whose
- * first row holds two or more is taken as it is, and so is a sheet with no such row (one column).
+ * with a title ("2024年3月绩效考核汇总表", one merged cell), a note or two ("制表部门：人力资源部",
+ * "制表日期：2025-12-31") or a blank row above the table. The header is the first row that looks
+ * like one: at least two values, none of them a number (headers are labels, data rows hold
+ * scores) or a "label：value" note, and at least half as many values as the fullest of these
+ * rows. Failing that, the first row of two values that are not notes, then of any two values;
+ * failing all (one column), the first row.
  */
 export function headerRowIndex(rows: string[][]): number {
-  const i = rows.findIndex((r) => r.filter((t) => t.trim() !== '').length >= 2);
-  return i < 0 ? 0 : i;
+  const values = rows.map((r) => r.map((t) => t.trim()).filter((t) => t !== ''));
+  const most = Math.max(0, ...values.map((v) => v.length));
+  const note = (t: string) => /[：:]\s*\S/.test(t);
+  const number = (t: string) => Number.isFinite(Number(t.replace(/[,%]/g, '')));
+  const first = (ok: (v: string[]) => boolean) => values.findIndex((v) => v.length >= 2 && ok(v));
+  for (const i of [first((v) => v.length >= most / 2 && !v.some((t) => number(t) || note(t))), first((v) => !v.some(note)), first(() => true)]) if (i >= 0) return i;
+  return 0;
 }
 
 /**
