@@ -23,6 +23,16 @@ async function chooseFlat(page: Page): Promise<void> {
   await expect(page.getByTestId('mapping-table')).toBeVisible();
 }
 
+/** Imports the previewed file as a flat sheet and checks the first listed error: its row number and text. */
+async function expectFirstError(page: Page, row: string, text: string): Promise<void> {
+  await chooseFlat(page);
+  await page.getByTestId('run-import').click();
+  await expect(page.getByTestId('result-failed')).toBeVisible();
+  const first = page.getByTestId('error-table').locator('tbody tr').first();
+  await expect(first).toContainText(text);
+  expect((await first.locator('td').first().innerText()).trim()).toBe(row);
+}
+
 test('a broken file is rejected row by row and nothing is written', async ({ page }) => {
   await page.goto('/data');
   const before = await trpcQuery<Overview>(page, 'meta.overview');
@@ -61,12 +71,7 @@ test('a file whose structure is broken is refused by line: an unquoted comma shi
   // Row 3's name holds an unquoted comma, so its fields shift one to the right.
   const wide = ['工号,姓名,部门,岗位,考核期间,得分', 'X91001,测试甲,E2E 测试部,sales,2025-12,88', 'X91002,测试,乙,E2E 测试部,sales,2025-12,80'].join('\n');
   await uploadCsv(page, 'wide.csv', wide);
-  await chooseFlat(page);
-  await page.getByTestId('run-import').click();
-  await expect(page.getByTestId('result-failed')).toBeVisible();
-  const row = page.getByTestId('error-table').locator('tbody tr').first();
-  await expect(row).toContainText('第 3 行：有 7 个字段，而表头只有 6 列');
-  expect((await row.locator('td').first().innerText()).trim()).toBe('3');
+  await expectFirstError(page, '3', '第 3 行：有 7 个字段，而表头只有 6 列');
   expect(await trpcQuery<Overview>(page, 'meta.overview')).toEqual(before);
 
   // A quote that never closes: DuckDB alone would read the file and silently drop its tail.
@@ -91,12 +96,7 @@ test('a workbook with a title above its table: the header row is found and error
   await page.getByTestId('upload').locator('input[type=file]').setInputFiles({ name: 'titled.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer });
   await expect(page.getByTestId('preview-header-row')).toContainText('表头在第 3 行');
   await expect(page.getByTestId('preview-table')).toContainText('测试乙');
-  await chooseFlat(page);
-  await page.getByTestId('run-import').click();
-  await expect(page.getByTestId('result-failed')).toBeVisible();
-  const first = page.getByTestId('error-table').locator('tbody tr').first();
-  await expect(first).toContainText('abc');
-  expect((await first.locator('td').first().innerText()).trim()).toBe('6');
+  await expectFirstError(page, '6', 'abc');
   expect(await trpcQuery<Overview>(page, 'meta.overview')).toEqual(before);
 });
 
