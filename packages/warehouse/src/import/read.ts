@@ -268,7 +268,10 @@ export async function xlsxToCsv(
         const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(ref);
         if (!m) continue;
         const [c0, c1] = [columnIndex(m[1]!), columnIndex(m[3]!)];
-        for (let r = Number(m[2]); r <= Number(m[4]); r++) for (let c = c0 + 1; c <= c1; c++) blank.set(r, [...(blank.get(r) ?? []), c]);
+        for (let r = Number(m[2]); r <= Number(m[4]); r++) {
+          const cols = blank.get(r) ?? blank.set(r, []).get(r)!;
+          for (let c = c0 + 1; c <= c1; c++) cols.push(c);
+        }
       }
       const rows: Array<{ number: number; texts: string[] }> = [];
       w.eachRow((row, number) => {
