@@ -1,3 +1,6 @@
 export * from './fields.ts';
 export * from './normalise.ts';
 export * from './schemas.ts';
+export * from './rating-scale.ts';
+export * from './dates.ts';
+export * from './dimension.ts';

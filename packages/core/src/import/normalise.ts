@@ -1,5 +1,6 @@
 import type { Grade } from '../domain.ts';
 import type { FieldDef } from './fields.ts';
+import { parseDate, type DateOrder } from './dates.ts';
 
 /** Header comparison key: case, spaces, underscores, dashes and bracket styles do not matter. */
 export function headerKey(s: string): string {
@@ -12,38 +13,138 @@ export function headerKey(s: string): string {
 export interface HeaderSuggestion {
   field: string;
   header: string | null;
-  /** 1 = exact synonym, 0.6 = the header contains a synonym, 0 = nothing found. */
+  /** 1 = exact synonym, 0.6 = the header contains a synonym as whole words, 0 = nothing found. */
   confidence: number;
+  /** Up to 3 distinct non-empty values of the chosen header from the samples, for a UI to show. */
+  samples?: string[];
+}
+
+// Chinese and Japanese have no spaces between words, so their synonyms match as substrings.
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const CJK_BOUNDARY = /(?<=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])(?=[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])|(?<=[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])(?=[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}])/gu;
+
+/**
+ * The words of a header or synonym, lower-cased: split at anything but letters and digits, at
+ * camelCase ('MonthlyIncome' → monthly, income; 'EmployeeID' → employee, id), between letters and
+ * digits, and between CJK and other text ('员工ID' → 员工, id).
+ */
+function headerWords(s: string): string[] {
+  return s
+    .normalize('NFKC')
+    .replace(/(?<=\p{Ll})(?=\p{Lu})/gu, ' ')
+    .replace(/(?<=\p{Lu})(?=\p{Lu}\p{Ll})/gu, ' ')
+    .replace(/(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L})/gu, ' ')
+    .replace(CJK_BOUNDARY, ' ')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
+
+// A synonym after one of these is the object of a phrase about something else: 'YearsWithCurrManager'
+// counts years, 'Rating by Manager' is a rating, 'Days in Role' a number of days.
+const PREPOSITIONS = new Set(['of', 'with', 'at', 'in', 'since', 'per', 'for', 'by', 'from', 'to', 'on', 'vs', 'than']);
+
+/** Whether `run` occurs as consecutive words of `words`, with no preposition before it. */
+function containsRun(words: string[], run: string[]): boolean {
+  if (run.length === 0) return false;
+  for (let i = 0; i + run.length <= words.length; i++) {
+    if (i > 0 && PREPOSITIONS.has(words[i - 1]!)) return false;
+    if (run.every((w, j) => words[i + j] === w)) return true;
+  }
+  return false;
+}
+
+const isBlank = (v: string | null | undefined): v is null | undefined => v == null || v.trim() === '';
+
+// Numbers as exports write them: '75%', '1,234.5', '¥1,234.50', '-3', '1.5e3', '8000元'.
+const NUMBER = /^[+-]?[¥$€£]?\s*[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?\s*(?:%|元)?$/i;
+// Integers, with Excel's '1990.0' for a whole number typed into a general cell.
+const INTEGER = /^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$/;
+const DATE_ORDERS: DateOrder[] = ['ymd', 'mdy', 'dmy'];
+
+/**
+ * Share of a column's non-empty sample values that must read as the field's type: 80% for a
+ * header that only contains a synonym, half for one that is a synonym. A header named exactly
+ * 考核得分 means scores even when a few are typos; dropping it would hide those rows' errors
+ * (the import reports them), while a partial match with misfit values is usually another column.
+ */
+const FIT_SHARE = { exact: 0.5, partial: 0.8 } as const;
+
+function fitsType(type: FieldDef['type'], values: string[], need: number): boolean {
+  if (values.length === 0) return true;
+  const share = (ok: (v: string) => boolean) => values.filter(ok).length / values.length >= need;
+  const t = (v: string) => v.normalize('NFKC').trim();
+  switch (type) {
+    case 'period': return share((v) => normalisePeriod(v) !== null);
+    case 'number': return share((v) => NUMBER.test(t(v)));
+    case 'int': return share((v) => INTEGER.test(t(v)));
+    // One order for the whole column, as the importer will read it with one.
+    case 'date': return DATE_ORDERS.some((o) => share((v) => parseDate(v, o) !== null));
+    default: return true;
+  }
 }
 
 /**
- * Suggests field → header. Exact synonym matches win over partial ones, and each header is
- * used at most once so "部门" cannot feed both a department name and a department id.
+ * Suggests field → header. A header is suggested only when it equals a synonym (confidence 1) or
+ * contains one as whole words (0.6: 'Performance Rating' for 'Rating', but not 'MonthlyIncome'
+ * for 'Month'); CJK synonyms match as substrings, Chinese having no word boundaries. With sample
+ * rows, a header whose values do not read as the field's type is not suggested for it. Exact
+ * matches win over partial ones, longer synonyms over shorter, and each header is used at most
+ * once so "部门" cannot feed both a department name and a department id. Excluded fields (set as
+ * constants or mapped by the user) get no header and leave theirs free for other fields.
  */
-export function suggestMapping(fields: FieldDef[], headers: string[]): HeaderSuggestion[] {
+export function suggestMapping(
+  fields: FieldDef[],
+  headers: string[],
+  opts: { samples?: Array<Array<string | null>>; exclude?: Iterable<string> } = {},
+): HeaderSuggestion[] {
+  const excluded = new Set(opts.exclude ?? []);
   const keys = headers.map(headerKey);
-  const candidates: Array<{ field: string; header: number; confidence: number; order: number }> = [];
+  const words = headers.map(headerWords);
+  const columns = new Map<number, string[]>();
+  const column = (hi: number): string[] => {
+    let values = columns.get(hi);
+    if (!values) {
+      values = (opts.samples ?? []).map((row) => row[hi]).filter((v): v is string => !isBlank(v));
+      columns.set(hi, values);
+    }
+    return values;
+  };
+  const candidates: Array<{ field: number; header: number; confidence: number; strength: number; order: number }> = [];
   fields.forEach((f, fi) => {
-    const names = [f.name, f.label.zh, f.label.en, ...f.synonyms].map(headerKey);
+    if (excluded.has(f.name)) return;
+    const names = [f.name, f.label.zh, f.label.en, ...f.synonyms];
+    const nameKeys = names.map(headerKey);
+    const nameWords = names.map((n) => (CJK.test(n) ? null : headerWords(n)));
     keys.forEach((k, hi) => {
       if (!k) return;
-      const exact = names.indexOf(k);
-      if (exact >= 0) candidates.push({ field: f.name, header: hi, confidence: 1, order: fi * 1000 + exact });
-      else if (names.some((n) => n.length >= 2 && k.includes(n)))
-        candidates.push({ field: f.name, header: hi, confidence: 0.6, order: fi * 1000 + 999 });
+      let match: { confidence: number; strength: number; order: number } | null = null;
+      const exact = nameKeys.indexOf(k);
+      if (exact >= 0) match = { confidence: 1, strength: 0, order: exact };
+      else {
+        for (let ni = 0; ni < names.length; ni++) {
+          const nk = nameKeys[ni]!, nw = nameWords[ni] ?? null;
+          const hit = nw === null ? nk.length >= 2 && k.includes(nk) : containsRun(words[hi]!, nw);
+          // The longest synonym found is the most specific evidence for this pairing.
+          if (hit && (!match || nk.length > match.strength)) match = { confidence: 0.6, strength: nk.length, order: ni };
+        }
+      }
+      if (match && fitsType(f.type, column(hi), match.confidence === 1 ? FIT_SHARE.exact : FIT_SHARE.partial)) candidates.push({ field: fi, header: hi, ...match });
     });
   });
-  candidates.sort((a, b) => b.confidence - a.confidence || a.order - b.order);
+  candidates.sort((a, b) => b.confidence - a.confidence || b.strength - a.strength || a.field - b.field || a.order - b.order);
   const usedHeaders = new Set<number>();
-  const chosen = new Map<string, { header: number; confidence: number }>();
+  const chosen = new Map<number, { header: number; confidence: number }>();
   for (const c of candidates) {
     if (chosen.has(c.field) || usedHeaders.has(c.header)) continue;
     chosen.set(c.field, c);
     usedHeaders.add(c.header);
   }
-  return fields.map((f) => {
-    const c = chosen.get(f.name);
-    return { field: f.name, header: c ? headers[c.header]! : null, confidence: c ? c.confidence : 0 };
+  return fields.map((f, fi) => {
+    const c = chosen.get(fi);
+    const s: HeaderSuggestion = { field: f.name, header: c ? headers[c.header]! : null, confidence: c ? c.confidence : 0 };
+    if (c && opts.samples) s.samples = [...new Set(column(c.header).map((v) => v.trim()))].slice(0, 3);
+    return s;
   });
 }
 
