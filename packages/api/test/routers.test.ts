@@ -41,7 +41,7 @@ describe('api routers (fixture: see warehouse/test/queries.fixture.ts)', () => {
     expect(s.stats!.p10).toBeCloseTo(1.9, 12);
     expect(s.bins.map((b) => b.count)).toEqual([2, 2, 2, 2, 2]);
     const box = await caller.distribution.byOrgUnit({ from: '2024-01', to: '2024-01' });
-    expect(box.map((b) => b.orgUnitId)).toEqual(['S-N', 'SALES', 'OPS', 'S-S']);
+    expect(box.units.map((b) => b.orgUnitId)).toEqual(['S-N', 'SALES', 'OPS', 'S-S']);
     const raters = await caller.distribution.raters({ minN: 3 });
     expect(raters.raters.map((r) => [r.raterId, r.lowN])).toEqual([
       ['X1', true],

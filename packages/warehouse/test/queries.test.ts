@@ -178,7 +178,8 @@ describe('distribution.scores', () => {
 
 describe('distribution.byOrgUnit', () => {
   it('gives Tukey box plots per unit, best median first', async () => {
-    const r = await orgUnitBoxPlots(wh, { from: '2024-01', to: '2024-01' });
+    const { cycle, units: r } = await orgUnitBoxPlots(wh, { from: '2024-01', to: '2024-01' });
+    expect(cycle).toBe('month');
     expect(r.map((b) => [b.orgUnitId, b.name, b.n, b.min, b.q1, b.median, b.q3, b.max, b.lowerWhisker, b.upperWhisker, b.outliers])).toEqual([
       // 65 78 85 92 95: IQR 14, fences 57..113
       ['S-N', '北区', 5, 65, 78, 85, 92, 95, 65, 95, 0],
@@ -194,7 +195,7 @@ describe('distribution.byOrgUnit', () => {
 
   it('interpolates quartiles between ranks', async () => {
     // OPS over all months: 58 73 77 86 99 | 100 90 80 70 20 → sorted 20 58 70 73 77 80 86 90 99 100
-    const [ops] = await orgUnitBoxPlots(wh, { orgUnitId: 'OPS' });
+    const [ops] = (await orgUnitBoxPlots(wh, { orgUnitId: 'OPS' })).units;
     expect(ops!.q1).toBeCloseTo(70 + 0.25 * 3, 12); // h = 2.25
     expect(ops!.median).toBeCloseTo(78.5, 12); // h = 4.5
     expect(ops!.q3).toBeCloseTo(86 + 0.75 * 4, 12); // h = 6.75 → 89

@@ -23,9 +23,48 @@ export async function openWarehouse(cfg: Config): Promise<Warehouse> {
   });
 }
 
-async function isEmpty(wh: Warehouse): Promise<boolean> {
-  const [row] = await wh.query<{ n: number }>('SELECT (SELECT count(*) FROM assessments)::INTEGER AS n');
-  return (row?.n ?? 0) === 0;
+/**
+ * Canonical tables a company's own data lands in (KPI lines live in `kpi_lines`; `kpi_results` is
+ * a view over it). Derived tables and seeded reference rows (built-in roles, schemes) are not data.
+ */
+const DATA_TABLES = [
+  'org_units',
+  'employees',
+  'periods',
+  'assessments',
+  'kpi_lines',
+  'rater_scores',
+  'metrics',
+  'policies',
+  'import_batches',
+  'scenarios',
+  'calibrations',
+] as const;
+
+/**
+ * Empty only when none of the data tables holds a row: a company that has imported just its org
+ * units and periods (assessments come later) must keep them, not have the demo tried on top.
+ */
+export async function isEmpty(wh: Warehouse): Promise<boolean> {
+  // EXISTS per table stops at the first row; the names are the constants above, never input.
+  const [row] = await wh.query<{ any: boolean }>(`SELECT ${DATA_TABLES.map((t) => `EXISTS (SELECT 1 FROM ${t})`).join(' OR ')} AS any`);
+  return row?.any !== true;
+}
+
+/**
+ * The demo is a convenience: when it cannot load (it refuses a database that already holds data,
+ * or fails part way and removes its rows again) the server still starts on the data there is.
+ */
+async function loadDemoIfEmpty(wh: Warehouse, cfg: Config): Promise<void> {
+  if (!cfg.PERFLENS_DEMO || !(await isEmpty(wh))) return;
+  log.info('empty database: loading the demo company', { employees: cfg.PERFLENS_DEMO_EMPLOYEES });
+  const t0 = performance.now();
+  try {
+    const summary = await loadDemo(wh, { employees: cfg.PERFLENS_DEMO_EMPLOYEES });
+    log.info('demo company loaded', { ...summary, ms: Math.round(performance.now() - t0) });
+  } catch (err) {
+    log.warn('the demo company was not loaded; starting on the database as it is', { error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -42,12 +81,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 export async function serve(cfg: Config): Promise<RunningServer> {
   const wh = await openWarehouse(cfg);
   try {
-    if (cfg.PERFLENS_DEMO && (await isEmpty(wh))) {
-      log.info('empty database: loading the demo company', { employees: cfg.PERFLENS_DEMO_EMPLOYEES });
-      const t0 = performance.now();
-      const summary = await loadDemo(wh, { employees: cfg.PERFLENS_DEMO_EMPLOYEES });
-      log.info('demo company loaded', { ...summary, ms: Math.round(performance.now() - t0) });
-    }
+    await loadDemoIfEmpty(wh, cfg);
     const server = createAppServer(wh, routes);
     await listen(server, cfg.PORT, cfg.HOST);
     const addr = server.address();

@@ -184,10 +184,10 @@ async function policyBrief(wh: Warehouse, input: z.infer<typeof policyBriefInput
 
 export const policyRouter = router({
   list: publicProcedure.query(({ ctx }) => listPolicies(ctx.wh)),
-  get: publicProcedure.input(z.object({ id: policyIdSchema })).query(({ ctx, input }) => requirePolicy(ctx.wh, input.id)),
+  get: publicProcedure.input(z.strictObject({ id: policyIdSchema })).query(({ ctx, input }) => requirePolicy(ctx.wh, input.id)),
   create: publicProcedure.input(policyCreateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'create', input).catch(badRequest)),
   update: publicProcedure.input(policyUpdateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'update', input).catch(badRequest)),
-  delete: publicProcedure.input(z.object({ id: policyIdSchema })).mutation(async ({ ctx, input }) => {
+  delete: publicProcedure.input(z.strictObject({ id: policyIdSchema })).mutation(async ({ ctx, input }) => {
     if (!(await deletePolicy(ctx.wh, input.id))) throw new TRPCError({ code: 'NOT_FOUND', message: `policy ${input.id} not found / 政策 ${input.id} 不存在` });
     return { id: input.id };
   }),

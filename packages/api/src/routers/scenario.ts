@@ -7,12 +7,12 @@ import { schemeIdSchema } from './scheme.ts';
 import { resolveSchemes, simulate, simulationSettingsSchema } from './simulation.ts';
 
 const scenarioIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
-const compareInput = z.object({ ids: z.array(scenarioIdSchema).min(1).max(3), pageSize: z.number().int().min(1).max(50).default(10) });
+const compareInput = z.strictObject({ ids: z.array(scenarioIdSchema).min(1).max(3), pageSize: z.number().int().min(1).max(50).default(10) });
 
 export const scenarioRouter = router({
   save: publicProcedure
     .input(
-      z.object({
+      z.strictObject({
         id: scenarioIdSchema.optional(),
         name: z.string().trim().min(1).max(120),
         baseSchemeId: schemeIdSchema,

@@ -22,7 +22,7 @@ export function zodToIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message
 export const schemeRouter = router({
   list: publicProcedure.query(({ ctx }) => listSchemes(ctx.wh)),
 
-  get: publicProcedure.input(z.object({ id: schemeIdSchema })).query(async ({ ctx, input }) => {
+  get: publicProcedure.input(z.strictObject({ id: schemeIdSchema })).query(async ({ ctx, input }) => {
     const s = await getScheme(ctx.wh, input.id);
     if (!s) throw new TRPCError({ code: 'NOT_FOUND', message: `方案 ${input.id} 不存在 / scheme ${input.id} not found` });
     return s;
@@ -32,7 +32,7 @@ export const schemeRouter = router({
    * Rules (weights = 100, tiers, bands …) and data availability (every KPI code exists in the
    * role's history). Never throws for an invalid scheme: the form shows the issues in place.
    */
-  validate: publicProcedure.input(z.object({ scheme: z.unknown() })).query(async ({ ctx, input }) => {
+  validate: publicProcedure.input(z.strictObject({ scheme: z.unknown() })).query(async ({ ctx, input }) => {
     const parsed = schemeSchema.safeParse(input.scheme);
     if (!parsed.success) return { ok: false, issues: zodToIssues(parsed.error.issues) };
     await ensureSimulationLayout(ctx.wh);

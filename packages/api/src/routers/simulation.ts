@@ -5,8 +5,11 @@ import { employeeFacts, getScheme, runSimulation, SimulationInputError, type War
 import { publicProcedure, router } from '../trpc.ts';
 import { schemeIdSchema, zodToIssues } from './scheme.ts';
 
-/** Filters and options of a run; also what a saved scenario remembers. */
-export const simulationSettingsSchema = z.object({
+/**
+ * Filters and options of a run; also what a saved scenario remembers. Strict, as every API input;
+ * the scenarios saved before it was strict were stored from its parsed output, so hold no other keys.
+ */
+export const simulationSettingsSchema = z.strictObject({
   baseline: z.enum(['recorded', 'base']).default('base'),
   from: periodIdSchema.optional(),
   to: periodIdSchema.optional(),
@@ -71,7 +74,7 @@ export const simulationRouter = router({
   /** One employee's months under both schemes, line by line, next to what is on file. */
   explain: publicProcedure
     .input(
-      z.object({
+      z.strictObject({
         baseSchemeId: schemeIdSchema.optional(),
         base: z.unknown().optional(),
         scheme: z.unknown().optional(),

@@ -13,7 +13,9 @@ import { largestRemainder } from '../stats/apportion.ts';
  */
 const shareValue = z.number().min(0).max(100);
 const bound = z.number().min(0).max(1);
-export const sharesGuidelineSchema = z.object({
+// Strict objects: the guideline is API input (ranking.forced, calibration.departments), and a
+// misspelt key (`share`) must be a 400 rather than the default guideline used in its place.
+export const sharesGuidelineSchema = z.strictObject({
   mode: z.literal('shares'),
   shares: z.partialRecord(z.enum(GRADES), shareValue).refine((s) => Object.values(s).some((v) => (v ?? 0) > 0), {
     message: 'guideline shares must not all be zero / 强制分布比例不能全为 0',
@@ -22,10 +24,10 @@ export const sharesGuidelineSchema = z.object({
 export type SharesGuideline = z.infer<typeof sharesGuidelineSchema>;
 export const guidelineSchema = z.discriminatedUnion('mode', [
   sharesGuidelineSchema,
-  z.object({
+  z.strictObject({
     mode: z.literal('ranges'),
     ranges: z
-      .partialRecord(z.enum(GRADES), z.object({ min: bound.optional(), max: bound.optional() }))
+      .partialRecord(z.enum(GRADES), z.strictObject({ min: bound.optional(), max: bound.optional() }))
       .refine((r) => Object.values(r).every((b) => (b?.min ?? 0) <= (b?.max ?? 1)), {
         message: 'a range has min above max / 某等级区间下限大于上限',
       }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CYCLES, GRADES, ROLES } from '../domain.ts';
+import { CYCLES, GRADES } from '../domain.ts';
+import { roleCodeSchema } from '../filters.ts';
 
 /**
  * Outcome identifiers: `score` (total assessment score), `bonus` (bonus per head), `grade:<A–E>`
@@ -35,14 +36,15 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be
   { message: 'not a calendar date / 不是有效日期' },
 );
 
-export const policyFieldsSchema = z.object({
+/** Strict (as every API input): a misspelt field such as `scope` must not store a company-wide policy. */
+export const policyFieldsSchema = z.strictObject({
   name: z.string().trim().min(1, { message: 'name is required / 请填写政策名称' }).max(200),
   description: z.string().max(4000).nullable().default(null),
   effectiveFrom: isoDate,
   /** Org subtrees in scope; empty = every unit. */
   scopeOrgUnitIds: z.array(z.string().min(1).max(64)).max(200).default([]),
-  /** Roles in scope; empty = every role. */
-  scopeRoles: z.array(z.enum(ROLES)).max(ROLES.length).default([]),
+  /** Roles in scope; empty = every role. Codes of the roles table (checked by the API), not only the built-in ones. */
+  scopeRoles: z.array(roleCodeSchema).max(200).default([]),
   schemeBefore: z.string().max(64).nullable().default(null),
   schemeAfter: z.string().max(64).nullable().default(null),
 });
@@ -57,7 +59,7 @@ export interface Policy extends PolicyFields {
 
 export const UNITS_OF_ANALYSIS = ['auto', 'orgUnit', 'employee'] as const;
 
-export const policyEffectInputSchema = z.object({
+export const policyEffectInputSchema = z.strictObject({
   policyId: policyIdSchema,
   outcome: outcomeIdSchema,
   cycle: z.enum(CYCLES).default('month'),

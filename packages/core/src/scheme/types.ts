@@ -1,32 +1,35 @@
 import { z } from 'zod';
-import { CYCLES, GRADES, RATER_RELATIONS, ROLES } from '../domain.ts';
+import { CYCLES, GRADES, RATER_RELATIONS } from '../domain.ts';
+import { roleCodeSchema } from '../filters.ts';
 import { checkScheme } from './validate.ts';
 
 /**
  * A scheme (考核方案) as data. Everything the evaluator needs is in the definition so the same
  * JSON can be stored in `schemes.definition`, explained line by line in TS and (later) compiled
- * to SQL by the what-if simulator. Units of numbers are fixed by convention:
+ * to SQL by the what-if simulator. Every object is strict: `scheme.validate`, `simulation.run`
+ * and `scenario.save` take schemes from callers, and a misspelt key (`weigth`) must be reported,
+ * not dropped in favour of a default. Units of numbers are fixed by convention:
  * - rates with unit '%' are fractions (0.78 = 78%);
  * - tier/ratio rules yield KPI points on a 0–100 scale (a ratio may exceed 100 up to its cap);
  * - deduction/bonus rules count in the seeds' own unit, points of the total score
  *   ("迟到一次扣 2 分"), so their full marks default to the KPI weight.
  */
 
-export const bilingualSchema = z.object({ zh: z.string().min(1), en: z.string().min(1) });
+export const bilingualSchema = z.strictObject({ zh: z.string().min(1), en: z.string().min(1) });
 export type Bilingual = z.infer<typeof bilingualSchema>;
 
 export const KPI_SECTIONS = ['result', 'process', 'discipline'] as const;
 export type KpiSection = (typeof KPI_SECTIONS)[number];
 
 /** Null bound = unbounded. Which end is inclusive follows the rule's direction (see evaluateKpi). */
-export const tierSchema = z.object({
+export const tierSchema = z.strictObject({
   from: z.number().nullable(),
   to: z.number().nullable(),
   points: z.number().min(0).max(200),
 });
 export type Tier = z.infer<typeof tierSchema>;
 
-export const tierRuleSchema = z.object({
+export const tierRuleSchema = z.strictObject({
   type: z.literal('tier'),
   /** higher: [from, to) — "X≥75% → 100"; lower: (from, to] — "T≤30s → 100". */
   direction: z.enum(['higher', 'lower']),
@@ -35,14 +38,14 @@ export const tierRuleSchema = z.object({
   tiers: z.array(tierSchema).min(1),
 });
 
-export const ratioRuleSchema = z.object({
+export const ratioRuleSchema = z.strictObject({
   type: z.literal('ratio'),
   /** higher: actual/target × 100; lower (cost, lead time): target/actual × 100. */
   direction: z.enum(['higher', 'lower']).default('higher'),
   cap: z.number().positive().optional(),
 });
 
-export const deductionRuleSchema = z.object({
+export const deductionRuleSchema = z.strictObject({
   type: z.literal('deduction'),
   /** Points of the total score taken per step (e.g. 2 per late arrival). */
   per: z.number().positive(),
@@ -54,7 +57,7 @@ export const deductionRuleSchema = z.object({
   full: z.number().positive().optional(),
 });
 
-export const bonusRuleSchema = z.object({
+export const bonusRuleSchema = z.strictObject({
   type: z.literal('bonus'),
   /** Points granted before any occurrence. */
   base: z.number().min(0),
@@ -65,7 +68,7 @@ export const bonusRuleSchema = z.object({
 });
 
 /** The line's actual is the rater composite (scheme.raters), already on a 0–100 scale. */
-export const raterRuleSchema = z.object({ type: z.literal('rater') });
+export const raterRuleSchema = z.strictObject({ type: z.literal('rater') });
 
 export const kpiRuleSchema = z.discriminatedUnion('type', [
   tierRuleSchema,
@@ -76,7 +79,7 @@ export const kpiRuleSchema = z.discriminatedUnion('type', [
 ]);
 export type KpiRule = z.infer<typeof kpiRuleSchema>;
 
-export const kpiSchema = z.object({
+export const kpiSchema = z.strictObject({
   code: z.string().regex(/^[a-z][a-z0-9_]*$/, 'KPI codes are lower_snake_case'),
   name: bilingualSchema,
   section: z.enum(KPI_SECTIONS),
@@ -91,14 +94,14 @@ export const raterWeightsSchema = z.partialRecord(z.enum(RATER_RELATIONS), z.num
 export type RaterWeights = z.infer<typeof raterWeightsSchema>;
 
 /** `min: null` is "everything below" (JSON has no −Infinity). */
-export const gradeBandSchema = z.object({
+export const gradeBandSchema = z.strictObject({
   grade: z.enum(GRADES),
   min: z.number().nullable(),
   coefficient: z.number().min(0).max(10),
 });
 export type GradeBand = z.infer<typeof gradeBandSchema>;
 
-export const vetoSchema = z.object({
+export const vetoSchema = z.strictObject({
   type: z.literal('grade_cap'),
   /** Event counted by the caller over the window, e.g. complaint_exposure in the quarter. */
   event: z.string().regex(/^[a-z][a-z0-9_]*$/),
@@ -114,32 +117,32 @@ export type Veto = z.infer<typeof vetoSchema>;
  * failing months → dismissal review"). A gap month (no assessment) breaks the streak. Flags do
  * not change score, grade or bonus; the simulator reports who gains or loses them.
  */
-export const streakSchema = z.object({
+export const streakSchema = z.strictObject({
   code: z.string().regex(/^[a-z][a-z0-9_]*$/),
   name: bilingualSchema,
   periods: z.number().int().min(2).max(36),
   condition: z.discriminatedUnion('kind', [
     /** Grade at or below this one (E worst), after vetoes. */
-    z.object({ kind: z.literal('grade_at_most'), grade: z.enum(GRADES) }),
+    z.strictObject({ kind: z.literal('grade_at_most'), grade: z.enum(GRADES) }),
     /** Total score strictly below the value. */
-    z.object({ kind: z.literal('score_below'), value: z.number() }),
+    z.strictObject({ kind: z.literal('score_below'), value: z.number() }),
   ]),
 });
 export type Streak = z.infer<typeof streakSchema>;
 
 export const bonusBaseSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('salary'), share: z.number().positive().max(10) }),
-  z.object({ kind: z.literal('fixed'), amount: z.number().nonnegative() }),
+  z.strictObject({ kind: z.literal('salary'), share: z.number().positive().max(10) }),
+  z.strictObject({ kind: z.literal('fixed'), amount: z.number().nonnegative() }),
 ]);
 export type BonusBase = z.infer<typeof bonusBaseSchema>;
 
 export const bonusComponentSchema = z.discriminatedUnion('type', [
   /** base × score/100 ("月工资×(得分÷100)"). */
-  z.object({ type: z.literal('score_share'), base: bonusBaseSchema }),
+  z.strictObject({ type: z.literal('score_share'), base: bonusBaseSchema }),
   /** base × grade coefficient. */
-  z.object({ type: z.literal('grade_coefficient'), base: bonusBaseSchema }),
+  z.strictObject({ type: z.literal('grade_coefficient'), base: bonusBaseSchema }),
   /** actual/target of one KPI × base × resultShare + supervisor ratio × base × supervisorShare. */
-  z.object({
+  z.strictObject({
     type: z.literal('achievement_split'),
     base: bonusBaseSchema,
     kpiCode: z.string(),
@@ -149,19 +152,20 @@ export const bonusComponentSchema = z.discriminatedUnion('type', [
     supervisorRatioMax: z.number().positive().default(1.4),
   }),
   /** order total × rate ("成交订单总额×千分之三"). */
-  z.object({ type: z.literal('commission'), rate: z.number().positive().max(1) }),
+  z.strictObject({ type: z.literal('commission'), rate: z.number().positive().max(1) }),
 ]);
 export type BonusComponent = z.infer<typeof bonusComponentSchema>;
 
-export const schemeObjectSchema = z.object({
+export const schemeObjectSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*(-[a-z0-9_]+)*-v\d+$/, 'scheme ids look like merchandiser-v1'),
-  role: z.enum(ROLES),
+  /** Any code of the roles table (built-in or imported); the API checks it exists. */
+  role: roleCodeSchema,
   version: z.number().int().positive(),
   name: bilingualSchema,
   description: bilingualSchema.optional(),
   cycle: z.enum(CYCLES).default('month'),
   kpis: z.array(kpiSchema).min(1),
-  raters: z.object({ weights: raterWeightsSchema }).optional(),
+  raters: z.strictObject({ weights: raterWeightsSchema }).optional(),
   gradeBands: z.array(gradeBandSchema).min(1),
   vetoes: z.array(vetoSchema).default([]),
   bonus: z.array(bonusComponentSchema).default([]),

@@ -7,11 +7,13 @@ import {
   guidelineShares,
   largestRemainder,
   sharesGuidelineSchema,
+  type Cycle,
   type Grade,
 } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql } from './filter-sql.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 export const calibrationDepartmentsInputSchema = analysisFiltersSchema
   .extend({
@@ -43,6 +45,8 @@ export interface DepartmentFit {
 }
 
 export interface CalibrationDepartments {
+  /** The cycle compared: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   guideline: Record<Grade, number>;
   units: DepartmentFit[];
   /** Heat map cells: org unit × grade → gap in people (and share points). */
@@ -51,7 +55,8 @@ export interface CalibrationDepartments {
 
 /** `calibration.departments`: each org unit's recorded grade mix against the guideline, with goodness-of-fit tests. */
 export async function calibrationDepartments(wh: Warehouse, input: CalibrationDepartmentsInput): Promise<CalibrationDepartments> {
-  const f = calibrationDepartmentsInputSchema.parse(input);
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, calibrationDepartmentsInputSchema.parse(input));
   await ensureAnalytics(wh);
   const fs = filterSql(f);
   const rows = await wh.query<{ u: string; name: string | null; grade: string; n: number }>(
@@ -103,5 +108,5 @@ export async function calibrationDepartments(wh: Warehouse, input: CalibrationDe
     });
     GRADES.forEach((g, i) => heatmap.push({ orgUnitId: id, grade: g, gap: gap[i]!, sharePoints: n ? (u.counts[i]! / n - p[i]!) * 100 : 0 }));
   }
-  return { guideline: rec(p), units, heatmap };
+  return { cycle: f.cycle, guideline: rec(p), units, heatmap };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { GRADES, adverseImpact, ageBand, analysisFiltersSchema, tenureBand, type ImpactRow } from '@perflens/core';
+import { GRADES, adverseImpact, ageBand, analysisFiltersSchema, tenureBand, type Cycle, type ImpactRow } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 export const calibrationFairnessInputSchema = analysisFiltersSchema
   .extend({
@@ -14,6 +15,8 @@ export const calibrationFairnessInputSchema = analysisFiltersSchema
 export type CalibrationFairnessInput = z.input<typeof calibrationFairnessInputSchema>;
 
 export interface CalibrationFairness {
+  /** The cycle compared: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   topGrades: string[];
   gender: ImpactRow[];
   ageBand: ImpactRow[];
@@ -29,7 +32,8 @@ export interface CalibrationFairness {
  * applied in TS so their cut points live in one place (core/calibration/fairness.ts).
  */
 export async function calibrationFairness(wh: Warehouse, input: CalibrationFairnessInput): Promise<CalibrationFairness> {
-  const f = calibrationFairnessInputSchema.parse(input);
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, calibrationFairnessInputSchema.parse(input));
   await ensureAnalytics(wh);
   const fs = filterSql(f);
   const rows = await wh.query<{ gender: string | null; age: number | null; tenure: number | null; n: number; top: number }>(
@@ -63,6 +67,7 @@ export async function calibrationFairness(wh: Warehouse, input: CalibrationFairn
   const a = tally((r) => (r.age === null ? null : ageBand(0, r.age)));
   const t = tally((r) => tenureBand(r.tenure));
   return {
+    cycle: f.cycle,
     topGrades: f.topGrades,
     gender: g.rows,
     ageBand: a.rows,

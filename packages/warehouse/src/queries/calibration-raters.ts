@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { RATER_RELATIONS, analysisFiltersSchema, normaliseByRater, type NormalisationResult, type RaterStats } from '@perflens/core';
+import { RATER_RELATIONS, analysisFiltersSchema, normaliseByRater, type Cycle, type NormalisationResult, type RaterStats } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 import { CalibrationError } from './calibration-session-common.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 /** More rater scores than this are not normalised row by row in TS: narrow the filter. */
 const MAX_ROWS = 400_000;
@@ -19,6 +20,8 @@ export const calibrationRatersInputSchema = analysisFiltersSchema
 export type CalibrationRatersInput = z.input<typeof calibrationRatersInputSchema>;
 
 export interface CalibrationRaters {
+  /** The cycle of the rated assessments: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   company: NormalisationResult['company'];
   raters: Array<RaterStats & { raterName: string | null }>;
   warnings: Array<{ code: string; zh: string; en: string }>;
@@ -28,7 +31,8 @@ export interface CalibrationRaters {
 
 /** `calibration.raters`: leniency / severity of each rater and the four normalisations of their scores. */
 export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersInput): Promise<CalibrationRaters> {
-  const f = calibrationRatersInputSchema.parse(input);
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, calibrationRatersInputSchema.parse(input));
   await ensureAnalytics(wh);
   const fs = filterSql(f);
   // Rater scores of the filtered assessments (same population as the other analyses).
@@ -46,7 +50,7 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
       'invalid',
       `More than ${MAX_ROWS} rater scores match: choose a shorter period range or an org unit. / 符合条件的评分超过 ${MAX_ROWS} 条：请缩短期间范围或选择组织单元。`,
     );
-  if (rows.length === 0) return { company: { n: 0, mean: 0, sd: 0, withinVar: 0, betweenVar: 0 }, raters: [], warnings: [], scores: [] };
+  if (rows.length === 0) return { cycle: f.cycle, company: { n: 0, mean: 0, sd: 0, withinVar: 0, betweenVar: 0 }, raters: [], warnings: [], scores: [] };
   const res = normaliseByRater(rows.map((r) => ({ rater: r.r, score: r.x })), f.minN);
   const names = new Map(
     (await wh.query<{ id: string; name: string }>('SELECT id, name FROM employees WHERE list_contains(string_split($ids, \',\'), id)', {
@@ -70,5 +74,5 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
           : [],
       )
     : [];
-  return { company: res.company, raters: res.raters.map((r) => ({ ...r, raterName: names.get(r.rater) ?? null })), warnings, scores };
+  return { cycle: f.cycle, company: res.company, raters: res.raters.map((r) => ({ ...r, raterName: names.get(r.rater) ?? null })), warnings, scores };
 }

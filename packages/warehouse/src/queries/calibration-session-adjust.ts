@@ -3,7 +3,7 @@ import { GRADES, GRADE_LABELS, periodIdSchema } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { CalibrationError, actorSchema, loadSession, quotaCounters, sessionIdSchema, type QuotaCounter } from './calibration-session-common.ts';
 
-export const calibrationSessionAdjustInputSchema = z.object({
+export const calibrationSessionAdjustInputSchema = z.strictObject({
   id: sessionIdSchema,
   employeeId: z.string().min(1).max(64),
   periodId: periodIdSchema,

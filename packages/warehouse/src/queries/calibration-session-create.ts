@@ -4,7 +4,7 @@ import type { Warehouse } from '../db.ts';
 import { planForcedRanking, rankingForcedInputSchema } from './ranking-forced.ts';
 import { actorSchema, type SessionDefinition } from './calibration-session-common.ts';
 
-export const calibrationSessionCreateInputSchema = z.object({
+export const calibrationSessionCreateInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   actor: actorSchema,
   ranking: rankingForcedInputSchema.omit({ people: true }),

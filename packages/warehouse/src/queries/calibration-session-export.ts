@@ -5,7 +5,7 @@ import type { Warehouse } from '../db.ts';
 import { loadSession, quotaCounters, sessionIdSchema } from './calibration-session-common.ts';
 import { sessionAudit } from './calibration-session-get.ts';
 
-export const calibrationSessionExportInputSchema = z.object({ id: sessionIdSchema });
+export const calibrationSessionExportInputSchema = z.strictObject({ id: sessionIdSchema });
 export type CalibrationSessionExportInput = z.input<typeof calibrationSessionExportInputSchema>;
 
 /**

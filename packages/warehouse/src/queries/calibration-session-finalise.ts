@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Warehouse } from '../db.ts';
 import { CalibrationError, actorSchema, loadSession, sessionIdSchema } from './calibration-session-common.ts';
 
-export const calibrationSessionFinaliseInputSchema = z.object({ id: sessionIdSchema, actor: actorSchema });
+export const calibrationSessionFinaliseInputSchema = z.strictObject({ id: sessionIdSchema, actor: actorSchema });
 export type CalibrationSessionFinaliseInput = z.input<typeof calibrationSessionFinaliseInputSchema>;
 
 /** `calibration.session.finalise`: locks the session (no further adjustments) and records who did it. */

@@ -3,10 +3,10 @@ import { GRADES } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { loadSession, quotaCounters, sessionIdSchema, type QuotaCounter, type SessionRow } from './calibration-session-common.ts';
 
-export const calibrationSessionGetInputSchema = z.object({
+export const calibrationSessionGetInputSchema = z.strictObject({
   id: sessionIdSchema,
   people: z
-    .object({
+    .strictObject({
       groupKey: z.string().max(200).optional(),
       periodId: z.string().max(20).optional(),
       finalGrade: z.enum(GRADES).optional(),

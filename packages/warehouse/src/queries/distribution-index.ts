@@ -1,5 +1,8 @@
 /** Distribution and employee-list queries (one named query per file). */
-export { filterSql } from './filter-sql.ts';
+export { filterSql, anyCycleFilterSql } from './filter-sql.ts';
+export { resolveCycle, withResolvedCycle } from './resolve-cycle.ts';
+export { knownRoles, unknownRoleCodes } from './role-codes.ts';
+export type { RoleInfo } from './role-codes.ts';
 export { listOrgUnits } from './org-units.ts';
 export type { OrgUnitRow } from './org-units.ts';
 export { listPeriods } from './periods.ts';
@@ -9,7 +12,7 @@ export type { GradeDistribution, GradeDistributionInput, GradeGroup } from './gr
 export { scoreDistribution, scoreDistributionInputSchema } from './score-distribution.ts';
 export type { ScoreDistribution, ScoreDistributionInput, ScoreBin, ScoreStats } from './score-distribution.ts';
 export { orgUnitBoxPlots, orgUnitBoxPlotsInputSchema } from './org-unit-boxplots.ts';
-export type { OrgUnitBoxPlot, OrgUnitBoxPlotsInput } from './org-unit-boxplots.ts';
+export type { OrgUnitBoxPlot, OrgUnitBoxPlots, OrgUnitBoxPlotsInput } from './org-unit-boxplots.ts';
 export { raterLeniency, raterLeniencyInputSchema, DEFAULT_RATER_RELATIONS } from './rater-leniency.ts';
 export type { RaterLeniency, RaterLeniencyInput, RaterRow } from './rater-leniency.ts';
 export { listEmployeeAssessments, employeeAssessmentsInputSchema, EMPLOYEE_SORT_FIELDS } from './employee-assessments.ts';

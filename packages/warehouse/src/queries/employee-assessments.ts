@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { GRADES, analysisFiltersSchema, type Grade } from '@perflens/core';
+import { GRADES, analysisFiltersSchema, type Cycle, type Grade } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 import { orgSubtree, orgUnitNames } from './org-subtree.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 export const EMPLOYEE_SORT_FIELDS = ['employeeId', 'name', 'orgUnit', 'role', 'period', 'score', 'grade'] as const;
 export type EmployeeSortField = (typeof EMPLOYEE_SORT_FIELDS)[number];
@@ -26,7 +27,7 @@ export const employeeAssessmentsInputSchema = analysisFiltersSchema
     scoreMax: z.number().finite().optional(),
     search: z.string().trim().max(64, 'search must be at most 64 characters / 搜索内容不能超过 64 个字符').optional(),
     sort: z
-      .object({ field: z.enum(EMPLOYEE_SORT_FIELDS), order: z.enum(['asc', 'desc']) })
+      .strictObject({ field: z.enum(EMPLOYEE_SORT_FIELDS), order: z.enum(['asc', 'desc']) })
       .default({ field: 'score', order: 'desc' }),
     page: z.number().int().min(1).default(1),
     pageSize: z.number().int().min(1).max(200).default(50),
@@ -53,6 +54,8 @@ export interface EmployeeAssessmentRow {
 }
 
 export interface EmployeeAssessmentPage {
+  /** The cycle listed: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   total: number;
   page: number;
   pageSize: number;
@@ -61,7 +64,8 @@ export interface EmployeeAssessmentPage {
 
 /** One page of assessment rows (employee × period) matching the filters, sorted server-side. */
 export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAssessmentsInput): Promise<EmployeeAssessmentPage> {
-  const f = employeeAssessmentsInputSchema.parse(input);
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, employeeAssessmentsInputSchema.parse(input));
   await ensureAnalytics(wh);
   const subtree = f.orgUnitId === undefined ? undefined : await orgSubtree(wh, f.orgUnitId);
   const fs = filterSql(f, 'assessments', subtree);
@@ -154,5 +158,5 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
      LIMIT $limit OFFSET $offset`,
     pageParams as never,
   );
-  return { total: (await count)[0]?.total ?? 0, page: f.page, pageSize: f.pageSize, rows };
+  return { cycle: f.cycle, total: (await count)[0]?.total ?? 0, page: f.page, pageSize: f.pageSize, rows };
 }

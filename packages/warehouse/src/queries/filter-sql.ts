@@ -1,4 +1,4 @@
-import { periodInfo, type AnalysisFilters } from '@perflens/core';
+import { periodInfo, type AnalysisFilters, type Cycle, type ResolvedAnalysisFilters } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { orgSubtree } from './org-subtree.ts';
 
@@ -22,6 +22,7 @@ export interface FilterSql {
 
 /** `cube` counts assessments per period, unit, role, grade and score (migration 004): read `sum(a.n)`. */
 const FACT_TABLES = { assessments: 'assessment_facts', cube: 'assessment_cube', raters: 'rater_summary' } as const;
+type FactTable = keyof typeof FACT_TABLES;
 
 /** Above this many units an IN list costs more to plan than the recursive CTE it replaces. */
 const MAX_LISTED_UNITS = 256;
@@ -30,11 +31,32 @@ const MAX_LISTED_UNITS = 256;
  * `subtree`: the org filter's unit and its descendants when the caller has them (orgSubtree),
  * bound as a list of constants; without it the statement walks the tree itself.
  */
-export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 'assessments', subtree?: readonly string[]): FilterSql {
-  const params: SqlParams = { cycle: f.cycle };
+export function filterSql(f: ResolvedAnalysisFilters, facts: FactTable = 'assessments', subtree?: readonly string[]): FilterSql {
+  // Without a cycle the rows of every cycle would be counted together (a year's assessment
+  // beside its twelve months): callers resolve it first (resolveCycle). Guarded at run time too,
+  // for callers the types do not reach (a cast, plain JS).
+  if ((f.cycle as Cycle | undefined) === undefined) throw new Error('filterSql needs a resolved cycle: call resolveCycle first');
+  return build(f, f.cycle, facts, subtree);
+}
+
+/**
+ * The same filters over every cycle (no `period_kind` condition): for resolveCycle, which asks
+ * which cycles have rows in the rest of the filter. Analyses go through filterSql, whose type
+ * requires a resolved cycle, so none can read months, quarters and years summed together.
+ */
+export function anyCycleFilterSql(f: AnalysisFilters, facts: FactTable = 'assessments', subtree?: readonly string[]): FilterSql {
+  return build(f, undefined, facts, subtree);
+}
+
+function build(f: AnalysisFilters, cycle: Cycle | undefined, facts: FactTable, subtree: readonly string[] | undefined): FilterSql {
+  const params: SqlParams = {};
+  const where: string[] = [];
   // Parameters are cast to the columns' ENUM types so the comparison runs on codes and can
   // use zone maps (migration 003).
-  const where = ['period_kind = $cycle::period_kind_t'];
+  if (cycle !== undefined) {
+    where.push('period_kind = $cycle::period_kind_t');
+    params.cycle = cycle;
+  }
   let withSql = '';
   // Compared by start date so that e.g. a month range also picks the quarters starting inside it.
   // A period's start date follows from its id (2024-03 → 2024-03-01, 2024-Q2 → 2024-04-01), so
@@ -49,7 +71,9 @@ export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 
     params.toDate = periodInfo(f.to)!.start;
   }
   if (f.role !== undefined) {
-    where.push('role = $role::role_t');
+    // TRY_CAST: roles are data now, and a code that role_t does not (yet) list matches no row
+    // instead of failing the statement; still a constant, so zone maps keep pruning.
+    where.push('role = TRY_CAST($role AS role_t)');
     params.role = f.role;
   }
   if (f.orgUnitId !== undefined && subtree && subtree.length <= MAX_LISTED_UNITS) {
@@ -67,13 +91,13 @@ export function filterSql(f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 
   }
   return {
     with: withSql,
-    from: `(SELECT * FROM ${FACT_TABLES[facts]} WHERE ${where.join(' AND ')}) a`,
+    from: `(SELECT * FROM ${FACT_TABLES[facts]}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}) a`,
     params,
   };
 }
 
 /** filterSql with the org filter's subtree read from the cached tree (one statement fewer to plan). */
-export async function scopedFilterSql(wh: Warehouse, f: AnalysisFilters, facts: keyof typeof FACT_TABLES = 'assessments'): Promise<FilterSql> {
+export async function scopedFilterSql(wh: Warehouse, f: ResolvedAnalysisFilters, facts: FactTable = 'assessments'): Promise<FilterSql> {
   return filterSql(f, facts, f.orgUnitId === undefined ? undefined : await orgSubtree(wh, f.orgUnitId));
 }
 

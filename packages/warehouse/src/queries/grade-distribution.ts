@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { GRADES, GROUP_BY, analysisFiltersSchema, type Grade, type GroupBy } from '@perflens/core';
+import { GRADES, GROUP_BY, analysisFiltersSchema, type Cycle, type Grade, type GroupBy } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { scopedFilterSql } from './filter-sql.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 export const gradeDistributionInputSchema = analysisFiltersSchema.extend({
   groupBy: z.enum(GROUP_BY).default('none'),
@@ -21,6 +22,8 @@ export interface GradeGroup {
 }
 
 export interface GradeDistribution {
+  /** The cycle counted: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   grades: Grade[];
   /** Rows in the filter without a canonical grade (not assessed, or not yet graded). */
   ungraded: number;
@@ -47,7 +50,8 @@ const GROUPING: Record<GroupBy, { key: string; extra: string; label: string; joi
 
 /** Grade counts and shares per group; aggregates (group, grade) first so the labels join a tiny result. */
 export async function gradeDistribution(wh: Warehouse, input: GradeDistributionInput): Promise<GradeDistribution> {
-  const f = gradeDistributionInputSchema.parse(input);
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, gradeDistributionInputSchema.parse(input));
   await ensureAnalytics(wh);
   // The cube (migration 004) already counts rows per period, unit, role and grade.
   const fs = await scopedFilterSql(wh, f, 'cube');
@@ -84,5 +88,5 @@ export async function gradeDistribution(wh: Warehouse, input: GradeDistributionI
   }
   for (const grp of groups.values())
     for (const x of GRADES) grp.shares[x] = grp.total === 0 ? 0 : grp.counts[x] / grp.total;
-  return { grades: [...GRADES], ungraded, groups: [...groups.values()] };
+  return { cycle: f.cycle, grades: [...GRADES], ungraded, groups: [...groups.values()] };
 }

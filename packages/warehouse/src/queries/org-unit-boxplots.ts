@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { analysisFiltersSchema, boxFromCounts } from '@perflens/core';
+import { analysisFiltersSchema, boxFromCounts, type Cycle } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { scoreCountsByUnit } from './value-count-sql.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 export const orgUnitBoxPlotsInputSchema = analysisFiltersSchema.prefault({});
 export type OrgUnitBoxPlotsInput = z.input<typeof orgUnitBoxPlotsInputSchema>;
@@ -24,12 +25,20 @@ export interface OrgUnitBoxPlot {
   outliers: number;
 }
 
+export interface OrgUnitBoxPlots {
+  /** The cycle counted: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
+  units: OrgUnitBoxPlot[];
+}
+
 /**
  * Box-plot figures per org unit recorded on the assessment row, best median first (ties by unit
  * id), from one pass of value counts per unit (see value-count-sql.ts). Quartiles are type 7.
+ * An object rather than the bare list, so the answer can say which cycle it counted.
  */
-export async function orgUnitBoxPlots(wh: Warehouse, input: OrgUnitBoxPlotsInput): Promise<OrgUnitBoxPlot[]> {
-  const f = orgUnitBoxPlotsInputSchema.parse(input);
+export async function orgUnitBoxPlots(wh: Warehouse, input: OrgUnitBoxPlotsInput): Promise<OrgUnitBoxPlots> {
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, orgUnitBoxPlotsInputSchema.parse(input));
   await ensureAnalytics(wh);
   const out: OrgUnitBoxPlot[] = [];
   for (const vc of await scoreCountsByUnit(wh, f)) {
@@ -51,5 +60,6 @@ export async function orgUnitBoxPlots(wh: Warehouse, input: OrgUnitBoxPlotsInput
       outliers: b.outliers,
     });
   }
-  return out.sort((a, b) => b.median - a.median || (a.orgUnitId < b.orgUnitId ? -1 : a.orgUnitId > b.orgUnitId ? 1 : 0));
+  out.sort((a, b) => b.median - a.median || (a.orgUnitId < b.orgUnitId ? -1 : a.orgUnitId > b.orgUnitId ? 1 : 0));
+  return { cycle: f.cycle, units: out };
 }

@@ -4,7 +4,6 @@ import {
   GRADES,
   GRADE_LABELS,
   RATER_RELATIONS,
-  ROLES,
   ROLE_LABELS,
   calibrationGroupingSchema,
   departmentLinkedQuotas,
@@ -12,28 +11,35 @@ import {
   groupQuota,
   guidelineSchema,
   periodIdSchema,
+  roleCodeSchema,
   poolSmallUnits,
   tieRuleSchema,
+  type Cycle,
   type Grade,
 } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { ensureRankingCells } from './ranking-cells.ts';
 import { filterSql, withClause } from './filter-sql.ts';
 import { CalibrationError } from './calibration-session-common.ts';
+import { knownRoles } from './role-codes.ts';
+import { resolveCycle } from './resolve-cycle.ts';
 
 const gradeEnum = z.enum(GRADES);
 
 /** Normalisations the SQL ranking supports (percentile needs a per-row company quantile lookup; see calibration.raters for it). */
 export const RANKING_NORMALISATIONS = ['centre', 'zscore', 'shrinkage'] as const;
 
-export const rankingForcedInputSchema = z.object({
+// Strict throughout (as every API input): a misspelt option must be a 400 naming it, not a
+// ranking run silently on the defaults.
+export const rankingForcedInputSchema = z.strictObject({
   /** First (or only) period; `to` makes it a range — each period is ranked on its own. */
   from: periodIdSchema,
   to: periodIdSchema.optional(),
-  cycle: z.enum(CYCLES).default('month'),
+  /** Absent = the finest cycle with assessments in the other filters (resolveCycle); echoed as `cycle`. */
+  cycle: z.enum(CYCLES).optional(),
   /** Restricts the population to this org unit's subtree. */
   orgUnitId: z.string().min(1).max(64).optional(),
-  role: z.enum(ROLES).optional(),
+  role: roleCodeSchema.optional(),
   grouping: calibrationGroupingSchema.default('orgUnit'),
   guideline: guidelineSchema.default({ mode: 'shares', shares: { A: 10, B: 20, C: 50, D: 15, E: 5 } }),
   /** `recorded`: the assessment score. `normalised`: minus the direct rater's estimated leniency. */
@@ -46,7 +52,7 @@ export const rankingForcedInputSchema = z.object({
   minGroupSize: z.number().int().min(1).max(100_000).default(10),
   /** Department-linked quotas (seed 004); only with grouping orgUnit and a shares guideline. */
   departmentLinked: z
-    .object({
+    .strictObject({
       /** Department grades set by HR; units not listed are graded from their mean score by the default bands. */
       grades: z.record(z.string().min(1).max(64), gradeEnum).default({}),
       multipliers: z.partialRecord(gradeEnum, z.number().min(0).max(10)).default({}),
@@ -54,7 +60,7 @@ export const rankingForcedInputSchema = z.object({
     .optional(),
   /** Which people to return (all proposals are computed; a session stores them all). */
   people: z
-    .object({
+    .strictObject({
       groupKey: z.string().max(200).optional(),
       onlyChanged: z.boolean().default(false),
       onlyFlagged: z.boolean().default(false),
@@ -64,7 +70,8 @@ export const rankingForcedInputSchema = z.object({
     .prefault({}),
 });
 export type RankingForcedInput = z.input<typeof rankingForcedInputSchema>;
-export type RankingForcedParsed = z.output<typeof rankingForcedInputSchema>;
+/** The parsed input with its cycle resolved: what a plan ranks and a session stores. */
+export type RankingForcedParsed = z.output<typeof rankingForcedInputSchema> & { cycle: Cycle };
 
 export interface Message {
   code: string;
@@ -108,6 +115,8 @@ export interface RankedPerson {
 }
 
 export interface ForcedRanking {
+  /** The cycle ranked: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   groups: RankingGroup[];
   totals: { n: number; changed: number; flagged: number; unscored: number };
   people: { total: number; rows: RankedPerson[] };
@@ -146,7 +155,10 @@ interface Plan {
  * its reference and the tests hold the two equal.
  */
 export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput): Promise<Plan> {
-  const f = rankingForcedInputSchema.parse(input);
+  const parsed = rankingForcedInputSchema.parse(input);
+  const population = { from: parsed.from, to: parsed.to ?? parsed.from, orgUnitId: parsed.orgUnitId, role: parsed.role };
+  // Resolved here so a saved session stores the cycle it ranked, not "whatever the data had".
+  const f: RankingForcedParsed = { ...parsed, cycle: parsed.cycle ?? (await resolveCycle(wh, population)) };
   const warnings: Message[] = [];
   if (f.departmentLinked && (f.grouping !== 'orgUnit' || f.guideline.mode !== 'shares'))
     throw new CalibrationError(
@@ -154,14 +166,14 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
       'Department-linked quotas need grouping by org unit and a guideline of shares. / 部门关联配额需要按组织单元分组，并使用比例形式的强制分布。',
     );
   await ensureRankingCells(wh);
-  const fs = filterSql({ from: f.from, to: f.to ?? f.from, cycle: f.cycle, orgUnitId: f.orgUnitId, role: f.role });
+  const fs = filterSql({ ...population, cycle: f.cycle });
   // The same filters over the pre-aggregated cells (migration 011), which carry the fact table's
   // period, unit and role columns; a headcount column `n` replaces the people.
   const cellsFrom = fs.from.replace('FROM assessment_facts WHERE', 'FROM ranking_cells WHERE');
   if (cellsFrom === fs.from) throw new Error('filterSql no longer reads assessment_facts: update ranking-forced.ts');
   // The two setup reads are independent: run them on two pooled connections at once. The
   // statement starts with SELECT (the subtree CTE goes inside) so the warehouse counts it as a read.
-  const [cells, units] = await Promise.all([
+  const [cells, units, roles] = await Promise.all([
     wh.query<{ p: string; u: string; r: string; n: number; unscored: number; sum: number | null } & Record<`g${Grade}`, number>>(
       `SELECT * FROM (${fs.with}
       SELECT period_id AS p, org_unit_id AS u, role AS r, coalesce(sum(n) FILTER (WHERE score IS NOT NULL), 0)::INTEGER AS n,
@@ -171,6 +183,7 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
       fs.params,
     ),
     wh.query<{ id: string; parentId: string | null; name: string }>('SELECT id, parent_id AS "parentId", name FROM org_units'),
+    knownRoles(wh),
   ]);
   const unitName = new Map(units.map((u) => [u.id, u.name]));
   const unscored = cells.reduce((a, c) => a + c.unscored, 0);
@@ -197,7 +210,8 @@ export async function planForcedRanking(wh: Warehouse, input: RankingForcedInput
       GRADES.forEach((g, i) => (m!.obs[i]! += c[`g${g}`]));
       mapping.push({ p, u: c.u, r: c.r, g: key });
     };
-    const roleLabel = (r: string) => ROLE_LABELS[r as keyof typeof ROLE_LABELS]?.zh ?? r;
+    // Built-in roles by their label; a company's own role by its name in the roles table, else its code.
+    const roleLabel = (r: string) => ROLE_LABELS[r as keyof typeof ROLE_LABELS]?.zh ?? roles.get(r)?.name.zh ?? r;
     if (f.grouping === 'company') for (const c of inP) add('company', '全公司 / Company', c);
     else if (f.grouping === 'role') {
       const size = new Map<string, number>();
@@ -506,7 +520,7 @@ export async function rankingForced(wh: Warehouse, input: RankingForcedInput): P
   const plan = await planForcedRanking(wh, input);
   const { f, groups } = plan;
   if (groups.length === 0)
-    return { groups, totals: { n: 0, changed: 0, flagged: 0, unscored: plan.unscored }, people: { total: 0, rows: [] }, warnings: plan.warnings };
+    return { cycle: f.cycle, groups, totals: { n: 0, changed: 0, flagged: 0, unscored: plan.unscored }, people: { total: 0, rows: [] }, warnings: plan.warnings };
   const [res] = await wh.query<{ summary: Summary[] | null; rows: RankedPerson[] | null }>(plan.pageSql, plan.pageParams);
   const summary = res?.summary ?? [];
   const page = res?.rows ?? [];
@@ -541,5 +555,5 @@ export async function rankingForced(wh: Warehouse, input: RankingForcedInput): P
       zh: `${overGroups} 个校准组因同分就高而超出配额。`,
       en: `${overGroups} ${overGroups === 1 ? 'group exceeds' : 'groups exceed'} a quota because tied people all took the better grade.`,
     });
-  return { groups, totals, people: { total, rows: page }, warnings };
+  return { cycle: f.cycle, groups, totals, people: { total, rows: page }, warnings };
 }

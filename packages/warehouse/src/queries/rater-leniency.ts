@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { RATER_RELATIONS, analysisFiltersSchema, type RaterRelation } from '@perflens/core';
+import { RATER_RELATIONS, analysisFiltersSchema, type Cycle, type RaterRelation } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { scopedFilterSql } from './filter-sql.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 /** Self-ratings say little about a rater's leniency, so they are left out unless asked for. */
 export const DEFAULT_RATER_RELATIONS: readonly RaterRelation[] = RATER_RELATIONS.filter((r) => r !== 'self');
@@ -34,6 +35,8 @@ export interface RaterRow {
 }
 
 export interface RaterLeniency {
+  /** The cycle of the rated assessments: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   overall: { n: number; mean: number | null; sd: number | null };
   /** Number of raters in the whole list (the overall figures always cover all of them). */
   total: number;
@@ -46,7 +49,8 @@ export interface RaterLeniency {
  * (joined on employee + period) against the mean of all those scores.
  */
 export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): Promise<RaterLeniency> {
-  const f = raterLeniencyInputSchema.parse(input);
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, raterLeniencyInputSchema.parse(input));
   await ensureAnalytics(wh);
   const relations = [...new Set(f.relations ?? DEFAULT_RATER_RELATIONS)];
   const fs = await scopedFilterSql(wh, f, 'raters');
@@ -73,7 +77,7 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
     fs.params,
   );
   const count = c.id.length;
-  if (count === 0) return { overall: { n: 0, mean: null, sd: null }, total: 0, raters: [] };
+  if (count === 0) return { cycle: f.cycle, overall: { n: 0, mean: null, sd: null }, total: 0, raters: [] };
   // Σ(x − x̄)² per rater = Σx² − (Σx)²/n (scores are bounded, 0–150, so the cancellation is
   // harmless); the overall moments combine the per-rater ones (Chan et al.), exactly.
   const mean = new Float64Array(count);
@@ -108,5 +112,5 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
   // Most lenient first; ties by rater id (code-unit order, which is byte order for the ids in use).
   raters.sort((x, y) => y.z - x.z || (x.raterId < y.raterId ? -1 : x.raterId > y.raterId ? 1 : 0));
   const page = f.page === undefined ? raters : raters.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
-  return { overall: { n: N, mean: M, sd }, total: count, raters: page };
+  return { cycle: f.cycle, overall: { n: N, mean: M, sd }, total: count, raters: page };
 }

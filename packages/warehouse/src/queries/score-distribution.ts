@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { analysisFiltersSchema, binCounts, niceBins, quantilesFromCounts, summariseCounts } from '@perflens/core';
+import { analysisFiltersSchema, binCounts, niceBins, quantilesFromCounts, summariseCounts, type Cycle } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { scoreCounts } from './value-count-sql.ts';
+import { withResolvedCycle } from './resolve-cycle.ts';
 
 export const scoreDistributionInputSchema = analysisFiltersSchema
   .extend({
@@ -40,6 +41,8 @@ export interface ScoreStats {
 }
 
 export interface ScoreDistribution {
+  /** The cycle counted: the caller's, or the finest one with data in the filter. */
+  cycle: Cycle;
   bins: ScoreBin[];
   stats: ScoreStats | null;
 }
@@ -53,11 +56,12 @@ export interface ScoreDistribution {
  * floor(min)..ceil(max)). Percentiles are type 7.
  */
 export async function scoreDistribution(wh: Warehouse, input: ScoreDistributionInput): Promise<ScoreDistribution> {
-  const f = scoreDistributionInputSchema.parse(input);
+  // Parsed first: a bad input is refused before anything touches the database.
+  const f = await withResolvedCycle(wh, scoreDistributionInputSchema.parse(input));
   await ensureAnalytics(wh);
   const vc = await scoreCounts(wh, f);
   const s = summariseCounts(vc);
-  if (!s) return { bins: f.min !== undefined && f.max !== undefined ? emptyBins(f.min, f.max, f.bins) : [], stats: null };
+  if (!s) return { cycle: f.cycle, bins: f.min !== undefined && f.max !== undefined ? emptyBins(f.min, f.max, f.bins) : [], stats: null };
   let { min, max, bins: nBins } = f;
   if (f.nice && min === undefined && max === undefined) ({ min, max, bins: nBins } = niceBins(s.min, s.max));
   let lo = min ?? Math.floor(s.min);
@@ -71,7 +75,7 @@ export async function scoreDistribution(wh: Warehouse, input: ScoreDistributionI
   const bins = emptyBins(lo, hi, nBins);
   binCounts(vc, lo, hi, nBins).forEach((n, i) => (bins[i]!.count = n));
   const [p10, p25, p50, p75, p90] = quantilesFromCounts(vc, [0.1, 0.25, 0.5, 0.75, 0.9]) as [number, number, number, number, number];
-  return { bins, stats: { ...s, p10, p25, p50, p75, p90 } };
+  return { cycle: f.cycle, bins, stats: { ...s, p10, p25, p50, p75, p90 } };
 }
 
 /** Equal-width bins over [lo, hi]; the edges use the same arithmetic as the SQL that fills them. */

@@ -1,4 +1,4 @@
-import type { AnalysisFilters, ValueCounts } from '@perflens/core';
+import type { ResolvedAnalysisFilters, ValueCounts } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { scopedFilterSql } from './filter-sql.ts';
 import { orgUnitNames } from './org-subtree.ts';
@@ -10,7 +10,7 @@ import { orgUnitNames } from './org-subtree.ts';
  * (stats/value-counts.ts) give exact quantiles, moments, whiskers and histograms from them;
  * with continuous scores it degrades to one pair per row, still exact.
  */
-export async function scoreCounts(wh: Warehouse, f: AnalysisFilters): Promise<ValueCounts> {
+export async function scoreCounts(wh: Warehouse, f: ResolvedAnalysisFilters): Promise<ValueCounts> {
   const fs = await scopedFilterSql(wh, f, 'cube');
   const c = await wh.columns<{ v: number[]; c: number[] }>(
     `${fs.with} SELECT a.score AS v, sum(a.n)::INTEGER AS c FROM ${fs.from} WHERE a.score IS NOT NULL GROUP BY a.score ORDER BY a.score`,
@@ -25,7 +25,7 @@ export async function scoreCounts(wh: Warehouse, f: AnalysisFilters): Promise<Va
  * pair, the name string cost as much to hand to JS as the whole query (demo: 19,554 pairs,
  * 63 → 31 ms).
  */
-export async function scoreCountsByUnit(wh: Warehouse, f: AnalysisFilters): Promise<Array<{ unit: string; name: string | null } & ValueCounts>> {
+export async function scoreCountsByUnit(wh: Warehouse, f: ResolvedAnalysisFilters): Promise<Array<{ unit: string; name: string | null } & ValueCounts>> {
   const fs = await scopedFilterSql(wh, f, 'cube');
   const [c, names] = await Promise.all([
     wh.columns<{ u: string[]; v: number[]; c: number[] }>(
