@@ -9,6 +9,7 @@ import { policyRouter } from './routers/policy.ts';
 import { schemeRouter } from './routers/scheme.ts';
 import { simulationRouter } from './routers/simulation.ts';
 import { scenarioRouter } from './routers/scenario.ts';
+import { rolesRouter } from './routers/roles.ts';
 
 /** One router per capability; the procedure names are the public HTTP API (see README). */
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   scheme: schemeRouter,
   simulation: simulationRouter,
   scenario: scenarioRouter,
+  roles: rolesRouter,
 });
 
 export type AppRouter = typeof appRouter;

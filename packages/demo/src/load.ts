@@ -111,7 +111,7 @@ INSERT INTO kpi_lines SELECT ke.key, kp.key, kk.key, s.target, s.actual, s.score
 INSERT INTO rater_scores SELECT ${EMP_ID('s.e')}, p.id,
   CASE WHEN s.rater >= 0 THEN ${EMP_ID('s.rater')} ELSE printf('CUST-%04d', -s.rater) END, rel.code, s.score, ${batch}, s.r
   FROM _demo_rater s JOIN _demo_d_period p ON p.i = s.p JOIN _demo_d_rel rel ON rel.i = s.rel;
-INSERT INTO assessments SELECT ${EMP_ID('s.e')}, p.id, u.id, ro.code, sc.id, s.score, g.code, s.coef, CAST(s.bonus AS DECIMAL(14,2)), ${batch}, s.r
+INSERT INTO assessments (employee_id, period_id, org_unit_id, role, scheme_id, score, grade, coefficient, bonus, batch_id, source_row) SELECT ${EMP_ID('s.e')}, p.id, u.id, ro.code, sc.id, s.score, g.code, s.coef, CAST(s.bonus AS DECIMAL(14,2)), ${batch}, s.r
   FROM _demo_assess s JOIN _demo_d_period p ON p.i = s.p JOIN _demo_d_unit u ON u.i = s.u JOIN _demo_d_role ro ON ro.i = s.role
   JOIN _demo_d_scheme sc ON sc.i = s.s JOIN _demo_d_grade g ON g.i = s.g;
 INSERT INTO metrics SELECT u.id, CASE WHEN s.e IS NULL THEN NULL ELSE ${EMP_ID('s.e')} END, p.id, mt.code, s.value, ${batch}, s.r

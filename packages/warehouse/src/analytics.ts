@@ -14,14 +14,15 @@ const SIGNATURE_SQL = `
   SELECT concat_ws('|',
     (SELECT coalesce(max(id), 0) FROM import_batches WHERE table_name IN (${ANALYTICS_SOURCES.map((t) => `'${t}'`).join(', ')})),
     (SELECT count(*) FROM assessments), (SELECT count(*) FROM rater_scores),
-    (SELECT count(*) FROM periods), (SELECT count(*) FROM employees), (SELECT count(*) FROM org_units)) AS sig`;
+    (SELECT count(*) FROM periods), (SELECT count(*) FROM employees), (SELECT count(*) FROM org_units),
+    (SELECT count(*) FROM roles), (SELECT count(*) FROM rater_names)) AS sig`;
 
 const REBUILD_SQL = [
   'DELETE FROM assessment_facts',
   `INSERT INTO assessment_facts
    -- Grades outside A–E and unknown roles become NULL (ungraded / no role), as the analyses treat them.
    SELECT a.employee_id, e.name, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id, o.name,
-          TRY_CAST(a.role AS role_t), a.score, TRY_CAST(a.grade AS grade_t), a.coefficient, a.bonus
+          TRY_CAST(a.role AS role_t), a.score, TRY_CAST(a.grade AS grade_t), a.coefficient, a.bonus, a.grade_label
      FROM assessments a
      JOIN periods p ON p.id = a.period_id
      LEFT JOIN employees e ON e.id = a.employee_id
@@ -36,19 +37,50 @@ const REBUILD_SQL = [
   'DELETE FROM rater_summary',
   `INSERT INTO rater_summary
    SELECT r.rater_id, r.relation::relation_t, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id,
-          TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score), e.name
+          TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score), coalesce(e.name, rn.name)
      FROM rater_scores r
      JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
      JOIN periods p ON p.id = a.period_id
      LEFT JOIN employees e ON e.id = r.rater_id
+     LEFT JOIN rater_names rn ON rn.rater_id = r.rater_id
     WHERE TRY_CAST(r.relation AS relation_t) IS NOT NULL
     GROUP BY ALL
     -- Relation first: leniency analyses leave out self-ratings, whose rows then are skipped whole.
     ORDER BY 2, 4, 5, 6, 1`,
 ];
 
+/** Derived tables with a role_t column (migrations 003, 004, 011). */
+const ROLE_TABLES = ['assessment_facts', 'assessment_cube', 'rater_summary', 'ranking_cells'] as const;
+
+/**
+ * Recreates the role_t ENUM when the roles table no longer matches it (an import created a role,
+ * two were merged). DuckDB cannot add a value to an ENUM, and a type cannot be dropped while a
+ * column uses it, so the derived columns become text for a moment and then role_t again. Their
+ * rows are rewritten by the refresh that follows, so only the ALTERs are paid for; they must
+ * precede the refresh's DELETEs, or DuckDB refuses to commit a table both altered and changed.
+ */
+export async function syncRoleEnumOn(conn: DuckDBConnection): Promise<boolean> {
+  const rows = (
+    await conn.runAndReadAll(`SELECT
+      (SELECT list(v ORDER BY v) FROM (SELECT unnest(enum_range(NULL::role_t))::VARCHAR AS v)) AS have,
+      (SELECT list(code ORDER BY code) FROM roles) AS want`)
+  ).getRowObjectsJson()[0] as { have: string[] | null; want: string[] | null };
+  const have = rows.have ?? [];
+  const want = rows.want ?? [];
+  if (have.length === want.length && have.every((v, i) => v === want[i])) return false;
+  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  for (const t of ROLE_TABLES) await conn.run(`ALTER TABLE ${t} ALTER role TYPE VARCHAR`);
+  await conn.run('DROP TYPE role_t');
+  await conn.run(`CREATE TYPE role_t AS ENUM (${want.map(lit).join(', ')})`);
+  for (const t of ROLE_TABLES) await conn.run(`ALTER TABLE ${t} ALTER role TYPE role_t USING TRY_CAST(role AS role_t)`);
+  // The ranking cells are rebuilt lazily from the facts; mark them stale.
+  await conn.run('DELETE FROM ranking_cells_state');
+  return true;
+}
+
 /** Rebuilds the derived tables on `conn`; call inside the transaction that changed the data. */
 export async function refreshAnalyticsOn(conn: DuckDBConnection): Promise<void> {
+  await syncRoleEnumOn(conn);
   for (const sql of REBUILD_SQL) await conn.run(sql);
   const sig = (await conn.runAndReadAll(SIGNATURE_SQL)).getRowObjectsJson()[0]!.sig as string;
   await conn.run(

@@ -9,3 +9,4 @@ export { insertKpiLinesOn, registerKpiCodesOn, syncKeysOn } from './kpi-lines.ts
 export * from './queries/policy-index.ts';
 export * from './queries/calibration-index.ts';
 export * from './queries/simulation-index.ts';
+export * from './queries/roles-index.ts';

@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
-import { fieldsOf, normaliseEnum, normaliseGrade, normalisePeriod, periodInfo, detectSScale, suggestMapping } from '@perflens/core';
+import { fieldsOf, normaliseGrade, normalisePeriod, periodInfo, detectSScale, suggestMapping } from '@perflens/core';
 import { detectEncoding, headerRowIndex, sniffDelimiter } from '../src/import/read.ts';
+import { loadRoleMatcher, type NewRole } from '../src/import/dimensions.ts';
+import { Warehouse } from '../src/db.ts';
 
 describe('header matching', () => {
   it('maps typical HR export headers case/space-insensitively and uses each header once', () => {
     const s = suggestMapping(fieldsOf('flat'), ['工号', ' 姓 名 ', '所属部门', '职位', '考核月份', '考核得分', '绩效等级']);
     expect(Object.fromEntries(s.map((x) => [x.field, x.header]))).toEqual({
       employee_id: '工号', name: ' 姓 名 ', department: '所属部门', role: '职位', period: '考核月份', score: '考核得分', grade: '绩效等级',
+      // The employee attributes and the manager a flat sheet may also carry: not in this file.
+      gender: null, birth_year: null, age: null, hire_date: null, level: null, manager_id: null, manager_name: null,
     });
     const en = suggestMapping(fieldsOf('flat'), ['EMP_NO', 'Department', 'ROLE', 'Period', 'Total Score']);
-    expect(en.map((x) => [x.field, x.header, x.confidence])).toEqual([
+    expect(en.slice(0, 7).map((x) => [x.field, x.header, x.confidence])).toEqual([
       ['employee_id', 'EMP_NO', 1], ['name', null, 0], ['department', 'Department', 1], ['role', 'ROLE', 1],
       ['period', 'Period', 1], ['score', 'Total Score', 1], ['grade', null, 0],
     ]);
@@ -47,13 +51,26 @@ describe('normalisation', () => {
     expect(normaliseGrade('F')).toBeNull();
   });
 
-  it('roles from Chinese labels and codes', () => {
-    const role = fieldsOf('employees').find((f) => f.name === 'role')!;
-    const cases: Array<[string, string | null]> = [
-      ['跟单员', 'merchandiser'], ['销售', 'sales'], ['业务员', 'sales'], ['外贸业务员', 'foreign_trade'], ['客服', 'cs_ecommerce'],
-      ['呼叫中心客服', 'cs_callcenter'], ['大客户服务', 'key_account'], ['职能部门', 'functional'], ['Sales', 'sales'], ['key_account', 'key_account'], ['厨师', null],
-    ];
-    for (const [raw, want] of cases) expect([raw, normaliseEnum(role, raw)]).toEqual([raw, want]);
+  it('roles from Chinese and English labels, codes and aliases; any other title is a role of its own', async () => {
+    const wh = await Warehouse.open({ path: ':memory:' });
+    try {
+      await wh.withConnection(async (conn) => {
+        const match = await loadRoleMatcher(conn);
+        const created: NewRole[] = [];
+        const cases: Array<[string, string]> = [
+          ['跟单员', 'merchandiser'], ['销售', 'sales'], ['业务员', 'sales'], ['外贸业务员', 'foreign_trade'], ['客服', 'cs_ecommerce'],
+          ['呼叫中心客服', 'cs_callcenter'], ['大客户服务', 'key_account'], ['职能部门', 'functional'], ['Sales', 'sales'], ['SALES ', 'sales'],
+          ['key_account', 'key_account'], ['厨师', '厨师'], ['Sales Executive', 'sales_executive'], ['Sales  executive', 'sales_executive'],
+        ];
+        for (const [raw, want] of cases) expect([raw, match(raw, created)]).toEqual([raw, want]);
+        expect(created).toEqual([
+          { code: '厨师', name: '厨师', aliases: ['厨师'] },
+          { code: 'sales_executive', name: 'Sales Executive', aliases: ['Sales Executive'] },
+        ]);
+      });
+    } finally {
+      wh.close();
+    }
   });
 });
 

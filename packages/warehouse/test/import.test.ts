@@ -79,7 +79,7 @@ describe('kpi_results from CSV', () => {
         ',2024-03,a,50,30', // row 3: required
         'E001,2024-03,b,151,30', // row 4: range
         'E999,2024-03,c,50,30', // row 5: unknown employee
-        'E001,2024-04,d,50,30', // row 6: unknown period
+        'E001,2024-04,d,50,30', // row 6: a period not stored yet (created by the import, not an error)
         'E002,2024-03,e,50,30', // row 7: first of a duplicate pair (fine)
         'E002,2024-03,e,60,30', // row 8: duplicate in file
         'E002,13th month,f,60,30', // row 9: bad period
@@ -87,14 +87,13 @@ describe('kpi_results from CSV', () => {
     );
     const before = await checksums();
     const r = bad(await importFile(wh, p, { table: 'kpi_results', mapping: KPI_MAP }));
-    expect(r.counts).toEqual({ type: 2, required: 1, range: 1, reference: 2, duplicate_in_file: 1 });
+    expect(r.counts).toEqual({ type: 2, required: 1, range: 1, reference: 1, duplicate_in_file: 1 });
     const brief = r.errors.map((e) => [e.row, e.column, e.code, e.value]);
     expect(brief).toEqual([
       [2, '得分', 'type', 'abc'],
       [3, '工号', 'required', null],
       [4, '得分', 'range', '151'],
       [5, '工号', 'reference', 'E999'],
-      [6, '考核月份', 'reference', '2024-04'],
       [8, '工号', 'duplicate_in_file', 'E002 / 2024-03 / e'],
       [9, '考核月份', 'type', '13th month'],
     ]);
@@ -103,7 +102,7 @@ describe('kpi_results from CSV', () => {
     expect(await checksums()).toEqual(before);
     const csv = errorsToCsv(r.errors);
     expect(csv.startsWith('\uFEFF')).toBe(true);
-    expect(csv.split('\r\n')).toHaveLength(1 + 7 + 1);
+    expect(csv.split('\r\n')).toHaveLength(1 + 6 + 1);
   });
 
   it('handles duplicates against stored rows under both policies; replace is idempotent', async () => {
@@ -647,7 +646,7 @@ describe('flat sheet', () => {
     expect(pv.unmappedRequired).toEqual([]);
     const r = ok(await importFile(wh, p, { table: 'flat', mapping: pv.mapping }));
     // root + 2 departments; E1, E2; 2024-01, 2024-02
-    expect(r.created).toEqual({ orgUnits: 3, employees: 2, periods: 2 });
+    expect(r.created).toEqual({ orgUnits: 3, employees: 2, periods: 2, roles: 0 });
     expect(r.inserted).toBe(3);
     const emps = await wh.query(`SELECT e.id, e.name, o.name AS dept, o.parent_id, e.role FROM employees e JOIN org_units o ON o.id = e.org_unit_id ORDER BY 1`);
     expect(emps).toEqual([
@@ -663,7 +662,7 @@ describe('flat sheet', () => {
     const rej = bad(await importFile(wh, p, { table: 'flat', mapping: pv.mapping }));
     expect(rej.counts).toEqual({ duplicate_existing: 3 });
     const again = ok(await importFile(wh, p, { table: 'flat', mapping: pv.mapping, onDuplicate: 'replace' }));
-    expect([again.created, again.replaced]).toEqual([{ orgUnits: 0, employees: 0, periods: 0 }, 3]);
+    expect([again.created, again.replaced]).toEqual([{ orgUnits: 0, employees: 0, periods: 0, roles: 0 }, 3]);
     const after = await checksums();
     for (const t of ['org_units', 'employees', 'periods']) expect(after[t]).toBe(before[t]);
     expect((await wh.query(`SELECT count(*)::INTEGER n, sum(score) s FROM assessments`))[0]).toEqual({ n: 3, s: 92 + 85 + 58 });

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { constantsSchema, importTargetSchema, mappingSchema, onDuplicateSchema, type ImportError } from '@perflens/core';
+import { constantsSchema, GRADE_LABELS, importTargetSchema, mappingSchema, onDuplicateSchema, parseDateFormatOption, parseGradeMap, type ImportError, type ScaleEntry } from '@perflens/core';
 import { errorsToCsv, getMapping, importFile, previewImport, saveMapping, type ImportPreview, type ImportResult, type SavedMapping } from '@perflens/warehouse';
 import { loadConfig } from '../config.ts';
 import { openWarehouse } from './serve.ts';
@@ -21,7 +21,24 @@ const optsSchema = z.object({
   saveMapping: z.string().min(1).optional(),
   sheet: z.string().min(1).optional(),
   errorsCsv: z.string().min(1).optional(),
+  gradeMap: z.string().min(1).optional(),
+  gradeScale: z.string().min(1).optional(),
+  dateFormat: z.string().min(1).optional(),
+  createMissing: z.boolean().optional(),
 });
+
+interface RunInput {
+  table: string;
+  mapping: Record<string, string>;
+  constants: Record<string, string>;
+  onDuplicate: string;
+  sheet?: string;
+  saveMappingAs?: string;
+  gradeMap?: ScaleEntry[];
+  gradeScale?: string;
+  dateFormat?: 'YMD' | 'MDY' | 'DMY';
+  createMissing?: boolean;
+}
 
 /** "field=value" pairs; the value may itself contain '='. */
 function pairs(list: string[], what: string): Record<string, string> {
@@ -36,9 +53,9 @@ function pairs(list: string[], what: string): Record<string, string> {
 
 /** Where the import runs: in this process, or in the server that holds the database. */
 interface Backend {
-  preview(table: string, sheet?: string): Promise<ImportPreview>;
+  preview(table: string, sheet: string | undefined, mapping: Record<string, string>, constants: Record<string, string>): Promise<ImportPreview>;
   savedMapping(name: string): Promise<SavedMapping | null>;
-  run(input: { table: string; mapping: Record<string, string>; constants: Record<string, string>; onDuplicate: string; sheet?: string; saveMappingAs?: string }): Promise<ImportResult & { reportId?: string }>;
+  run(input: RunInput): Promise<ImportResult & { reportId?: string }>;
   close(): void;
 }
 
@@ -63,7 +80,7 @@ async function remoteBackend(base: string, file: string): Promise<Backend> {
   if (!up.ok || !uploaded.uploadId) throw new Error(uploaded.error ?? `upload failed: HTTP ${up.status}`);
   const uploadId = uploaded.uploadId;
   return {
-    preview: (table, sheet) => trpc(base, 'import.preview', { uploadId, table, sheet }, false),
+    preview: (table, sheet, mapping, constants) => trpc(base, 'import.preview', { uploadId, table, sheet, mapping, constants }, false),
     savedMapping: async (name) => (await trpc<SavedMapping[]>(base, 'import.mappings', undefined, false)).find((m) => m.name === name) ?? null,
     run: (input) => trpc(base, 'import.run', { uploadId, ...input }, true),
     close: () => undefined,
@@ -73,11 +90,12 @@ async function remoteBackend(base: string, file: string): Promise<Backend> {
 async function localBackend(file: string): Promise<Backend> {
   const wh = await openWarehouse(loadConfig());
   return {
-    preview: (table, sheet) => previewImport(wh, file, { table: importTargetSchema.parse(table), sheet }),
+    preview: (table, sheet, mapping, constants) => previewImport(wh, file, { table: importTargetSchema.parse(table), sheet, mapping, constants }),
     savedMapping: (name) => getMapping(wh, name),
     run: async (input) => {
-      const r = await importFile(wh, file, { ...input, table: importTargetSchema.parse(input.table), onDuplicate: onDuplicateSchema.parse(input.onDuplicate), source: 'cli' });
-      if (r.ok && input.saveMappingAs) await saveMapping(wh, { name: input.saveMappingAs, table: importTargetSchema.parse(input.table), mapping: input.mapping, constants: input.constants });
+      const dateFormat = input.dateFormat === undefined ? undefined : parseDateFormatOption(input.dateFormat) ?? undefined;
+      const r = await importFile(wh, file, { ...input, dateFormat, table: importTargetSchema.parse(input.table), onDuplicate: onDuplicateSchema.parse(input.onDuplicate), source: 'cli' });
+      if (r.ok && input.saveMappingAs) await saveMapping(wh, { name: input.saveMappingAs, table: importTargetSchema.parse(input.table), mapping: input.mapping, constants: input.constants, gradeMap: input.gradeMap });
       return r;
     },
     close: () => wh.close(),
@@ -109,6 +127,10 @@ export function registerImport(program: Command): void {
     .option('--save-mapping <name>', 'save the mapping used under this name after a successful import')
     .option('--sheet <name>', 'XLSX worksheet (default: the first)')
     .option('--errors-csv <file>', 'write all listed errors to this CSV (UTF-8 with BOM, opens in Excel)')
+    .option('--grade-map <VALUE=GRADE,…>', 'rating scale: the file\'s grade values onto A–E, e.g. "4=A,3=B,2=C,1=E" or "Fully Meets=C,…" (default: proposed from the values)')
+    .option('--grade-scale <name>', 'rating scale by name: a preset (num_4_high, num_5_high, en_words, zh_6, letters_sd …) or a saved one')
+    .option('--date-format <order>', 'order of slash dates: MDY (01/17/19) or DMY (17/01/2019); YMD for 2019/1/17 (default: read from the column)')
+    .option('--create-missing', 'metrics: create the org units the file names that do not exist yet')
     .action(async (fileArg: string, raw: Record<string, unknown>) => {
       const lang = langOf(process.env);
       const o = optsSchema.parse(raw);
@@ -121,11 +143,18 @@ export function registerImport(program: Command): void {
       const backend = server ? await remoteBackend(server.url, file) : await localBackend(file);
       try {
         if (server) process.stdout.write(lang === 'zh' ? `通过正在运行的服务器导入：${server.url}\n` : `Importing through the running server at ${server.url}\n`);
-        const preview = await backend.preview(o.table, o.sheet);
         const saved = o.mapping ? await backend.savedMapping(o.mapping) : null;
         if (o.mapping && !saved) throw new Error(`No saved mapping named "${o.mapping}". / 没有名为「${o.mapping}」的已保存映射。`);
-        const mapping = mappingSchema.parse({ ...preview.mapping, ...(saved?.mapping ?? {}), ...pairs(o.map, '--map') });
+        // What the user said wins over any suggestion: a field given as a constant (--set
+        // period=2024) or mapped by hand is never suggested a column as well.
+        const explicit = mappingSchema.parse({ ...(saved?.mapping ?? {}), ...pairs(o.map, '--map') });
         const constants = constantsSchema.parse({ ...(saved?.constants ?? {}), ...pairs(o.set, '--set') });
+        for (const field of Object.keys(constants)) delete explicit[field];
+        const preview = await backend.preview(o.table, o.sheet, explicit, constants);
+        const mapping = mappingSchema.parse(Object.fromEntries(Object.entries({ ...preview.mapping, ...explicit }).filter(([field]) => constants[field] === undefined)));
+        const dateFormat = o.dateFormat === undefined ? undefined : parseDateFormatOption(o.dateFormat);
+        if (dateFormat === null) throw new Error(`--date-format: "${o.dateFormat}" is not MDY, DMY or YMD. / --date-format 应为 MDY、DMY 或 YMD，收到「${o.dateFormat}」。`);
+        const gradeMap = o.gradeMap ? parseGradeMap(o.gradeMap) : o.gradeScale ? undefined : saved?.gradeMap;
         const enc = preview.encoding ? `, ${preview.encoding}` : '';
         const delim = preview.delimiter ? `, delimiter ${JSON.stringify(preview.delimiter)}` : '';
         const sheet = preview.sheet ? `, sheet "${preview.sheet}"` : '';
@@ -135,13 +164,28 @@ export function registerImport(program: Command): void {
         process.stdout.write(lang === 'zh' ? '字段映射：\n' : 'Mapping:\n');
         for (const [field, header] of Object.entries(mapping)) process.stdout.write(`  ${field} ← ${header}\n`);
         for (const [field, value] of Object.entries(constants)) process.stdout.write(`  ${field} = ${value}\n`);
-        const result = await backend.run({ table: o.table, mapping, constants, onDuplicate: o.onDuplicate, sheet: o.sheet, saveMappingAs: o.saveMapping });
+        // The rating scale the grades are read on: given, saved, or proposed from the values.
+        const scale = gradeMap ?? (o.gradeScale ? null : preview.grade?.proposal.entries);
+        if (preview.grade && scale) {
+          const counts = new Map(preview.grade.values.map((v) => [v.value, v.count]));
+          process.stdout.write(lang === 'zh' ? `评级量表（${preview.grade.header}${gradeMap ? '' : `，按取值推荐：${preview.grade.proposal.preset ?? '无匹配'}；可用 --grade-map 修改`}）：\n` : `Rating scale (${preview.grade.header}${gradeMap ? '' : `, proposed from the values: ${preview.grade.proposal.preset ?? 'no match'}; change it with --grade-map`}):\n`);
+          for (const e of scale) {
+            const n = counts.get(e.value);
+            const g = e.grade ? `${e.grade} ${GRADE_LABELS[e.grade][lang]}` : lang === 'zh' ? '不是等级' : 'not a grade';
+            process.stdout.write(`  ${e.value} → ${g}${n !== undefined ? (lang === 'zh' ? `（${n} 行）` : ` (${n} rows)`) : ''}\n`);
+          }
+        }
+        const result = await backend.run({
+          table: o.table, mapping, constants, onDuplicate: o.onDuplicate, sheet: o.sheet, saveMappingAs: o.saveMapping,
+          ...(gradeMap ? { gradeMap } : {}), ...(o.gradeScale ? { gradeScale: o.gradeScale } : {}), ...(dateFormat ? { dateFormat: dateFormat.toUpperCase() as 'YMD' } : {}),
+          ...(o.createMissing ? { createMissing: true } : {}),
+        });
         if (result.ok) {
           const c = result.created;
           process.stdout.write(
             lang === 'zh'
-              ? `导入成功：批次 ${result.batchId}，新增 ${result.inserted} 行，替换 ${result.replaced} 行；新建部门 ${c.orgUnits}、员工 ${c.employees}、考核期间 ${c.periods}\n`
-              : `Imported: batch ${result.batchId}, ${result.inserted} rows inserted, ${result.replaced} replaced; created ${c.orgUnits} departments, ${c.employees} employees, ${c.periods} periods\n`,
+              ? `导入成功：批次 ${result.batchId}，新增 ${result.inserted} 行，替换 ${result.replaced} 行；新建部门 ${c.orgUnits}、员工 ${c.employees}、考核期间 ${c.periods}、岗位 ${c.roles ?? 0}\n`
+              : `Imported: batch ${result.batchId}, ${result.inserted} rows inserted, ${result.replaced} replaced; created ${c.orgUnits} departments, ${c.employees} employees, ${c.periods} periods, ${c.roles ?? 0} roles\n`,
           );
           return;
         }

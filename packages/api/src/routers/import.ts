@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
-import { IMPORT_FIELDS, IMPORT_TARGETS, mappingNameSchema, previewInputSchema, runInputSchema, saveMappingInputSchema } from '@perflens/core';
+import { IMPORT_FIELDS, IMPORT_TARGETS, mappingNameSchema, parseDateFormatOption, previewInputSchema, runInputSchema, saveMappingInputSchema } from '@perflens/core';
 import {
-  deleteMapping, errorsToCsv, ImportFileError, importFile, listBatches, listMappings, previewImport, resolveUpload, saveMapping, storeReport,
+  deleteMapping, errorsToCsv, ImportFileError, importFile, listBatches, listMappings, listScales, previewImport, resolveUpload, saveMapping, storeReport,
 } from '@perflens/warehouse';
 import { publicProcedure, router } from '../trpc.ts';
 
@@ -22,7 +22,10 @@ export const importRouter = router({
       notFound(err);
     }
     try {
-      return { fileName: upload.fileName, ...(await previewImport(ctx.wh, upload.path, { table: input.table, sheet: input.sheet, fileName: upload.fileName })) };
+      return {
+        fileName: upload.fileName,
+        ...(await previewImport(ctx.wh, upload.path, { table: input.table, sheet: input.sheet, fileName: upload.fileName, mapping: input.mapping, constants: input.constants })),
+      };
     } catch (err) {
       if (err instanceof ImportFileError) throw new TRPCError({ code: 'BAD_REQUEST', message: ctx.lang === 'en' ? err.en : err.zh, cause: err });
       throw err;
@@ -39,25 +42,30 @@ export const importRouter = router({
     const result = await importFile(ctx.wh, upload.path, {
       table: input.table, mapping: input.mapping, constants: input.constants, onDuplicate: input.onDuplicate,
       sheet: input.sheet, fileName: upload.fileName, source: 'upload',
+      gradeMap: input.gradeMap, gradeScale: input.gradeScale, createMissing: input.createMissing,
+      dateFormat: input.dateFormat ? (parseDateFormatOption(input.dateFormat) ?? undefined) : undefined,
     });
     if (!result.ok) {
       const reportId = storeReport(errorsToCsv(result.errors));
       return { ok: false as const, errorCount: result.errorCount, counts: result.counts, rowCount: result.rowCount, errors: result.errors, reportId };
     }
-    if (input.saveMappingAs) await saveMapping(ctx.wh, { name: input.saveMappingAs, table: input.table, mapping: input.mapping, constants: input.constants });
+    if (input.saveMappingAs) await saveMapping(ctx.wh, { name: input.saveMappingAs, table: input.table, mapping: input.mapping, constants: input.constants, gradeMap: input.gradeMap });
     return result;
   }),
 
   batches: publicProcedure
-    .input(z.object({ page: z.number().int().min(1).default(1) }).default({ page: 1 }))
+    .input(z.strictObject({ page: z.number().int().min(1).default(1) }).default({ page: 1 }))
     .query(({ ctx, input }) => listBatches(ctx.wh, input.page)),
 
   mappings: publicProcedure.query(({ ctx }) => listMappings(ctx.wh)),
+
+  /** Rating-scale presets and the scales saved with mappings, for the mapping step's picker. */
+  scales: publicProcedure.query(({ ctx }) => listScales(ctx.wh)),
 
   saveMapping: publicProcedure.input(saveMappingInputSchema).mutation(async ({ ctx, input }) => {
     await saveMapping(ctx.wh, input);
     return { ok: true as const };
   }),
 
-  deleteMapping: publicProcedure.input(z.object({ name: mappingNameSchema })).mutation(async ({ ctx, input }) => ({ deleted: await deleteMapping(ctx.wh, input.name) })),
+  deleteMapping: publicProcedure.input(z.strictObject({ name: mappingNameSchema })).mutation(async ({ ctx, input }) => ({ deleted: await deleteMapping(ctx.wh, input.name) })),
 });

@@ -1,4 +1,4 @@
-import { listOrgUnits, listPeriods, overview } from '@perflens/warehouse';
+import { listOrgUnits, listPeriods, listRoleRows, overview } from '@perflens/warehouse';
 import { publicProcedure, router } from '../trpc.ts';
 
 export const metaRouter = router({
@@ -6,4 +6,6 @@ export const metaRouter = router({
   /** Org tree flattened parents-first, for tree pickers. */
   orgUnits: publicProcedure.query(({ ctx }) => listOrgUnits(ctx.wh)),
   periods: publicProcedure.query(({ ctx }) => listPeriods(ctx.wh)),
+  /** Every role that exists (built-ins and imported job titles), for pickers and the roles admin. */
+  roles: publicProcedure.query(({ ctx }) => listRoleRows(ctx.wh)),
 });

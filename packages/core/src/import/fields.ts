@@ -4,7 +4,12 @@ import { ORG_UNIT_KINDS, RATER_RELATIONS, ROLES, type ImportTable } from '../dom
  * What each import target accepts. The web app renders its mapping screen from these, and the
  * warehouse importer compiles validation SQL from them, so both always agree on the contract.
  */
-export type FieldType = 'string' | 'int' | 'number' | 'date' | 'enum' | 'grade' | 'period';
+/**
+ * `role`: a job title. Matched against the roles table (codes, names, aliases; the seed roles'
+ * Chinese and English spellings are aliases there), and a title that matches none becomes a
+ * role of its own: never an invalid value.
+ */
+export type FieldType = 'string' | 'int' | 'number' | 'date' | 'enum' | 'grade' | 'period' | 'role';
 
 export interface FieldDef {
   /** Canonical name (the column in the target table, or a flat-sheet concept). */
@@ -61,12 +66,12 @@ const KIND_SYNONYMS: Record<(typeof ORG_UNIT_KINDS)[number], string[]> = {
 const employeeId = (required = true): FieldDef => ({
   name: 'employee_id', type: 'string', required, references: 'employees', key: true,
   label: { zh: '员工编号', en: 'Employee ID' },
-  synonyms: ['员工编号', '工号', '员工工号', '员工ID', '职工编号', '人员编号', '编号', 'Employee ID', 'EmployeeID', 'emp_no', 'emp_id', 'staff_id', 'Staff No', 'ID'],
+  synonyms: ['员工编号', '工号', '员工工号', '员工ID', '职工编号', '人员编号', '编号', 'Employee ID', 'EmployeeID', 'Employee Number', 'Employee No', 'emp_no', 'emp_id', 'staff_id', 'Staff No', 'Staff ID', 'Worker ID', 'Personnel number', 'ID'],
 });
 const periodId = (name = 'period_id'): FieldDef => ({
   name, type: 'period', required: true, references: 'periods', key: true,
   label: { zh: '考核期间', en: 'Period' },
-  synonyms: ['考核期间', '考核月份', '考核周期', '考核期', '期间', '月份', '年月', '考核年月', '季度', 'Period', 'Month', 'period', 'Assessment period'],
+  synonyms: ['考核期间', '考核月份', '考核周期', '考核期', '考核年度', '考核季度', '期间', '月份', '年月', '考核年月', '季度', '年度', 'Period', 'Month', 'period', 'Assessment period', 'Review period', 'Review cycle', 'Appraisal period'],
 });
 const score = (required: boolean): FieldDef => ({
   name: 'score', type: 'number', required, min: 0, max: 150,
@@ -76,12 +81,12 @@ const score = (required: boolean): FieldDef => ({
 const grade: FieldDef = {
   name: 'grade', type: 'grade', required: false,
   label: { zh: '绩效等级', en: 'Grade' },
-  synonyms: ['绩效等级', '考核等级', '等级', '评级', '考核结果', '绩效评级', 'Grade', 'Rating', 'Level grade'],
+  synonyms: ['绩效等级', '考核等级', '等级', '评级', '考核结果', '绩效评级', 'Grade', 'Rating', 'Performance Rating', 'Performance grade', 'Review rating', 'Overall rating', 'Level grade'],
 };
 const roleField = (required: boolean): FieldDef => ({
-  name: 'role', type: 'enum', required, values: ROLES, valueSynonyms: ROLE_SYNONYMS,
+  name: 'role', type: 'role', required,
   label: { zh: '岗位', en: 'Role' },
-  synonyms: ['岗位', '职位', '岗位名称', '岗位类别', '职务', '工种', 'Role', 'Position', 'Job', 'Job title'],
+  synonyms: ['岗位', '职位', '岗位名称', '岗位类别', '职务', '工种', 'Role', 'Position', 'Job', 'Job title', 'Job role', 'JobRole', 'Title', 'Job function'],
 });
 const orgUnitId = (required: boolean, key = false): FieldDef => ({
   name: 'org_unit_id', type: 'string', required, references: 'org_units', key,
@@ -161,8 +166,19 @@ export const IMPORT_FIELDS: Record<ImportTarget, FieldDef[]> = {
     { name: 'department', type: 'string', required: true, label: { zh: '部门', en: 'Department' }, synonyms: ['部门', '所属部门', '部门名称', '所在部门', '科室', 'Department', 'Dept', 'Team'] },
     roleField(true),
     { ...periodId('period'), references: undefined },
-    score(true),
+    // A score, a grade or both (checked in the importer): with a score alone the grade follows
+    // from the bands and is marked as derived; with a grade alone the grade analyses work.
+    score(false),
     grade,
+    // The employee's attributes (fairness by gender, age and tenure) and the manager who rated
+    // them (rater leniency) can ride along in the same sheet.
+    { name: 'gender', type: 'string', required: false, label: { zh: '性别', en: 'Gender' }, synonyms: ['性别', 'Gender', 'Sex'] },
+    { name: 'birth_year', type: 'int', required: false, min: 1900, max: 2100, label: { zh: '出生年份', en: 'Birth year' }, synonyms: ['出生年份', '出生年', 'Birth year', 'Year of birth'] },
+    { name: 'age', type: 'int', required: false, min: 14, max: 100, label: { zh: '年龄', en: 'Age' }, synonyms: ['年龄', 'Age'] },
+    { name: 'hire_date', type: 'date', required: false, label: { zh: '入职日期', en: 'Hire date' }, synonyms: ['入职日期', '入职时间', '到岗日期', 'Hire date', 'Date of hire', 'Start date', 'Joined', 'DateofHire'] },
+    { name: 'level', type: 'string', required: false, label: { zh: '职级', en: 'Level' }, synonyms: ['职级', '级别', 'Level', 'Job level', 'Grade level'] },
+    { name: 'manager_id', type: 'string', required: false, label: { zh: '上级工号', en: 'Manager ID' }, synonyms: ['直接上级工号', '上级工号', '评分人工号', 'Manager ID', 'ManagerID', 'Supervisor ID', 'Reviewer ID'] },
+    { name: 'manager_name', type: 'string', required: false, label: { zh: '上级姓名', en: 'Manager name' }, synonyms: ['直接上级', '上级', '上级姓名', '直属上级', '评分人', 'Manager', 'Manager name', 'ManagerName', 'Supervisor', 'Reviewer'] },
   ],
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GRADES } from '../domain.ts';
 import { IMPORT_TARGETS } from './fields.ts';
 
 /** Input contracts of the import API, shared by the tRPC router, the CLI and the web app. */
@@ -15,15 +16,30 @@ export const constantsSchema = z.record(fieldName, z.string().max(200));
 export const uploadIdSchema = z.string().regex(/^[a-f0-9]{32}$/, 'not an upload id');
 export const sheetSchema = z.string().min(1).max(100).optional();
 
-export const previewInputSchema = z.object({
+/** One line of a rating scale: the company's value → canonical grade (null: not a grade, e.g. "not rated"). */
+export const scaleEntrySchema = z.strictObject({
+  value: z.string().min(1).max(200),
+  grade: z.enum(GRADES).nullable(),
+  label: z.string().max(200).optional(),
+});
+/** A confirmed rating scale, as the mapping step or the CLI's --grade-map gives it. */
+export const gradeMapSchema = z.array(scaleEntrySchema).max(500);
+export const scaleNameSchema = z.string().trim().min(1).max(100);
+/** How slash dates in the file are ordered: 01/17/19 (MDY) or 17/01/2019 (DMY); absent = read from the column. */
+export const dateFormatSchema = z.enum(['YMD', 'MDY', 'DMY']);
+
+export const previewInputSchema = z.strictObject({
   uploadId: uploadIdSchema,
   table: importTargetSchema.optional(),
   sheet: sheetSchema,
+  /** The user's own choices so far: they win over suggestions and keep their headers. */
+  mapping: mappingSchema.optional(),
+  constants: constantsSchema.optional(),
 });
 
 export const mappingNameSchema = z.string().trim().min(1).max(100);
 
-export const runInputSchema = z.object({
+export const runInputSchema = z.strictObject({
   uploadId: uploadIdSchema,
   table: importTargetSchema,
   mapping: mappingSchema.default({}),
@@ -31,14 +47,22 @@ export const runInputSchema = z.object({
   onDuplicate: onDuplicateSchema.default('reject'),
   sheet: sheetSchema,
   saveMappingAs: mappingNameSchema.optional(),
+  /** The rating scale the user confirmed; absent = the proposed one (or gradeScale). */
+  gradeMap: gradeMapSchema.optional(),
+  /** A preset or saved scale by name. */
+  gradeScale: scaleNameSchema.optional(),
+  dateFormat: dateFormatSchema.optional(),
+  /** Create the org units a metrics file names that do not exist yet. */
+  createMissing: z.boolean().optional(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 
-export const saveMappingInputSchema = z.object({
+export const saveMappingInputSchema = z.strictObject({
   name: mappingNameSchema,
   table: importTargetSchema,
   mapping: mappingSchema,
   constants: constantsSchema.default({}),
+  gradeMap: gradeMapSchema.optional(),
 });
 
 export const IMPORT_ERROR_CODES = [

@@ -43,6 +43,8 @@ export interface FileHead {
    * than the header (DuckDB widens the sample to the widest row); those values belong nowhere.
    */
   extraFrom: number | null;
+  /** SQL source of the whole file and each header's column in it (the header row is its first row for text files). */
+  scan: { from: string; columns: string[]; headerRow: boolean };
 }
 
 /** Header, first rows and row count. Retries as GB18030 when a UTF-8-looking file turns out not to be. */
@@ -60,7 +62,10 @@ export async function readHead(
     const headers = desc.map((d) => d.column_name);
     const sample = await all(conn, `SELECT ${headers.map((h) => `CAST(${sqlIdent(h)} AS VARCHAR) AS ${sqlIdent(h)}`).join(', ')} FROM ${src} LIMIT ${n}`);
     const [cnt] = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT::DOUBLE AS n FROM ${src}`);
-    return { prepared, headers, types: desc.map((d) => d.column_type), rows: sample.map((r) => headers.map((h) => (r[h] as string | null) ?? null)), rowCount: cnt!.n, extraFrom: null };
+    return {
+      prepared, headers, types: desc.map((d) => d.column_type), rows: sample.map((r) => headers.map((h) => (r[h] as string | null) ?? null)), rowCount: cnt!.n, extraFrom: null,
+      scan: { from: src, columns: headers.map(sqlIdent), headerRow: false },
+    };
   }
   const attempt = async () => {
     const sample = await all(conn, `SELECT * FROM ${csvScan(prepared, null)} LIMIT ${n + 1}`);
@@ -99,6 +104,7 @@ export async function readHead(
     types: headers.map(() => 'VARCHAR'),
     rows: r.sample.slice(1).map((row) => keys.map((k) => (row[k] as string | null) ?? null)),
     rowCount: Math.max(0, r.count - 1),
+    scan: { from: csvScan(prepared, null), columns: keys.slice(0, headers.length).map(sqlIdent), headerRow: true },
   };
 }
 
@@ -119,6 +125,12 @@ function mappingErrors(table: ImportTarget, headers: string[], mapping: Record<s
         message: { zh: `必填字段「${f.label.zh}」没有对应的列，也没有设定固定值`, en: `Required field "${f.label.en}" is not mapped to a column and has no constant value` },
       });
   }
+  // A flat sheet needs a score or a grade (or both); either alone is enough.
+  if (table === 'flat' && !mapping.score && !mapping.grade && constants.score === undefined && constants.grade === undefined)
+    errors.push({
+      row: null, column: null, code: 'mapping', value: null,
+      message: { zh: '需要「绩效得分」或「绩效等级」中至少一列：两者都没有对应的列', en: 'A score or a grade column is needed: neither "Score" nor "Grade" is mapped to a column' },
+    });
   for (const field of Object.keys(constants))
     if (!fields.some((f) => f.name === field))
       errors.push({ row: null, column: field, code: 'mapping', value: constants[field] ?? null, message: { zh: `导入目标「${table}」没有字段「${field}」`, en: `Table "${table}" has no field "${field}"` } });

@@ -1,21 +1,31 @@
 import { ANALYTICS_SOURCES, refreshAnalyticsOn } from '../analytics.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  DEFAULT_GRADE_BANDS,
+  detectDateOrder,
   detectSScale,
   fieldsOf,
   keyFieldsOf,
+  normaliseGrade,
   normaliseValue,
+  parseDate,
   periodInfo,
+  proposeScale,
+  scaleLookup,
+  type DateOrder,
   type FieldDef,
+  type Grade,
   type ImportError,
   type ImportErrorCode,
   type ImportTarget,
   type OnDuplicate,
+  type ScaleEntry,
 } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { insertKpiLinesOn } from '../kpi-lines.ts';
 import { importKpiLinesFast } from './kpi-fast.ts';
 import { all, csvScan, extraFieldsError, mappingErrors, nextBatchId, notATableError, nothingToImportError, openQuoteError, readHead, recordBatch, run } from './common.ts';
+import { dimensionSql, loadRoleMatcher, newRolesSql, resolveGradeScale, UnknownScaleError, type NewRole } from './dimensions.ts';
 import { blankRowsBelowHeader, hashAndCheckQuotes, sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
@@ -37,6 +47,14 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Where converted files go (GBK → UTF-8, XLSX → CSV). */
   workDir?: string;
+  /** The rating scale for the grade column (value → A–E); absent = gradeScale, else the proposed one. */
+  gradeMap?: ScaleEntry[];
+  /** A preset (rating-scale.ts) or saved scale by name. */
+  gradeScale?: string;
+  /** Order of slash dates (01/17/19 vs 17/01/2019); absent = read from each date column. */
+  dateFormat?: DateOrder;
+  /** Metrics: create the org units the file names that do not exist (id = name = the value). */
+  createMissing?: boolean;
   /** Test seam: called after each write statement inside the transaction; a throw aborts the import. */
   afterWrite?: (step: string) => void | Promise<void>;
 }
@@ -47,7 +65,7 @@ export interface ImportSuccess {
   rowCount: number;
   inserted: number;
   replaced: number;
-  created: { orgUnits: number; employees: number; periods: number };
+  created: { orgUnits: number; employees: number; periods: number; roles: number };
   /** 'direct': a clean KPI file streamed into storage; 'staged': staged and validated first. */
   route: 'direct' | 'staged';
 }
@@ -89,6 +107,7 @@ const TYPE_LABEL: Record<FieldDef['type'], { zh: string; en: string }> = {
   date: { zh: '日期', en: 'date' },
   enum: { zh: '可选值', en: 'allowed value' },
   grade: { zh: '绩效等级', en: 'grade' },
+  role: { zh: '岗位', en: 'role' },
   period: { zh: '考核期间（如 2024-03、2024-Q1、2024）', en: 'period (e.g. 2024-03, 2024-Q1, 2024)' },
 };
 
@@ -109,6 +128,8 @@ interface Bound {
   col: string;
   /** SQL for the typed, normalised value. */
   typed: string;
+  /** Grades: the value in the company's own words (the scale's label, else the value as written). */
+  label?: string;
 }
 
 const isText = (t: string) => t === 'VARCHAR';
@@ -304,12 +325,17 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
       // 2. Bind fields to columns or constants.
       const fields = fieldsOf(table);
       const bound: Bound[] = [];
+      // Dimension values become keys (an employee id, a department name): full-width forms and
+      // runs of spaces would otherwise make 'Production   ' and 'Ｐｒｏｄｕｃｔｉｏｎ' two departments.
+      // KPI lines keep their plain trim: their clean files take the direct route, which compares exactly.
+      const isDimension = (f: FieldDef) => f.type === 'string' && table !== 'kpi_results' && (f.key || f.references !== undefined || ['name', 'department', 'manager_id', 'manager_name', 'parent_id'].includes(f.name));
       for (const f of fields) {
         const header = mapping[f.name];
         if (header) {
           const col = `s.${colOf(header)}`;
           const type = types[headers.indexOf(header)]!;
-          const raw = isText(type) ? `NULLIF(trim(${col}), '')` : `NULLIF(trim(CAST(${col} AS VARCHAR)), '')`;
+          const trimmed = isText(type) ? `NULLIF(trim(${col}), '')` : `NULLIF(trim(CAST(${col} AS VARCHAR)), '')`;
+          const raw = isDimension(f) ? dimensionSql(trimmed) : trimmed;
           bound.push({ field: f, header, raw, col, typed: typedExpr(f, raw, col, type) });
         } else {
           const value = constants[f.name] ?? f.defaultValue;
@@ -319,24 +345,80 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         }
       }
 
-      // 3. Value-mapped fields (period, grade, enum): normalise each distinct spelling once in TS.
+      // 3. Value-mapped fields (period, grade, enum, role, dates written as text): each distinct
+      // spelling is normalised once in TS (usually a handful even in 10M rows).
       const joins: string[] = [];
       const periodIds = new Set<string>();
+      const newRoles: NewRole[] = [];
+      /** Problems found on the distinct values: one error per value, with how many rows carry it. */
+      const valueErrors: Array<{ b: Bound; value: string; count: number; row: number; code: ImportErrorCode; message: { zh: string; en: string } }> = [];
       for (const [i, b] of bound.entries()) {
-        if (b.field.type !== 'period' && b.field.type !== 'grade' && b.field.type !== 'enum') continue;
-        // Distinct raw spellings (usually a handful even in 10M rows), normalised once in TS.
-        const distinct = (await all<{ v: string | null }>(conn, `SELECT DISTINCT CAST(${b.col} AS VARCHAR) AS v FROM ${src} s`)).map((r) => r.v).filter((v): v is string => v !== null && v.trim() !== '');
-        const sScale = b.field.type === 'grade' && detectSScale(distinct);
+        const t = b.field.type;
+        const textDate = t === 'date' && (b.header === null || isText(types[headers.indexOf(b.header)]!));
+        if (t !== 'period' && t !== 'grade' && t !== 'enum' && t !== 'role' && !textDate) continue;
+        const counted = (await all<{ v: string | null; n: number; r: number }>(conn, `SELECT CAST(${b.col} AS VARCHAR) AS v, count(*)::DOUBLE AS n, min(s.src_row)::INTEGER AS r FROM ${src} s GROUP BY 1`))
+          .filter((x): x is { v: string; n: number; r: number } => x.v !== null && x.v.trim() !== '');
+        const distinct = counted.map((x) => x.v);
+        let pairs: Array<readonly [string, string | null, string | null]>;
+        if (t === 'grade') {
+          const scale = await resolveGradeScale(conn, options.gradeMap, options.gradeScale).catch((err: unknown) => {
+            if (!(err instanceof UnknownScaleError)) throw err;
+            throw new ValidationFailed({ ok: false, rowCount: head.rowCount, errorCount: 1, counts: { mapping: 1 }, errors: [{ row: null, column: b.header, code: 'mapping', value: options.gradeScale ?? null, message: { zh: err.zh, en: err.en } }] });
+          });
+          // Without a confirmed scale the proposal decides (1–4, words, 卓越…); a value it leaves
+          // out still gets the classic spellings (优/良, A–E, S–D) before it counts as unmapped.
+          const proposal = scale ? null : proposeScale(counted.map((x) => ({ value: x.v, count: x.n })));
+          const lookup = scaleLookup(scale ?? proposal!.entries);
+          const sScale = detectSScale(distinct);
+          const labels = new Map((scale ?? proposal!.entries).map((e) => [e.value, e.label]));
+          pairs = counted.map((x) => {
+            let g: Grade | null | undefined = lookup(x.v);
+            if (g === undefined && !scale) g = normaliseGrade(x.v.trim(), sScale) ?? undefined;
+            if (g === undefined) {
+              valueErrors.push({
+                b, value: x.v.trim(), count: x.n, row: x.r, code: 'enum',
+                message: {
+                  zh: `「${b.header ?? b.field.label.zh}」的值“${x.v.trim()}”（共 ${x.n} 行）不在评级量表中：请在量表中给它指定等级（A–E），或标为“不是等级”`,
+                  en: `"${b.header ?? b.field.label.en}": the value "${x.v.trim()}" (${x.n} rows) is not on the rating scale: give it a grade (A–E) in the scale, or mark it "not a grade"`,
+                },
+              });
+            }
+            return [x.v, g ?? null, labels.get(x.v) ?? x.v.trim()] as const;
+          });
+        } else if (t === 'role') {
+          const match = await loadRoleMatcher(conn);
+          pairs = distinct.map((v) => {
+            const m = match(v, newRoles);
+            return [v, m, null] as const;
+          });
+        } else if (t === 'date') {
+          let order: DateOrder | 'ambiguous' | 'conflict' = options.dateFormat ?? detectDateOrder(distinct);
+          if (order === 'ambiguous' || order === 'conflict') {
+            const example = distinct.find((v) => /^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}/.test(v)) ?? distinct[0] ?? '';
+            const col = b.header ?? b.field.label.zh;
+            throw new ValidationFailed({ ok: false, rowCount: head.rowCount, errorCount: 1, counts: { mapping: 1 }, errors: [{
+              row: null, column: col, code: 'mapping', value: example,
+              message: order === 'ambiguous'
+                ? { zh: `「${col}」列的日期（如“${example}”）看不出是“月/日/年”还是“日/月/年”：请选择日期顺序（命令行 --date-format MDY 或 DMY）`, en: `"${col}": dates such as "${example}" could be month/day/year or day/month/year: choose the date order (CLI: --date-format MDY or DMY)` }
+                : { zh: `「${col}」列的日期混用了“月/日/年”和“日/月/年”两种顺序（如“${example}”）：请统一后再导入，或用 --date-format 指定`, en: `"${col}": the column mixes month/day/year and day/month/year dates (e.g. "${example}"): make them consistent, or give --date-format` },
+            }] });
+          }
+          const o = order;
+          pairs = distinct.map((v) => [v, parseDate(v.trim(), o), null] as const);
+        } else {
+          const sScale = false;
+          pairs = distinct.map((v) => [v, normaliseValue(b.field, v.trim(), sScale), null] as const);
+        }
+        for (const [, norm] of pairs) if (t === 'period' && norm) periodIds.add(norm);
         const vm = `imp_vm_${id}_${i}`;
-        await run(conn, `CREATE TEMP TABLE ${vm} (raw VARCHAR, norm VARCHAR)`);
-        const pairs = distinct.map((v) => [v, normaliseValue(b.field, v.trim(), sScale)] as const);
-        for (const [, norm] of pairs) if (b.field.type === 'period' && norm) periodIds.add(norm);
+        await run(conn, `CREATE TEMP TABLE ${vm} (raw VARCHAR, norm VARCHAR, label VARCHAR)`);
         for (let k = 0; k < pairs.length; k += 500) {
           const chunk = pairs.slice(k, k + 500);
-          await run(conn, `INSERT INTO ${vm} VALUES ${chunk.map(() => '(?, ?)').join(', ')}`, chunk.flatMap(([r, n]) => [r, n]) as never);
+          await run(conn, `INSERT INTO ${vm} VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}`, chunk.flatMap(([r, n, l]) => [r, n, l]) as never);
         }
         joins.push(`LEFT JOIN ${vm} ON ${vm}.raw = CAST(${b.col} AS VARCHAR)`);
-        b.typed = `${vm}.norm`;
+        b.typed = t === 'date' ? `CAST(${vm}.norm AS DATE)` : `${vm}.norm`;
+        if (t === 'grade') b.label = `${vm}.label`;
       }
       const pinfo = `imp_pinfo_${id}`;
       await run(conn, `CREATE TEMP TABLE ${pinfo} (id VARCHAR, kind VARCHAR, start_date DATE, end_date DATE)`);
@@ -349,7 +431,11 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
       const typed = `imp_typed_${id}`;
       // Materialised once: every check and the insert then read plain columns instead of re-deriving them.
       // Raw text is kept only where it can differ from the typed value (for messages and type errors).
-      const selects = bound.flatMap((b) => (b.field.type === 'string' ? [`${b.typed} AS f_${b.field.name}`] : [`${b.typed} AS f_${b.field.name}`, `${b.raw} AS r_${b.field.name}`]));
+      const selects = bound.flatMap((b) => [
+        `${b.typed} AS f_${b.field.name}`,
+        ...(b.field.type === 'string' ? [] : [`${b.raw} AS r_${b.field.name}`]),
+        ...(b.label ? [`${b.label} AS l_${b.field.name}`] : []),
+      ]);
       // A row with nothing in any column is a spacer (Excel writes formatted empty rows as ',,,'):
       // skipped, and the rows after it keep their numbers.
       const anyValue = `coalesce(${headers.map((h, i) => (isText(types[i]!) ? `NULLIF(trim(s.${colOf(h)}), '')` : `CAST(s.${colOf(h)} AS VARCHAR)`)).join(', ')}) IS NOT NULL`;
@@ -367,8 +453,10 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         const rv = rawOf(b);
         if (f.required)
           checks.push({ code: 'required', bound: b, cond: `${rv} IS NULL`, message: () => ({ zh: `「${colLabel(b)}」不能为空`, en: `"${colLabel(b)}" is required` }) });
-        if (f.type !== 'string') {
-          const code: ImportErrorCode = f.type === 'enum' || f.type === 'grade' ? 'enum' : 'type';
+        // Roles are never invalid (an unknown title is a new role); grades not on the scale are
+        // reported once per value (valueErrors), not once per row.
+        if (f.type !== 'string' && f.type !== 'role' && f.type !== 'grade') {
+          const code: ImportErrorCode = f.type === 'enum' ? 'enum' : 'type';
           // Chinese users are shown the Chinese spelling each code accepts first (跟单员, 销售 …).
           const allowed = f.type === 'enum' ? `：${(f.values ?? []).map((v) => f.valueSynonyms?.[v]?.[0] ?? v).join('/')}` : '';
           checks.push({
@@ -388,7 +476,10 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
               en: `"${colLabel(b)}": ${v} is out of range${f.min !== undefined ? ` ${f.min}–${f.max}` : ''}`,
             }),
           });
-        if (f.references) {
+        // Periods are created from their ids (kind and dates follow from the spelling); metrics may
+        // create the org units they name when asked to.
+        const creates = f.references === 'periods' || (f.references === 'org_units' && table === 'metrics' && options.createMissing === true);
+        if (f.references && !creates) {
           const refTable = f.references;
           // Rows in the same file satisfy a reference to the table being imported (a parent listed lower down).
           const sameFile = refTable === table && byName.get('id') ? ` EXCEPT SELECT f_id FROM ${typed}` : '';
@@ -461,19 +552,26 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
       const rowCount = countRow!._rows!;
       // A header alone (an empty template sent by mistake) is refused rather than logged as a batch of nothing.
       if (rowCount === 0) throw new ValidationFailed(formatFailure(0, [nothingToImportError(true)]));
+      for (const v of valueErrors) counts[v.code] = (counts[v.code] ?? 0) + v.count;
       const errorCount = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
       if (errorCount > 0) {
         const listSql = failing
           .map((c, i) => `SELECT t.src_row AS row, ${i} AS k, CAST(${c.code.startsWith('duplicate') ? keyValue : rawOf(c.bound)} AS VARCHAR) AS value FROM ${typed} t WHERE ${c.cond}`)
           .join(' UNION ALL ');
-        const listed = await all<{ row: number; k: number; value: string | null }>(conn, `SELECT * FROM (${listSql}) ORDER BY row, k LIMIT ${maxErrors}`);
+        const listed = failing.length ? await all<{ row: number; k: number; value: string | null }>(conn, `SELECT * FROM (${listSql}) ORDER BY row, k LIMIT ${maxErrors}`) : [];
         const errors: ImportError[] = listed.map((e) => {
           const c = failing[e.k]!;
           const msg = c.message(e.value);
           const where = { zh: `第 ${e.row} 行：`, en: `Row ${e.row}: ` };
           return { row: e.row, column: colLabel(c.bound), code: c.code, value: e.value, message: { zh: where.zh + msg.zh, en: where.en + msg.en } };
         });
-        throw new ValidationFailed({ ok: false, rowCount, errorCount, counts, errors });
+        // A value off the scale is named once, at the first row that carries it.
+        for (const v of valueErrors) {
+          const where = { zh: `第 ${v.row} 行起：`, en: `From row ${v.row}: ` };
+          errors.push({ row: v.row, column: colLabel(v.b), code: v.code, value: v.value, message: { zh: where.zh + v.message.zh, en: where.en + v.message.en } });
+        }
+        errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+        throw new ValidationFailed({ ok: false, rowCount, errorCount, counts, errors: errors.slice(0, maxErrors) });
       }
 
       // 6. Write.
@@ -482,18 +580,39 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         await options.afterWrite?.(name);
       };
       const batchId = await nextBatchId(conn);
-      const created = { orgUnits: 0, employees: 0, periods: 0 };
+      const countOf = async (sql: string) => (await all<{ n: number }>(conn, sql))[0]!.n;
+      const created = { orgUnits: 0, employees: 0, periods: 0, roles: 0 };
+      // Job titles that matched no role become roles of their own, with no scheme.
+      if (newRoles.length) {
+        await step('roles', newRolesSql(newRoles), { b: batchId });
+        created.roles = newRoles.length;
+      }
+      // Every period the file names exists afterwards (its kind and dates follow from its id).
+      if (table !== 'periods' && table !== 'flat' && periodIds.size) {
+        created.periods = await countOf(`SELECT count(*)::INTEGER AS n FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`);
+        if (created.periods) await step('periods', `INSERT INTO periods (id, kind, start_date, end_date, batch_id) SELECT id, kind, start_date, end_date, $b FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`, { b: batchId });
+      }
       let replaced = 0;
       const inserted = rowCount;
-      const countOf = async (sql: string) => (await all<{ n: number }>(conn, sql))[0]!.n;
+
+      /** The company root, created on a first import into an empty organisation. */
+      const ensureRoot = async (): Promise<string> => {
+        const [root] = await all<{ id: string }>(conn, `SELECT id FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1`);
+        if (root) return root.id;
+        await step('root', `INSERT INTO org_units (id, name, parent_id, kind, batch_id) VALUES ('root', '公司', NULL, 'company', $b)`, { b: batchId });
+        created.orgUnits++;
+        return 'root';
+      };
+      // A score without a grade gets the grade its bands give, marked as derived; the grade as the
+      // company wrote it is kept beside the canonical one.
+      const hasGrade = byName.has('grade');
+      const hasScore = byName.has('score');
+      const gradeSql = hasScore ? (hasGrade ? `COALESCE(t.f_grade, ${bandSql('t.f_score')})` : bandSql('t.f_score')) : hasGrade ? 't.f_grade' : 'NULL';
+      const derivedSql = hasScore ? (hasGrade ? '(t.f_grade IS NULL AND t.f_score IS NOT NULL)' : '(t.f_score IS NOT NULL)') : 'false';
+      const labelSql = hasGrade ? 't.l_grade' : 'NULL';
 
       if (table === 'flat') {
-        let [root] = await all<{ id: string }>(conn, `SELECT id FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1`);
-        if (!root) {
-          await step('root', `INSERT INTO org_units (id, name, parent_id, kind, batch_id) VALUES ('root', '公司', NULL, 'company', $b)`, { b: batchId });
-          root = { id: 'root' };
-          created.orgUnits++;
-        }
+        const root = await ensureRoot();
         // Departments are matched by name; new ones get an id derived from the name so re-imports agree.
         const dept = `imp_dept_${id}`;
         await run(conn, `CREATE TEMP TABLE ${dept} AS
@@ -501,22 +620,54 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
                  (SELECT count(*) FROM org_units o WHERE o.name = d.name) = 0 AS is_new, d.first_row
           FROM (SELECT f_department AS name, min(src_row) AS first_row FROM ${typed} GROUP BY 1) d`);
         created.orgUnits += await countOf(`SELECT count(*)::INTEGER AS n FROM ${dept} WHERE is_new`);
-        await step('org_units', `INSERT INTO org_units (id, name, parent_id, kind, batch_id, source_row) SELECT id, name, $root, 'department', $b, first_row FROM ${dept} WHERE is_new`, { root: root.id, b: batchId });
+        await step('org_units', `INSERT INTO org_units (id, name, parent_id, kind, batch_id, source_row) SELECT id, name, $root, 'department', $b, first_row FROM ${dept} WHERE is_new`, { root, b: batchId });
         created.periods = await countOf(`SELECT count(*)::INTEGER AS n FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`);
         await step('periods', `INSERT INTO periods (id, kind, start_date, end_date, batch_id) SELECT id, kind, start_date, end_date, $b FROM ${pinfo} WHERE id NOT IN (SELECT id FROM periods)`, { b: batchId });
-        const newEmp = `SELECT t.f_employee_id AS id, ${byName.has('name') ? 'COALESCE(arg_max(t.f_name, t.f_period), t.f_employee_id)' : 't.f_employee_id'} AS name, arg_max(d.id, t.f_period) AS org_unit_id,
-                 arg_max(t.f_role, t.f_period) AS role, min(t.src_row) AS first_row
-          FROM ${typed} t JOIN ${dept} d ON d.name = t.f_department
-          WHERE t.f_employee_id NOT IN (SELECT id FROM employees) GROUP BY t.f_employee_id`;
+        // The employee's attributes, as of their latest period in the file. An age is turned into a
+        // birth year at the start of the period it was recorded in (off by one for half the
+        // people, as any age is; a birth year column is exact).
+        const attr: Record<string, string> = {};
+        if (byName.has('gender')) attr.gender = 'arg_max(t.f_gender, t.f_period)';
+        if (byName.has('birth_year')) attr.birth_year = 'arg_max(t.f_birth_year, t.f_period)';
+        else if (byName.has('age')) attr.birth_year = 'arg_max(year(p.start_date) - t.f_age, t.f_period)';
+        if (byName.has('hire_date')) attr.hire_date = 'arg_max(t.f_hire_date, t.f_period)';
+        if (byName.has('level')) attr.level = 'arg_max(t.f_level, t.f_period)';
+        if (byName.has('manager_id')) attr.manager_id = 'arg_max(t.f_manager_id, t.f_period)';
+        const attrCols = Object.keys(attr);
+        const perEmployee = `SELECT t.f_employee_id AS id, ${byName.has('name') ? 'COALESCE(arg_max(t.f_name, t.f_period), t.f_employee_id)' : 't.f_employee_id'} AS name, arg_max(d.id, t.f_period) AS org_unit_id,
+                 arg_max(t.f_role, t.f_period) AS role, min(t.src_row) AS first_row${attrCols.map((c) => `, ${attr[c]} AS ${c}`).join('')}
+          FROM ${typed} t JOIN ${dept} d ON d.name = t.f_department JOIN ${pinfo} p ON p.id = t.f_period
+          GROUP BY t.f_employee_id`;
+        const newEmp = `SELECT * FROM (${perEmployee}) WHERE id NOT IN (SELECT id FROM employees)`;
         created.employees = await countOf(`SELECT count(*)::INTEGER AS n FROM (${newEmp})`);
-        await step('employees', `INSERT INTO employees (id, name, org_unit_id, role, batch_id, source_row) SELECT id, name, org_unit_id, role, $b, first_row FROM (${newEmp})`, { b: batchId });
+        // Attributes of employees already stored are filled where they were unknown, never overwritten.
+        if (attrCols.length) {
+          const known = `imp_known_${id}`;
+          await run(conn, `CREATE TEMP TABLE ${known} AS SELECT * FROM (${perEmployee}) WHERE id IN (SELECT id FROM employees)`);
+          await step('employee_attributes', `UPDATE employees SET ${attrCols.map((c) => `${c} = COALESCE(employees.${c}, k.${c})`).join(', ')} FROM ${known} k WHERE employees.id = k.id`);
+        }
+        await step('employees', `INSERT INTO employees (id, name, org_unit_id, role, batch_id, source_row${attrCols.map((c) => `, ${c}`).join('')})
+          SELECT id, name, org_unit_id, role, $b, first_row${attrCols.map((c) => `, ${c}`).join('')} FROM (${newEmp})`, { b: batchId });
         if (onDuplicate === 'replace') {
           replaced = await countOf(`SELECT count(*)::INTEGER AS n FROM assessments a WHERE EXISTS (SELECT 1 FROM ${typed} t WHERE a.employee_id = t.f_employee_id AND a.period_id = t.f_period)`);
           await step('delete', `DELETE FROM assessments a WHERE EXISTS (SELECT 1 FROM ${typed} t WHERE a.employee_id = t.f_employee_id AND a.period_id = t.f_period)`);
         }
-        await step('assessments', `INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade, batch_id, source_row)
-          SELECT t.f_employee_id, t.f_period, d.id, t.f_role, t.f_score, ${byName.has('grade') ? 't.f_grade' : 'NULL'}, $b, t.src_row
+        await step('assessments', `INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score, grade, grade_label, grade_derived, batch_id, source_row)
+          SELECT t.f_employee_id, t.f_period, d.id, t.f_role, ${hasScore ? 't.f_score' : 'NULL'}, ${gradeSql}, ${labelSql}, ${derivedSql}, $b, t.src_row
           FROM ${typed} t JOIN ${dept} d ON d.name = t.f_department`, { b: batchId });
+        // The manager beside each person is the supervisor who rated them: with a score, that is a
+        // rater score, so rater leniency works from this one sheet.
+        const rater = byName.has('manager_id') && byName.has('manager_name') ? 'COALESCE(t.f_manager_id, t.f_manager_name)' : byName.has('manager_id') ? 't.f_manager_id' : byName.has('manager_name') ? 't.f_manager_name' : null;
+        if (rater && hasScore) {
+          const rated = `SELECT t.f_employee_id AS employee_id, t.f_period AS period_id, ${rater} AS rater_id, t.f_score AS score, t.src_row FROM ${typed} t WHERE ${rater} IS NOT NULL AND t.f_score IS NOT NULL`;
+          const same = `r.employee_id = x.employee_id AND r.period_id = x.period_id AND r.rater_id = x.rater_id AND r.relation = 'supervisor'`;
+          if (onDuplicate === 'replace') await step('rater_delete', `DELETE FROM rater_scores r WHERE EXISTS (SELECT 1 FROM (${rated}) x WHERE ${same})`);
+          await step('rater_scores', `INSERT INTO rater_scores (employee_id, period_id, rater_id, relation, score, batch_id, source_row)
+            SELECT x.employee_id, x.period_id, x.rater_id, 'supervisor', x.score, $b, x.src_row FROM (${rated}) x
+             WHERE NOT EXISTS (SELECT 1 FROM rater_scores r WHERE ${same})`, { b: batchId });
+        }
+        if (rater && byName.has('manager_name'))
+          await step('rater_names', `INSERT OR REPLACE INTO rater_names SELECT ${rater} AS rater_id, arg_max(t.f_manager_name, t.f_period) FROM ${typed} t WHERE ${rater} IS NOT NULL AND t.f_manager_name IS NOT NULL GROUP BY 1`);
       } else {
         const cols = TARGET_COLUMNS[table]!;
         if (onDuplicate === 'replace' && keyOk) {
@@ -542,9 +693,22 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
             if (table === 'assessments' && (c === 'org_unit_id' || c === 'role')) return `COALESCE(t.f_${c}, e.${c})`;
             return `t.f_${c}`;
           };
-          if (table === 'assessments') from += ' LEFT JOIN employees e ON e.id = t.f_employee_id';
+          if (table === 'metrics' && options.createMissing && byName.has('org_unit_id')) {
+            const root = await ensureRoot();
+            const missing = `SELECT f_org_unit_id AS id, min(src_row) AS first_row FROM ${typed} WHERE f_org_unit_id IS NOT NULL AND f_org_unit_id NOT IN (SELECT id FROM org_units) GROUP BY 1`;
+            created.orgUnits += await countOf(`SELECT count(*)::INTEGER AS n FROM (${missing})`);
+            await step('org_units', `INSERT INTO org_units (id, name, parent_id, kind, batch_id, source_row) SELECT id, id, $root, 'department', $b, first_row FROM (${missing})`, { root, b: batchId });
+          }
+          if (table === 'assessments') {
+            const assessmentCols = [...cols, 'grade_label', 'grade_derived'];
+            const value = (c: string) => (c === 'grade' ? gradeSql : c === 'grade_label' ? labelSql : c === 'grade_derived' ? derivedSql : expr(c));
+            await step(table, `INSERT INTO assessments (${assessmentCols.join(', ')}, batch_id, source_row)
+              SELECT ${assessmentCols.map(value).join(', ')}, $b, t.src_row FROM ${from} LEFT JOIN employees e ON e.id = t.f_employee_id`, { b: batchId });
+          }
           const select = `SELECT ${cols.map(expr).join(', ')}, $b AS batch_id, t.src_row FROM ${from}`;
-          if (table === 'kpi_results') {
+          if (table === 'assessments') {
+            // written above, with the grade's label and derivation
+          } else if (table === 'kpi_results') {
             await insertKpiLinesOn(conn, select, { b: batchId });
             await options.afterWrite?.(table);
           } else await step(table, `INSERT INTO ${table} (${cols.join(', ')}, batch_id, source_row) ${select}`, { b: batchId });
@@ -562,6 +726,13 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
       return { ok: true as const, batchId, rowCount, inserted, replaced, created, route: 'staged' as const };
   }
 
+}
+
+/** Grade by the seed bands (core gradeForScore: floor(score + 0.5) against each band's minimum). */
+function bandSql(score: string): string {
+  const bands = DEFAULT_GRADE_BANDS.filter((b) => Number.isFinite(b.min));
+  const last = DEFAULT_GRADE_BANDS[DEFAULT_GRADE_BANDS.length - 1]!.grade;
+  return `CASE WHEN ${score} IS NULL THEN NULL ${bands.map((b) => `WHEN floor(${score} + 0.5) >= ${b.min} THEN '${b.grade}'`).join(' ')} ELSE '${last}' END`;
 }
 
 /** Deletes the stored KPI lines whose key the staged rows (typed table) repeat. */

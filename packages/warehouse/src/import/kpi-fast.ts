@@ -233,7 +233,7 @@ async function attempt(
       sha: sha256, prepared: head.prepared, rowCount: inserted, inserted, replaced, started,
     });
     await after('batch');
-    return { ok: true, batchId, rowCount: inserted, inserted, replaced, created: { orgUnits: 0, employees: 0, periods: 0 }, route: 'direct' };
+    return { ok: true, batchId, rowCount: inserted, inserted, replaced, created: { orgUnits: 0, employees: 0, periods: 0, roles: 0 }, route: 'direct' };
   } finally {
     for (const t of Object.values(types)) await run(conn, `DROP TYPE IF EXISTS ${t}`).catch(() => undefined);
   }

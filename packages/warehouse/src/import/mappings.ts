@@ -1,4 +1,4 @@
-import type { ImportTarget } from '@perflens/core';
+import { SCALE_PRESETS, type ImportTarget, type ScaleEntry } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 
 export interface SavedMapping {
@@ -6,16 +6,18 @@ export interface SavedMapping {
   table: ImportTarget;
   mapping: Record<string, string>;
   constants: Record<string, string>;
+  /** The rating scale confirmed with this mapping: the next export from the same system reuses it. */
+  gradeMap?: ScaleEntry[];
   updatedAt: string;
 }
 
 /** Saved column mappings, so a monthly export from the same HR system is mapped once. */
 export async function listMappings(wh: Warehouse): Promise<SavedMapping[]> {
-  const rows = await wh.query<{ name: string; table: ImportTarget; mapping: string; constants: string; updatedAt: string }>(
-    `SELECT name, table_name AS "table", CAST(mapping AS VARCHAR) AS mapping, CAST(constants AS VARCHAR) AS constants,
+  const rows = await wh.query<{ name: string; table: ImportTarget; mapping: string; constants: string; gradeMap: string | null; updatedAt: string }>(
+    `SELECT name, table_name AS "table", CAST(mapping AS VARCHAR) AS mapping, CAST(constants AS VARCHAR) AS constants, CAST(grade_map AS VARCHAR) AS "gradeMap",
             strftime(updated_at, '%Y-%m-%dT%H:%M:%S') AS "updatedAt" FROM import_mappings ORDER BY name`,
   );
-  return rows.map((r) => ({ ...r, mapping: JSON.parse(r.mapping), constants: JSON.parse(r.constants) }));
+  return rows.map(({ gradeMap, ...r }) => ({ ...r, mapping: JSON.parse(r.mapping), constants: JSON.parse(r.constants), ...(gradeMap ? { gradeMap: JSON.parse(gradeMap) as ScaleEntry[] } : {}) }));
 }
 
 export async function getMapping(wh: Warehouse, name: string): Promise<SavedMapping | null> {
@@ -24,8 +26,8 @@ export async function getMapping(wh: Warehouse, name: string): Promise<SavedMapp
 
 export async function saveMapping(wh: Warehouse, m: Omit<SavedMapping, 'updatedAt'>): Promise<void> {
   await wh.run(
-    `INSERT OR REPLACE INTO import_mappings (name, table_name, mapping, constants, updated_at) VALUES ($n, $t, $m, $c, current_timestamp::TIMESTAMP)`,
-    { n: m.name, t: m.table, m: JSON.stringify(m.mapping), c: JSON.stringify(m.constants) },
+    `INSERT OR REPLACE INTO import_mappings (name, table_name, mapping, constants, grade_map, updated_at) VALUES ($n, $t, $m, $c, $g, current_timestamp::TIMESTAMP)`,
+    { n: m.name, t: m.table, m: JSON.stringify(m.mapping), c: JSON.stringify(m.constants), g: m.gradeMap ? JSON.stringify(m.gradeMap) : null },
   );
 }
 
@@ -58,4 +60,20 @@ export async function listBatches(wh: Warehouse, page: number, pageSize = 50): P
     { lim: pageSize, off: Math.max(0, page - 1) * pageSize },
   );
   return { total: t!.n, rows };
+}
+
+export interface ScaleListing {
+  name: string;
+  label: { zh: string; en: string };
+  entries: ScaleEntry[];
+  builtin: boolean;
+}
+
+/** The rating-scale presets, then every scale saved with a mapping (named after the mapping). */
+export async function listScales(wh: Warehouse): Promise<ScaleListing[]> {
+  const presets = SCALE_PRESETS.map((p) => ({ name: p.name, label: p.label, entries: p.entries, builtin: true }));
+  const saved = (await listMappings(wh))
+    .filter((m) => m.gradeMap?.length)
+    .map((m) => ({ name: m.name, label: { zh: `已保存：${m.name}`, en: `Saved: ${m.name}` }, entries: m.gradeMap!, builtin: false }));
+  return [...presets, ...saved];
 }

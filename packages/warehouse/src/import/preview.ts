@@ -1,7 +1,7 @@
-import { BilingualError, fieldsOf, suggestMapping, type HeaderSuggestion, type ImportTarget } from '@perflens/core';
+import { BilingualError, fieldsOf, proposeScale, suggestMapping, type HeaderSuggestion, type ImportTarget, type ScaleProposal, type ScaleValueCount } from '@perflens/core';
 import { basename } from 'node:path';
 import type { Warehouse } from '../db.ts';
-import { notATableError, nothingToImportError, openQuoteError, readHead } from './common.ts';
+import { all, notATableError, nothingToImportError, openQuoteError, readHead, type FileHead } from './common.ts';
 import { csvOpenQuoteLine, detectFormat, type FileFormat, type TextEncoding } from './read.ts';
 
 export interface ImportPreview {
@@ -17,9 +17,28 @@ export interface ImportPreview {
   headerRow: number;
   table: ImportTarget | null;
   suggestions: HeaderSuggestion[];
-  /** field → header, the suggestions that found something. */
+  /** field → header: the caller's own choices, then the suggestions that found something. */
   mapping: Record<string, string>;
   unmappedRequired: string[];
+  /**
+   * The grade column's distinct values with their row counts and the rating scale proposed for
+   * them, for the user to confirm or edit before the import (flat and assessments targets).
+   */
+  grade: { header: string; values: ScaleValueCount[]; proposal: ScaleProposal } | null;
+}
+
+/** A grade column has a few distinct values; more than this is not a rating column. */
+const MAX_GRADE_VALUES = 200;
+
+/** Distinct values of one column over the whole file, most frequent first. */
+async function valueCounts(wh: Warehouse, head: FileHead, header: string): Promise<ScaleValueCount[]> {
+  const col = head.scan.columns[head.headers.indexOf(header)]!;
+  // A text file's first row is its header (title rows above it are skipped by the scan already).
+  const rows = head.scan.headerRow ? `(SELECT ${col} AS v FROM ${head.scan.from} LIMIT ALL OFFSET 1)` : `(SELECT ${col} AS v FROM ${head.scan.from})`;
+  const counted = await wh.withConnection((conn) =>
+    all<{ v: string; n: number }>(conn, `SELECT trim(CAST(v AS VARCHAR)) AS v, count(*)::DOUBLE AS n FROM ${rows} WHERE NULLIF(trim(CAST(v AS VARCHAR)), '') IS NOT NULL GROUP BY 1 ORDER BY n DESC, v LIMIT ${MAX_GRADE_VALUES + 1}`),
+  );
+  return counted.map((r) => ({ value: r.v, count: r.n }));
 }
 
 /** A file that cannot be read at all, explained in both languages (message: "zh / en"). */
@@ -29,7 +48,7 @@ export class ImportFileError extends BilingualError {}
 export async function previewImport(
   wh: Warehouse,
   path: string,
-  opts: { table?: ImportTarget; sheet?: string; fileName?: string; workDir?: string } = {},
+  opts: { table?: ImportTarget; sheet?: string; fileName?: string; workDir?: string; mapping?: Record<string, string>; constants?: Record<string, string> } = {},
 ): Promise<ImportPreview> {
   let head;
   try {
@@ -47,13 +66,23 @@ export async function previewImport(
     const { message } = nothingToImportError(false);
     throw new ImportFileError(`${name}：${message.zh}`, `${name}: ${message.en}`);
   }
-  const suggestions = opts.table ? suggestMapping(fieldsOf(opts.table), head.headers) : [];
-  const mapping = Object.fromEntries(suggestions.filter((s) => s.header).map((s) => [s.field, s.header!]));
-  const unmappedRequired = opts.table ? fieldsOf(opts.table).filter((f) => f.required && !mapping[f.name]).map((f) => f.name) : [];
+  // The caller's choices win: their fields are not suggested again and their headers stay theirs.
+  const chosen = Object.fromEntries(Object.entries(opts.mapping ?? {}).filter(([, h]) => head.headers.includes(h)));
+  const exclude = [...Object.keys(chosen), ...Object.keys(opts.constants ?? {})];
+  const taken = new Set(Object.values(chosen));
+  const free = head.headers.map((h) => (taken.has(h) ? '' : h));
+  const suggestions = opts.table ? suggestMapping(fieldsOf(opts.table), free, { samples: head.rows, exclude }) : [];
+  const mapping: Record<string, string> = { ...Object.fromEntries(suggestions.filter((s) => s.header).map((s) => [s.field, s.header!])), ...chosen };
+  const unmappedRequired = opts.table ? fieldsOf(opts.table).filter((f) => f.required && !mapping[f.name] && opts.constants?.[f.name] === undefined).map((f) => f.name) : [];
+  let grade: ImportPreview['grade'] = null;
+  if ((opts.table === 'flat' || opts.table === 'assessments') && mapping.grade) {
+    const values = await valueCounts(wh, head, mapping.grade);
+    if (values.length <= MAX_GRADE_VALUES) grade = { header: mapping.grade, values, proposal: proposeScale(values) };
+  }
   const p = head.prepared;
   return {
     format: p.format, encoding: p.encoding, delimiter: p.delimiter, sheets: p.sheets, sheet: p.sheet,
     headers: head.headers, rows: head.rows, rowCount: head.rowCount, headerRow: (p.rowOffset ?? 0) + 1, table: opts.table ?? null,
-    suggestions, mapping, unmappedRequired,
+    suggestions, mapping, unmappedRequired, grade,
   };
 }

@@ -16,7 +16,9 @@ const SIGNATURE_SQL = `
   SELECT concat_ws('|', ${LAYOUT_VERSION},
     (SELECT coalesce(max(id), 0) FROM import_batches WHERE table_name IN (${SOURCES.map((t) => `'${t}'`).join(', ')})),
     (SELECT count(*) FROM kpi_lines), (SELECT count(*) FROM rater_scores), (SELECT count(*) FROM assessments),
-    (SELECT count(*) FROM employees), (SELECT count(*) FROM metrics), (SELECT count(*) FROM periods)) AS sig`;
+    (SELECT count(*) FROM employees), (SELECT count(*) FROM metrics), (SELECT count(*) FROM periods),
+    -- Merging roles moves rows without changing a count; it removes roles.
+    (SELECT count(*) FROM roles)) AS sig`;
 
 const slotAgg = Array.from(
   { length: KPI_SLOTS },
