@@ -3,7 +3,8 @@
  * synthetic 200,000 employees × 36 months company of the distribution benchmark (same builder,
  * own file so the two benchmarks never contend for one DuckDB lock). A pilot policy covers one
  * department (C3) from 2023-07; the automatic control is everyone else. Median of N runs after
- * a warm-up, split into the SQL part and the statistics part. Target: ≤ 500 ms per call.
+ * a warm-up, split into the SQL part and the statistics part. Target: ≤ 500 ms per call, ≤ 2 s
+ * when the design has fewer than 30 clusters and the wild cluster bootstrap runs.
  */
 import { existsSync } from 'node:fs';
 import { Warehouse } from '../packages/warehouse/src/index.ts';
@@ -13,13 +14,19 @@ import { buildBenchDb } from './distribution-data.ts';
 const DB = process.env.BENCH_POLICY_DB ?? '/tmp/perflens-bench-policy.duckdb';
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const TARGET_MS = 500;
+/** With the wild cluster bootstrap (fewer than 30 clusters). */
+const BOOTSTRAP_TARGET_MS = 2000;
 
-const CASES: Array<{ name: string; input: Record<string, unknown> }> = [
+const CASES: Array<{ name: string; input: Record<string, unknown>; policyId?: string; target?: number }> = [
   { name: 'score, all 36 months', input: { outcome: 'score' } },
   { name: 'grade A share', input: { outcome: 'grade:A' } },
   { name: 'bonus per head', input: { outcome: 'bonus' } },
   { name: 'score, 6 + 6 months', input: { outcome: 'score', before: 6, after: 6 } },
   { name: 'score, chosen control S1', input: { outcome: 'score', controlOrgUnitIds: ['S1'] } },
+  // Three treated and five control departments: 8 clusters, so every p-value and interval of the
+  // DiD and the 35-point event study comes from the wild cluster bootstrap (B = 999).
+  { name: 'score, D1 pilot, bootstrap', input: { outcome: 'score' }, policyId: 'BENCH-D1', target: BOOTSTRAP_TARGET_MS },
+  { name: 'grade A, D1 pilot, bootstrap', input: { outcome: 'grade:A' }, policyId: 'BENCH-D1', target: BOOTSTRAP_TARGET_MS },
 ];
 
 export async function run(): Promise<void> {
@@ -28,13 +35,19 @@ export async function run(): Promise<void> {
   try {
     await wh.run(`INSERT OR REPLACE INTO policies (id, name, effective_from, scope_org_unit_ids, scope_roles)
                   VALUES ('BENCH-PILOT', '跟单部试点 / merchandiser pilot', DATE '2023-07-01', ['C3'], NULL)`);
+    await wh.run(`INSERT OR REPLACE INTO policies (id, name, effective_from, scope_org_unit_ids, scope_roles)
+                  VALUES ('BENCH-D1', '销售事业部试点 / sales division pilot', DATE '2023-07-01', ['D1'], NULL)`);
     const caller = createCallerFactory(appRouter)({ wh, lang: 'zh' });
     const [n] = await wh.query<{ a: number }>('SELECT count(*)::INTEGER AS a FROM assessments');
     console.log(`${n!.a.toLocaleString('en')} assessments; ${RUNS} runs each, median (SQL part + statistics part)`);
-    console.log('case'.padEnd(28), 'median ms'.padStart(10), 'sql ms'.padStart(8), 'stats ms'.padStart(9), '  unit / did', '  target');
+    console.log('case'.padEnd(28), 'first ms'.padStart(9), 'median ms'.padStart(10), 'sql ms'.padStart(8), 'stats ms'.padStart(9), '  unit / did', '  target');
     for (const c of CASES) {
-      const call = () => caller.policy.effect({ policyId: 'BENCH-PILOT', ...c.input } as never);
+      const call = () => caller.policy.effect({ policyId: c.policyId ?? 'BENCH-PILOT', ...c.input } as never);
+      // The first call of a window fills the person-level distribution cache (shared by every
+      // outcome of that policy and window until the next write): reported as "first ms".
+      const tc = performance.now();
       await call();
+      const first = performance.now() - tc;
       const runs: Array<{ total: number; sql: number; stats: number; r: Awaited<ReturnType<typeof call>> }> = [];
       for (let i = 0; i < RUNS; i++) {
         const t0 = performance.now();
@@ -43,14 +56,16 @@ export async function run(): Promise<void> {
       }
       runs.sort((a, b) => a.total - b.total);
       const m = runs[Math.floor(runs.length / 2)]!;
-      const did = m.r.did ? `${m.r.did.estimate.toFixed(3)} (${m.r.did.seType}, ${m.r.panel.observations} obs)` : 'none';
+      const inf = (m.r.did as { inference?: { method: string } } | null)?.inference?.method ?? '';
+      const did = m.r.did ? `${m.r.did.estimate.toFixed(3)} (${m.r.did.seType}${inf ? ` ${inf}` : ''}, p ${m.r.did.p === null ? 'null' : m.r.did.p.toFixed(3)}, ${m.r.panel.observations} obs)` : 'none';
       console.log(
         c.name.padEnd(28),
+        first.toFixed(0).padStart(9),
         m.total.toFixed(1).padStart(10),
         String(m.sql).padStart(8),
         String(m.stats).padStart(9),
         `  ${m.r.unit} / ${did}`,
-        m.total <= TARGET_MS ? '  ok' : `  OVER ${TARGET_MS}`,
+        m.total <= (c.target ?? TARGET_MS) ? '  ok' : `  OVER ${c.target ?? TARGET_MS}`,
       );
     }
   } finally {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
-import { policyAssessmentPanel, policyDistribution, policyPanel, Warehouse } from '@perflens/warehouse';
+import { policyAssessmentPanel, policyDistribution, policyHeadline, policyPanel, Warehouse } from '@perflens/warehouse';
 import { appRouter, createCallerFactory } from '../src/index.ts';
 import { loadDemo } from '../../demo/src/index.ts';
 // exceljs is the warehouse's dependency (it writes the workbook); the test reads it back with it.
@@ -48,12 +48,23 @@ describe('policy.effect on the demo company', () => {
     expect(r.staggered.policies.map((p) => p.id)).toEqual(['POL-2025-FORCED']);
   }, 60_000);
 
-  it('org-unit level: one treated and one control department, classical errors, sign still right', async () => {
+  it('org-unit level: one treated and one control department — the estimate, but no p-value the design cannot support', async () => {
     const r = await caller.policy.effect({ policyId: 'POL-2024-MD-V2', outcome: 'kpi:order_accuracy', unit: 'orgUnit' });
     expect(r.panel.units).toEqual({ treated: 1, control: 1 });
-    expect(r.did!.seType).toBe('classical');
     expect(r.did!.estimate).toBeGreaterThan(0);
-    expect(r.warnings.map((w) => w.code)).toContain('few_clusters');
+    // Was: classical OLS errors and p ≈ 1e-30 from 72 department-months.
+    expect(r.did!.p).toBeNull();
+    expect(r.did!.pValue).toBeNull();
+    expect(r.did!.ci).toBeNull();
+    expect(r.did!.reason!.code).toBe('single_treated_cluster');
+    expect(r.eventStudy?.points.every((p) => p.p === null) ?? true).toBe(true);
+    expect(r.warnings.map((w) => w.code)).toContain('no_p_value');
+    expect(r.summary.en).toMatch(/no p-value/);
+    expect(r.summary.en).not.toMatch(/p [<=] /);
+    // The executive headline of that analysis shows no p-value and no verdict.
+    const h = policyHeadline(r);
+    expect([h.method, h.p, h.ci, h.verdict]).toEqual(['did', null, null, 'unclear']);
+    expect(h.reason!.en).toMatch(/Only one treated unit/);
   }, 60_000);
 
   it('the company-wide policy falls back to the interrupted time series', async () => {
@@ -116,6 +127,47 @@ describe('the executive view and the export', () => {
     // The company-wide policy has no control: the headline is the ITS level change.
     const forced = await caller.policy.brief({ policyId: 'POL-2025-FORCED', outcomes: ['score'] });
     expect(forced.items[0]!.headline.method).toBe('its');
+  }, 120_000);
+
+  it('brief on an org-unit metric of the one-department pilot (1 treated unit): no p-value, verdict unclear', async () => {
+    const metric = (await caller.policy.outcomes()).find((o: { id: string }) => o.id.startsWith('metric:'))!;
+    const r = await caller.policy.brief({ policyId: 'POL-2024-MD-V2', outcomes: [metric.id as never] });
+    const it0 = r.items[0]!;
+    expect(it0.panel.units.treated).toBe(1);
+    expect(it0.headline.estimate).not.toBeNull();
+    expect(it0.headline.p).toBeNull();
+    expect(it0.headline.ci).toBeNull();
+    expect(it0.headline.verdict).toBe('unclear');
+    expect(it0.headline.reason!.en).toMatch(/Only one treated unit/);
+    expect(it0.summary.en).not.toMatch(/p [<=] /);
+    expect(it0.warnings.map((w) => w.code)).toContain('no_p_value');
+  }, 60_000);
+
+  it('a roll-out of the pilot’s scheme to 跟单二部 makes the design staggered: Callaway–Sant’Anna headline, TWFE beside it', async () => {
+    const { policy } = await caller.policy.create({
+      name: '跟单二部推广 v2',
+      effectiveFrom: '2025-01-01',
+      scopeOrgUnitIds: ['OU-MD2'],
+      scopeRoles: ['merchandiser'],
+      schemeBefore: 'merchandiser-v1',
+      schemeAfter: 'merchandiser-v2',
+    });
+    try {
+      const r = await caller.policy.effect({ policyId: 'POL-2024-MD-V2', outcome: 'kpi:order_accuracy' });
+      expect(r.staggered.cs).not.toBeNull();
+      expect(r.staggered.headline).toBe('cs');
+      expect(r.staggered.cs!.cohorts.map((c) => c.cohort)).toEqual([0, 6]);
+      expect(r.did).not.toBeNull();
+      // The pilot's built-in +0.04 is what the not-yet-treated comparison sees in its first months.
+      const first = r.staggered.cs!.eventStudy.find((p) => p.e === 0)!;
+      expect(Math.abs(first.estimate - 0.04)).toBeLessThan(0.015);
+      expect(r.summary.en).toMatch(/headline is the Callaway–Sant’Anna estimate/);
+      expect(r.methods.staggered).toMatch(/Callaway & Sant'Anna/);
+      const b = await caller.policy.brief({ policyId: 'POL-2024-MD-V2', outcomes: ['kpi:order_accuracy'] });
+      expect(b.items[0]!.headline).toMatchObject({ method: 'cs', estimate: r.staggered.cs!.overall.estimate, p: r.staggered.cs!.overall.p });
+    } finally {
+      await caller.policy.delete({ id: policy.id });
+    }
   }, 120_000);
 
   it('exportXlsx: a workbook whose summary row per outcome carries the same estimate, and every detail sheet', async () => {

@@ -42,9 +42,12 @@ export const GRADE_LABELS: Record<Grade, { zh: string; en: string }> = {
 
 /**
  * Default grade bands from the seeds: 91–100 优 ×1.3, 81–90 良 ×1.1, 71–80 中 ×1.0,
- * 61–70 基本合格 ×0.8, <60 不合格 ×0.4. The seeds' bands are integral and leave 60 itself
- * undefined, so the rule is explicit here: the score is first rounded half-up to an integer,
- * then the first band whose inclusive lower bound it reaches wins; 60 counts as 基本合格.
+ * 61–70 基本合格 ×0.8, <60 不合格 ×0.4. The seeds write integral bands ("81–90", "<60"), which
+ * leave the gaps between them (90.5, 59.5) and 60 itself undefined; PerfLens reads them as
+ * half-open intervals of the unrounded score: 91–100 优, 81–<91 良, 71–<81 中, 60–<71 基本合格,
+ * <60 不合格 — the first band whose inclusive lower bound the score reaches wins. So 59.99 is
+ * 不合格, exactly as the seed's "<60" says, and 90.5 is 良. A scheme that grades a rounded score
+ * says so with `gradeRounding: 'half_up_integer'` (see GradeRounding).
  */
 export const DEFAULT_GRADE_BANDS: ReadonlyArray<{ grade: Grade; min: number; coefficient: number }> = [
   { grade: 'A', min: 91, coefficient: 1.3 },
@@ -54,13 +57,27 @@ export const DEFAULT_GRADE_BANDS: ReadonlyArray<{ grade: Grade; min: number; coe
   { grade: 'E', min: Number.NEGATIVE_INFINITY, coefficient: 0.4 },
 ];
 
-/** Grade for a score under bands sorted best first (see DEFAULT_GRADE_BANDS for the rounding rule). */
+/**
+ * What the bands are compared with: 'none' (default) the score as it is (2 decimals);
+ * 'half_up_integer' the score rounded half-up to an integer first (⌊score + 0.5⌋), for a
+ * company whose rules say "scores are rounded before grading".
+ */
+export const GRADE_ROUNDINGS = ['none', 'half_up_integer'] as const;
+export type GradeRounding = (typeof GRADE_ROUNDINGS)[number];
+
+/** The value the bands compare: the score itself, or ⌊score + 0.5⌋ under 'half_up_integer'. */
+export function gradingValue(score: number, rounding: GradeRounding = 'none'): number {
+  return rounding === 'half_up_integer' ? Math.floor(score + 0.5) : score;
+}
+
+/** Grade for a score under bands sorted best first: the first band whose minimum the (optionally rounded) score reaches. */
 export function gradeForScore(
   score: number,
   bands: ReadonlyArray<{ grade: Grade; min: number }> = DEFAULT_GRADE_BANDS,
+  rounding: GradeRounding = 'none',
 ): Grade {
-  const rounded = Math.floor(score + 0.5);
-  for (const band of bands) if (rounded >= band.min) return band.grade;
+  const v = gradingValue(score, rounding);
+  for (const band of bands) if (v >= band.min) return band.grade;
   return bands[bands.length - 1]!.grade;
 }
 

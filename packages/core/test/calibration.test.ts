@@ -181,7 +181,10 @@ describe('normaliseByRater (hand-computed)', () => {
     const r1 = r.raters.find((x) => x.rater === 'R1')!;
     expect([r1.n, r1.mean, r1.diff, r1.lowN]).toEqual([2, 85, 5.5, false]);
     expect(r1.sd).toBeCloseTo(Math.sqrt(50), 12);
-    expect(r1.z).toBeCloseTo(5.5 / (S / Math.sqrt(2)), 12);
+    // Without ratee ids every score is its own cluster: SE = √(2/1 · 50)/2 = 5.
+    expect(r1.z).toBeCloseTo(5.5 / 5, 12);
+    expect(r1.ratees).toBe(2);
+    expect(r.raters.map((x) => x.rater)).toEqual(['R1', 'R3', 'R2']); // by shrunk leniency
     expect(r.raters.find((x) => x.rater === 'R3')!.lowN).toBe(true);
   });
 

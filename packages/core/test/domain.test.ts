@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { analysisFiltersSchema, DEFAULT_GUIDELINE, gradeForScore, GRADES, periodIdSchema } from '../src/index.ts';
 
-describe('gradeForScore (seed bands 91–100 优, 81–90 良, 71–80 中, 61–70 基本合格, <60 不合格)', () => {
+describe('gradeForScore (seed bands on the unrounded score: 91–100 优, 81–<91 良, 71–<81 中, 60–<71 基本合格, <60 不合格)', () => {
   it.each([
     [100, 'A'],
     [91, 'A'],
-    [90.5, 'A'], // rounds half-up to 91
+    [90.5, 'B'], // not rounded: below 91
     [90.49, 'B'],
     [81, 'B'],
-    [80.5, 'B'],
+    [80.5, 'C'],
     [80.4, 'C'],
     [71, 'C'],
-    [70.9, 'C'],
+    [70.9, 'D'],
     [70.4, 'D'],
     [60, 'D'], // the seeds leave 60 undefined; PerfLens counts it as 基本合格
-    [59.5, 'D'],
+    [59.5, 'E'], // "<60 不合格"
     [59.4, 'E'],
     [0, 'E'],
   ] as const)('%d → %s', (score, grade) => {
@@ -27,8 +27,8 @@ describe('gradeForScore (seed bands 91–100 优, 81–90 良, 71–80 中, 61�
       { grade: 'C', min: 50 },
       { grade: 'E', min: Number.NEGATIVE_INFINITY },
     ] as const;
-    expect(gradeForScore(94.4, bands)).toBe('C');
-    expect(gradeForScore(94.5, bands)).toBe('A');
+    expect(gradeForScore(94.5, bands)).toBe('C');
+    expect(gradeForScore(94.5, bands, 'half_up_integer')).toBe('A');
     expect(gradeForScore(10, bands)).toBe('E');
   });
 });

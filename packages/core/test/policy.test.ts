@@ -58,23 +58,31 @@ describe('F distribution', () => {
 });
 
 describe('difference-in-differences', () => {
-  it('clustered by unit (12 units ≥ 10) on an unbalanced panel', () => {
+  it('clustered by unit with the nested-FE CR1 factor; 12 clusters (< 30): wild cluster bootstrap p and CI', () => {
     const r = differenceInDifferences(panel)!;
     expect(r.seType).toBe('cluster');
     expect(r.clusters).toBe(12);
-    expect(r.df).toBe(11);
     expect(r.observations).toBe(87);
     expect(r.units).toEqual({ treated: 5, control: 7 });
     close(r.estimate, 2.177842442644943);
-    close(r.se, 0.356168636376133);
-    close(r.p, 7.57800690070666e-5);
-    close(r.ci![0], 1.3939205594909994);
-    close(r.ci![1], 2.9617643257988866);
+    // statsmodels' CR1 SE (K = 4 counted) rescaled to K = 2: the intercept and treated dummy are a
+    // group effect nested in the unit clusters (reghdfe / fixest).
+    close(r.se, 0.356168636376133 * Math.sqrt(83 / 85));
+    expect(r.inference.method).toBe('wild_bootstrap');
+    expect(r.inference.bootstrap).toMatchObject({ reps: 999, weights: 'rademacher', restricted: true, ci: 'test_inversion' });
+    expect(r.pValue).toBe(r.p);
+    expect(r.p).toBeGreaterThan(0);
+    expect(r.p).toBeLessThan(0.01);
+    expect(r.ci![0]).toBeGreaterThan(0);
+    expect(r.ci![0]).toBeLessThan(r.estimate);
+    expect(r.ci![1]).toBeGreaterThan(r.estimate);
   });
 
-  it('falls back to classical errors with fewer than 10 units', () => {
+  it('fewer than 12 clusters use Webb six-point weights', () => {
     const few = panel.filter((r) => ['U00', 'U01', 'U02', 'U07', 'U08', 'U09'].includes(r.unit));
-    expect(differenceInDifferences(few)!.seType).toBe('classical');
+    const d = differenceInDifferences(few)!;
+    expect(d.seType).toBe('cluster');
+    expect(d.inference.bootstrap!.weights).toBe('webb');
   });
 
   it('equals the difference of the four cell means on a balanced panel (hand-computed)', () => {
@@ -105,20 +113,22 @@ describe('difference-in-differences', () => {
 
 describe('event study (two-way fixed effects)', () => {
   const events = [-4, -3, -2, 0, 1, 2, 3];
-  it('matches the explicit-dummy regression, clustered', () => {
+  it('matches the explicit-dummy regression, clustered (SEs rescaled to the nested-FE K = 7 + 7)', () => {
     const r = eventStudy(panel)!;
     expect(r.reference).toBe(-1);
     const b = [-0.712471768766727, -0.6533498175468994, 0.5310052910053334, 1.267371410998725, 1.9230404263556666, 1.8105038409896146, 2.167820914160421];
     const se = [0.8237104647035575, 0.5146889015412216, 0.4838404172942976, 0.7787824310043513, 0.5787374980438252, 0.5652629719707584, 0.8413814164761635];
     const pts = r.points.filter((p) => !p.reference);
     expect(pts.map((p) => p.rel)).toEqual(events);
+    // Explicit dummies count K = 7 + 12 + 8 − 1 = 26; the unit effects are nested in the clusters: K = 14.
+    const nested = Math.sqrt((87 - 26) / (87 - 14));
     pts.forEach((p, i) => {
       close(p.estimate, b[i]!);
-      close(p.se, se[i]!);
+      close(p.se, se[i]! * nested);
     });
     expect(r.points.find((p) => p.reference)).toMatchObject({ rel: -1, estimate: 0 });
-    close(r.preTrend!.f, 1.722781258492554);
-    close(r.preTrend!.p, 0.21988554892794773);
+    close(r.preTrend!.f, 1.722781258492554 / nested ** 2);
+    expect(r.preTrend!.bootstrap).toBe(true);
     expect(r.preTrend!.q).toBe(3);
     expect(r.preTrend!.df).toBe(11);
   });
@@ -152,8 +162,8 @@ describe('event study (two-way fixed effects)', () => {
 });
 
 describe('interrupted time series', () => {
-  it('segmented regression on the treated per-period means', () => {
-    const r = interruptedTimeSeries(panel)!;
+  it('segmented regression on the treated per-period means (classical errors on request)', () => {
+    const r = interruptedTimeSeries(panel, { itsSe: 'classical' })!;
     close(r.preSlope.estimate, 0.8786000000000378);
     close(r.levelChange.estimate, 0.7021999999998485);
     close(r.slopeChange.estimate, -0.1059000000000424);
@@ -230,8 +240,9 @@ describe('analysePolicy', () => {
       overlaps: [{ id: 'P2', name: 'Forced ranking', effectiveFrom: '2025-01-01' }],
     });
     expect(a.itsFallback).toBe(false);
-    expect(a.summary.en).toBe('Order accuracy rose 2.18 more in treated departments than in control ones; 95% CI 1.39–2.96; p < 0.001, very unlikely to be chance.');
-    expect(a.summary.zh).toContain('多上升了 2.18；95% 置信区间 1.39–2.96');
+    expect(a.summary.en).toMatch(/^Order accuracy rose 2\.18 more in treated departments than in control ones; 95% CI 1\.\d\d–2\.\d\d; p [<=] 0\.0\d\d, very unlikely to be chance\.$/);
+    expect(a.summary.zh).toMatch(/多上升了 2\.18；95% 置信区间 1\.\d\d–2\.\d\d/);
+    expect(a.methods.did).toMatch(/wild cluster bootstrap/);
     expect(a.staggered.flagged).toBe(true);
     expect(a.warnings.map((w) => w.code)).toContain('staggered');
     expect(a.means).toHaveLength(4);
@@ -245,14 +256,16 @@ describe('analysePolicy', () => {
       distribution: emptyDistribution(),
       overlaps: [],
     });
-    expect(a.summary.en).toBe('Turnover rate fell 2.18 more in treated departments than in control ones; 95% CI -2.96 to -1.39; p < 0.001, very unlikely to be chance.');
-    expect(a.summary.zh).toContain('多下降了 2.18；95% 置信区间 -2.96 至 -1.39');
+    expect(a.summary.en).toMatch(/^Turnover rate fell 2\.18 more in treated departments than in control ones; 95% CI -2\.\d\d to -1\.\d\d; p/);
+    expect(a.summary.zh).toMatch(/多下降了 2\.18；95% 置信区间 -2\.\d\d 至 -1\.\d\d/);
   });
   it('falls back to the interrupted time series without a control group', () => {
     const a = analysePolicy({ panel: panel.filter((r) => r.treated), outcomeLabel: { zh: '得分', en: 'score' }, unit: 'orgUnit', distribution: emptyDistribution(), overlaps: [] });
     expect(a.did).toBeNull();
     expect(a.itsFallback).toBe(true);
     expect(a.warnings.map((w) => w.code)).toContain('no_control');
-    expect(a.summary.en).toMatch(/^No usable control group\. As an interrupted time series, score in the treated group rose by 0\.70 when the policy took effect; 95% CI -1\.10 to 2\.50; p = 0\.340, could well be chance\./);
+    // Newey–West errors (lag ⌊4·(8/100)^(2/9)⌋ = 2), not the classical ±1.80.
+    expect(a.its!.seType).toBe('hac');
+    expect(a.summary.en).toMatch(/^No usable control group\. As an interrupted time series, score in the treated group rose by 0\.70 when the policy took effect; 95% CI -0\.23 to 1\.64; p = 0\.105, could well be chance\./);
   });
 });

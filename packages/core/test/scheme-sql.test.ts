@@ -211,6 +211,7 @@ const schemeArb: fc.Arbitrary<Scheme> = fc
       fixed: decimal(0, 2000, 2),
       resultShare: fc.constantFrom(0.8, 0.7, 0.5, 1),
       splitKpi: fc.nat(n - 1),
+      rounding: fc.constantFrom('none' as const, 'half_up_integer' as const),
     }),
   )
   .map((g) => {
@@ -225,6 +226,7 @@ const schemeArb: fc.Arbitrary<Scheme> = fc
       kpis,
       raters: { weights: Object.fromEntries(g.raterWeights) },
       gradeBands: grades.map((grade, i) => ({ grade, min: i === grades.length - 1 ? null : mins[i]!, coefficient: g.coefs[i]! })),
+      gradeRounding: g.rounding,
       vetoes: g.veto
         ? [{ type: 'grade_cap', event: 'complaint_exposure', window: 'quarter', threshold: g.veto.threshold, capGrade: grades[Math.min(g.veto.cap, grades.length - 1)]!, reason: { zh: '否决', en: 'veto' } }]
         : [],
@@ -385,15 +387,21 @@ describe('hand-computed seed cases through the compiled SQL', () => {
   it('grade bands with coefficients and the quarterly complaint veto', async () => {
     const m2 = builtinScheme('merchandiser-v2');
     const s = schemeSchema.parse({ ...m2, kpis: [{ code: 'all', name: { zh: '综合', en: 'all' }, section: 'result', weight: 100, rule: { type: 'ratio', direction: 'higher' } }] });
-    // Default bands: ≥91 A 1.3, ≥81 B 1.1, ≥71 C 1.0, ≥60 D 0.8, else E 0.4, on the score rounded
-    // half-up to an integer: 90.5 → 91 is A, 90.49 → 90 is B.
+    // Default bands: ≥91 A 1.3, ≥81 B 1.1, ≥71 C 1.0, ≥60 D 0.8, else E 0.4, on the unrounded
+    // score (gradeRounding 'none'): 90.5 is B, 80.5 is C, 59.49 is E.
     const scores = [95, 90.5, 90.49, 81, 80.5, 70.5, 60, 59.49];
     const rows = await runSql(
       s,
       scores.map((x) => ({ ...none, kpis: [{ actual: x, target: 100 }], salary: 1000 })),
     );
-    expect(rows.map((r) => r.grade)).toEqual(['A', 'A', 'B', 'B', 'B', 'C', 'D', 'E']);
-    expect(rows.map((r) => r.coefficient)).toEqual([1.3, 1.3, 1.1, 1.1, 1.1, 1, 0.8, 0.4]);
+    expect(rows.map((r) => r.grade)).toEqual(['A', 'B', 'B', 'B', 'C', 'D', 'D', 'E']);
+    expect(rows.map((r) => r.coefficient)).toEqual([1.3, 1.1, 1.1, 1.1, 1, 0.8, 0.8, 0.4]);
+    // A scheme that says so grades the score rounded half-up: 90.5 → 91 is A, 59.49 → 59 is E.
+    const rounded = await runSql(
+      schemeSchema.parse({ ...s, gradeRounding: 'half_up_integer' }),
+      scores.map((x) => ({ ...none, kpis: [{ actual: x, target: 100 }], salary: 1000 })),
+    );
+    expect(rounded.map((r) => r.grade)).toEqual(['A', 'A', 'B', 'B', 'B', 'C', 'D', 'E']);
     // Two exposures in the quarter cap an A at C (coefficient 1.0); one does not; a D stays D.
     const vetoRows = await runSql(s, [
       { ...none, kpis: [{ actual: 95, target: 100 }], events: 2, salary: 1000 },

@@ -197,18 +197,18 @@ describe('money rounding: cents, half-up', () => {
   ])('%d → %d', (x, y) => expect(roundMoney(x)).toBe(y));
 });
 
-describe('grade bands and coefficients (core DEFAULT_GRADE_BANDS rounding)', () => {
+describe('grade bands and coefficients (core DEFAULT_GRADE_BANDS on the unrounded score)', () => {
   it.each([
     [95, 'A', 1.3],
-    [90.5, 'A', 1.3],
+    [90.5, 'B', 1.1],
     [90.4, 'B', 1.1],
     [81, 'B', 1.1],
-    [80.5, 'B', 1.1],
+    [80.5, 'C', 1.0],
     [80.4, 'C', 1.0],
     [71, 'C', 1.0],
     [70.4, 'D', 0.8],
     [60, 'D', 0.8],
-    [59.5, 'D', 0.8],
+    [59.5, 'E', 0.4],
     [59.4, 'E', 0.4],
     [0, 'E', 0.4],
   ] as const)('%d → %s ×%d', (score, grade, coefficient) => {

@@ -73,18 +73,21 @@ describe('derived analytics tables', () => {
     expect(d.groups[0]!.counts).toEqual({ A: 1, B: 0, C: 1, D: 0, E: 1 });
   });
 
-  it('carry the rater name, and order raters with equal z by id', async () => {
-    // Z2 and Z1 give the same two scores (mean 80) to E1; M1 (90, 94, 70 → 84.67) sits above them.
+  it('carry the rater name, and order raters with equal shrunk leniency by id', async () => {
+    // Z2 and Z1 give the same two scores (mean 80) to E1; M1 gives 90, 94, 70 (84.67). The spread
+    // between raters is no larger than chance (τ² = 0 by the method of moments), so every shrunk
+    // leniency is 0 and the order falls to the rater id.
     await wh.run(`INSERT INTO rater_scores (employee_id, period_id, rater_id, relation, score) VALUES
       ('E1', '2024-01', 'Z2', 'peer', 75), ('E1', '2024-01', 'Z2', 'peer', 85), ('E1', '2024-01', 'Z1', 'peer', 85), ('E1', '2024-01', 'Z1', 'peer', 75),
       ('E2', '2024-01', 'E1', 'peer', 80)`);
     const r = await raterLeniency(wh, {});
     expect(r.raters.map((x) => [x.raterId, x.raterName])).toEqual([
-      ['M1', null],
       ['E1', '张三'],
+      ['M1', null],
       ['Z1', null],
       ['Z2', null],
     ]);
+    expect(r.raters.every((x) => x.shrunk === 0 && x.level === 'neutral')).toBe(true);
     expect(r.raters[2]!.z).toBe(r.raters[3]!.z);
     // 8 scores: 90 94 70 75 85 85 75 80, mean 81.75
     expect(r.overall.n).toBe(8);

@@ -125,25 +125,29 @@ describe('policy panel from an imported outcome', () => {
       // Treated E1 (+10) and E3 (+2) average +6; control E2: 61.67 − 60.33 = 4/3.
       expect(differenceInDifferences(emp)!.estimate).toBeCloseTo(6 - 4 / 3, 10);
       const d = await policyDistribution(wh, { policyId: 'P-ROLE', cycle: 'month' });
-      expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 0, D: 3, E: 0 }, after: { A: 0, B: 0, C: 0, D: 3, E: 0 } });
+      // One person (E2, a D every month) on each side: one median grade per person and window.
+      expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 0, D: 1, E: 0 }, after: { A: 0, B: 0, C: 0, D: 1, E: 0 } });
     } finally {
       await deletePolicy(wh, 'P-ROLE');
     }
   });
 
-  it('counts scores and grades before and after per group', async () => {
+  it('counts one value per person and window: the mean score and the median grade', async () => {
     const d = await policyDistribution(wh, { policyId: 'P-SALES', cycle: 'month' });
-    const t = d.scores.treated.sort((a, b) => a.value - b.value);
-    expect(t).toEqual([
-      { value: 70, x: 0, y: 1 }, { value: 71, x: 0, y: 1 }, { value: 72, x: 0, y: 1 },
-      { value: 80, x: 1, y: 0 }, { value: 81, x: 1, y: 0 }, { value: 82, x: 1, y: 0 },
-    ]);
-    // E1 before: 70 is a D, 72 and 71 are Cs.
-    expect(d.grades.treated).toEqual({ before: { A: 0, B: 0, C: 2, D: 1, E: 0 }, after: { A: 0, B: 2, C: 1, D: 0, E: 0 } });
+    // E1: 70 72 71 → mean 71 | 80 82 81 → 81 (one person per side, not three person-months).
+    expect(d.scores.treated.sort((a, b) => a.value - b.value)).toEqual([{ value: 71, x: 0, y: 1 }, { value: 81, x: 1, y: 0 }]);
+    // E1 before: D C C → median C; after: C B B → median B.
+    expect(d.grades.treated).toEqual({ before: { A: 0, B: 0, C: 1, D: 0, E: 0 }, after: { A: 0, B: 1, C: 0, D: 0, E: 0 } });
     // Control: the same role outside the scope, E3 75 75 76 | 77 77 78 (all C); E2 (functional) is left out.
-    expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 3, D: 0, E: 0 }, after: { A: 0, B: 0, C: 3, D: 0, E: 0 } });
-    expect(d.scores.control.find((c) => c.value === 77)).toEqual({ value: 77, x: 2, y: 0 });
+    expect(d.grades.control).toEqual({ before: { A: 0, B: 0, C: 1, D: 0, E: 0 }, after: { A: 0, B: 0, C: 1, D: 0, E: 0 } });
+    expect(d.scores.control.map((c) => [c.value, c.x, c.y]).sort()).toEqual([[226 / 3, 0, 1], [232 / 3, 1, 0]]);
     expect(d.scores.control.find((c) => c.value === 61)).toBeUndefined();
+  });
+
+  it('a person with an even number of grades counts with the worse of the two middle ones', async () => {
+    const d = await policyDistribution(wh, { policyId: 'P-A', cycle: 'month', before: 2, after: 1 });
+    // E1 Feb 72 (C), Mar 71 (C) → C; E2 60 61 → D D → D; after: E1 80 (C), E2 61 (D).
+    expect(d.grades.treated).toEqual({ before: { A: 0, B: 0, C: 1, D: 1, E: 0 }, after: { A: 0, B: 0, C: 1, D: 1, E: 0 } });
   });
 });
 
@@ -157,10 +161,10 @@ describe('panel and distribution from one scan of the assessments', () => {
     expect(panel.every((r) => r.sameRoleControl === true && r.n === 1)).toBe(true);
     // (81 − 71) − (77.33 − 75.33) = 8
     expect(differenceInDifferences(panel)!.estimate).toBeCloseTo(8, 10);
-    expect(distribution.grades.treated).toEqual({ before: { A: 0, B: 0, C: 2, D: 1, E: 0 }, after: { A: 0, B: 2, C: 1, D: 0, E: 0 } });
-    expect(distribution.grades.control).toEqual({ before: { A: 0, B: 0, C: 3, D: 0, E: 0 }, after: { A: 0, B: 0, C: 3, D: 0, E: 0 } });
-    expect(distribution.scores.control.find((c) => c.value === 77)).toEqual({ value: 77, x: 2, y: 0 });
-    expect(distribution.scores.control.find((c) => c.value === 61)).toBeUndefined();
+    // The distribution is per person and window, as policyDistribution's.
+    expect(distribution.grades.treated).toEqual({ before: { A: 0, B: 0, C: 1, D: 0, E: 0 }, after: { A: 0, B: 1, C: 0, D: 0, E: 0 } });
+    expect(distribution.grades.control).toEqual({ before: { A: 0, B: 0, C: 1, D: 0, E: 0 }, after: { A: 0, B: 0, C: 1, D: 0, E: 0 } });
+    expect(distribution.scores.control.map((c) => [c.value, c.x, c.y]).sort()).toEqual([[226 / 3, 0, 1], [232 / 3, 1, 0]]);
   });
 
   it('restricts both to the window (2 periods before, 1 after) and averages several people per cell', async () => {
@@ -173,11 +177,12 @@ describe('panel and distribution from one scan of the assessments', () => {
     // (70.5 − 66) − (77 − 75.5) = 3
     expect(differenceInDifferences(panel)!.estimate).toBeCloseTo(3, 10);
     const t = [...distribution.scores.treated].sort((a, b) => a.value - b.value);
+    // Person means inside the window: E1 71.5 | 80, E2 60.5 | 61.
     expect(t).toEqual([
-      { value: 60, x: 0, y: 1 }, { value: 61, x: 1, y: 1 }, { value: 71, x: 0, y: 1 }, { value: 72, x: 0, y: 1 }, { value: 80, x: 1, y: 0 },
+      { value: 60.5, x: 0, y: 1 }, { value: 61, x: 1, y: 0 }, { value: 71.5, x: 0, y: 1 }, { value: 80, x: 1, y: 0 },
     ]);
-    expect(distribution.grades.treated).toEqual({ before: { A: 0, B: 0, C: 2, D: 2, E: 0 }, after: { A: 0, B: 0, C: 1, D: 1, E: 0 } });
-    expect(distribution.grades.control).toEqual({ before: { A: 0, B: 0, C: 2, D: 0, E: 0 }, after: { A: 0, B: 0, C: 1, D: 0, E: 0 } });
+    expect(distribution.grades.treated).toEqual({ before: { A: 0, B: 0, C: 1, D: 1, E: 0 }, after: { A: 0, B: 0, C: 1, D: 1, E: 0 } });
+    expect(distribution.grades.control).toEqual({ before: { A: 0, B: 0, C: 1, D: 0, E: 0 }, after: { A: 0, B: 0, C: 1, D: 0, E: 0 } });
   });
 
   it('a grade share is 100 × the fraction of records with that grade', async () => {
@@ -186,5 +191,27 @@ describe('panel and distribution from one scan of the assessments', () => {
     expect(panel.filter((r) => r.unit === 'A|T').map((r) => r.value)).toEqual([100, 50, 50, 50, 50, 50]);
     expect(panel.filter((r) => r.unit === 'B|C').every((r) => r.value === 0)).toBe(true);
     await expect(policyAssessmentPanel(wh, { policyId: 'P-A', cycle: 'month', outcome: 'metric:defects' })).rejects.toThrow(/not read from assessments/);
+  });
+});
+
+describe('staggered roll-out: every row carries the cohort of its first policy of the chain', () => {
+  it('a pilot in A (2024-04) and the roll-out of the same scheme to B (2024-06): cohorts 0 and 2, C never treated', async () => {
+    await savePolicy(wh, 'create', { id: 'P-PILOT', name: '甲试点 v2', description: null, effectiveFrom: '2024-04-01', scopeOrgUnitIds: ['A'], scopeRoles: [], schemeBefore: null, schemeAfter: 'x-v2' });
+    await savePolicy(wh, 'create', { id: 'P-ROLL', name: '乙推广 v2', description: null, effectiveFrom: '2024-06-01', scopeOrgUnitIds: ['B'], scopeRoles: [], schemeBefore: null, schemeAfter: 'x-v2' });
+    try {
+      const cohortOf = (rows: Array<{ unit: string; cohort?: number | null }>) => Object.fromEntries(rows.map((r) => [r.unit, r.cohort ?? null]));
+      const metric = await policyPanel(wh, { policyId: 'P-PILOT', cycle: 'month', outcome: 'metric:defects', unit: 'orgUnit' });
+      expect(cohortOf(metric)).toEqual({ A: 0, B: 2, C: null });
+      const fused = await policyAssessmentPanel(wh, { policyId: 'P-PILOT', cycle: 'month', outcome: 'score' });
+      expect(cohortOf(fused.panel)).toEqual({ 'A|T': 0, 'B|C': 2 });
+      const emp = await policyPanel(wh, { policyId: 'P-PILOT', cycle: 'month', outcome: 'score', unit: 'employee' });
+      expect(cohortOf(emp)).toEqual({ E1: 0, E2: 0, E3: 2 });
+      // Without a chain nobody has a cohort.
+      const plain = await policyPanel(wh, { policyId: 'P-A', cycle: 'month', outcome: 'metric:defects', unit: 'orgUnit' });
+      expect(plain.every((r) => r.cohort == null)).toBe(true);
+    } finally {
+      await deletePolicy(wh, 'P-PILOT');
+      await deletePolicy(wh, 'P-ROLL');
+    }
   });
 });

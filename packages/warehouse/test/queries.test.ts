@@ -206,7 +206,7 @@ describe('distribution.byOrgUnit', () => {
 
 describe('distribution.raters', () => {
   const overallSd = Math.sqrt(1850 / 9);
-  it('compares each rater with the overall mean in standard errors', async () => {
+  it('ranks raters by the shrunk leniency with its interval; z clusters by the people rated', async () => {
     const r = await raterLeniency(wh, {});
     expect(r.overall.n).toBe(10);
     expect(r.overall.mean).toBeCloseTo(75, 12);
@@ -219,16 +219,31 @@ describe('distribution.raters', () => {
     const [x1, e05, e10] = r.raters;
     expect(x1!.mean).toBeCloseTo(95, 12);
     expect(x1!.diff).toBeCloseTo(20, 12);
-    expect(x1!.z).toBeCloseTo(20 / (overallSd / Math.sqrt(2)), 10); // 1.9728
+    // z with ratees as clusters: X1 rated E01 100 and E06 90 → SE = √(2/1·(5² + 5²))/2 = 5.
+    expect(x1!.z).toBeCloseTo(20 / 5, 10);
+    expect(x1!.ratees).toBe(2);
     expect(e05!.z).toBeCloseTo(0, 12);
     expect(e05!.sd).toBeCloseTo(Math.sqrt(500 / 3), 12);
-    expect(e10!.z).toBeCloseTo(-10 / (overallSd / 2), 10); // −1.395
+    // E10: 60 60 70 70 on four people → SE = √(4/3·100)/4.
+    expect(e10!.z).toBeCloseTo(-10 / (Math.sqrt(400 / 3) / 4), 10);
+    // Shrinkage (method of moments): σ² = 650/7, τ² = (1200 − 2σ²)/(10 − 36/10).
+    const s2 = 650 / 7;
+    const t2 = (1200 - 2 * s2) / 6.4;
+    const lam = (n: number) => t2 / (t2 + s2 / n);
+    expect(x1!.shrunk).toBeCloseTo(lam(2) * 20, 10);
+    expect(e10!.shrunk).toBeCloseTo(lam(4) * -10, 10);
+    expect(x1!.shrunkCi[0]).toBeCloseTo(lam(2) * 20 - 1.959963984540054 * Math.sqrt((lam(2) * s2) / 2), 10);
+    // E10's interval (−8.72 ± 8.82) still reaches 0: neutral, not coloured severe.
+    expect([x1!.level, e05!.level, e10!.level]).toEqual(['lenient', 'neutral', 'neutral']);
+    void overallSd;
   });
 
   it('filters relations, org subtree and minN', async () => {
     const self = await raterLeniency(wh, { relations: ['self'] });
     expect(self.overall).toEqual({ n: 1, mean: 99, sd: null });
-    expect(self.raters).toEqual([{ raterId: 'E01', raterName: '王芳', n: 1, mean: 99, sd: null, diff: 0, z: 0, lowN: true }]);
+    expect(self.raters).toEqual([
+      { raterId: 'E01', raterName: '王芳', n: 1, mean: 99, sd: null, diff: 0, shrunk: 0, shrunkCi: [0, 0], level: 'neutral', z: 0, ratees: 1, lowN: true },
+    ]);
     const south = await raterLeniency(wh, { orgUnitId: 'S-S', minN: 3 });
     // 60 60 70 70 (E10) and 90 (X1): mean 70, sd √150
     expect(south.overall.mean).toBeCloseTo(70, 12);
@@ -237,12 +252,12 @@ describe('distribution.raters', () => {
       ['X1', true],
       ['E10', false],
     ]);
-    expect(south.raters[1]!.z).toBeCloseTo(-5 / (Math.sqrt(150) / 2), 10);
+    expect(south.raters[1]!.z).toBeCloseTo(-5 / (Math.sqrt(400 / 3) / 4), 10);
     // The March peer score has no assessment to join to.
     expect((await raterLeniency(wh, { relations: ['peer'] })).overall.n).toBe(0);
   });
 
-  it('pages the z-ordered list while the overall figures keep covering every rater', async () => {
+  it('pages the ordered list while the overall figures keep covering every rater', async () => {
     const p2 = await raterLeniency(wh, { page: 2, pageSize: 2 });
     expect(p2.total).toBe(3);
     expect(p2.raters.map((x) => x.raterId)).toEqual(['E10']);

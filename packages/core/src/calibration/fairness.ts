@@ -48,9 +48,15 @@ export function exactMultinomialP(observed: readonly number[], proportions: read
 
 export interface ImpactGroup {
   key: string;
+  /** Graded assessments (person-periods) in the group. */
   n: number;
-  /** People in the group who received the top grade(s). */
+  /** Assessments in the group with the top grade(s). */
   top: number;
+  /**
+   * Distinct people in the group. A person rated in twelve months is one person, not twelve:
+   * the minimum group size counts people (absent = n, when every row is a different person).
+   */
+  people?: number;
 }
 
 export interface ImpactRow extends ImpactGroup {
@@ -59,7 +65,7 @@ export interface ImpactRow extends ImpactGroup {
   ratio: number | null;
   /** Four-fifths rule: ratio below 0.8. */
   adverse: boolean;
-  /** Too few people for the ratio to mean much (still shown, with counts). */
+  /** Too few people (distinct, not rows) for the ratio to mean much (still shown, with counts). */
   lowN: boolean;
 }
 
@@ -70,12 +76,13 @@ export interface ImpactRow extends ImpactGroup {
  */
 export function adverseImpact(groups: readonly ImpactGroup[], minN = 5): ImpactRow[] {
   const rate = (g: ImpactGroup) => (g.n > 0 ? g.top / g.n : 0);
-  const eligible = groups.filter((g) => g.n >= minN);
+  const people = (g: ImpactGroup) => g.people ?? g.n;
+  const eligible = groups.filter((g) => people(g) >= minN);
   const best = Math.max(0, ...(eligible.length ? eligible : groups).map(rate));
   return groups.map((g) => {
     const r = rate(g);
     const ratio = best > 0 ? r / best : null;
-    return { ...g, rate: r, ratio, adverse: ratio !== null && ratio < 0.8, lowN: g.n < minN };
+    return { ...g, rate: r, ratio, adverse: ratio !== null && ratio < 0.8, lowN: people(g) < minN };
   });
 }
 
@@ -87,6 +94,37 @@ export function ageBand(birthYear: number | null, year: number): string | null {
   if (age < 40) return '30-39';
   if (age < 50) return '40-49';
   return '50+';
+}
+
+/** Lower bounds (inclusive) of the age bands, youngest first, with their labels. */
+export const AGE_BANDS: ReadonlyArray<{ min: number; label: string }> = [
+  { min: Number.NEGATIVE_INFINITY, label: '<30' },
+  { min: 30, label: '30-39' },
+  { min: 40, label: '40-49' },
+  { min: 50, label: '50+' },
+];
+/** Lower bounds (inclusive, whole years of service) of the tenure bands, with their labels. */
+export const TENURE_BANDS: ReadonlyArray<{ min: number; label: string }> = [
+  { min: Number.NEGATIVE_INFINITY, label: '<1' },
+  { min: 1, label: '1-2' },
+  { min: 3, label: '3-4' },
+  { min: 5, label: '5+' },
+];
+
+/** SQL CASE giving the band label of a numeric expression (NULL stays NULL), from the bounds above. */
+export function bandCaseSql(expr: string, bands: ReadonlyArray<{ min: number; label: string }>): string {
+  const whens = [...bands].reverse().map((b) => (Number.isFinite(b.min) ? `WHEN ${expr} >= ${b.min} THEN '${b.label}'` : `ELSE '${b.label}'`));
+  return `CASE WHEN ${expr} IS NULL THEN NULL ${whens.join(' ')} END`;
+}
+
+/**
+ * Whole years of service on `at` (both ISO dates): the number of anniversaries of the hire date
+ * reached — hired 2022-12-15, on 2023-01-01 that is 0, not the 1 calendar-year boundary crossed.
+ */
+export function serviceYears(hireDate: string, at: string): number {
+  const [hy, hm, hd] = hireDate.split('-').map(Number) as [number, number, number];
+  const [ay, am, ad] = at.split('-').map(Number) as [number, number, number];
+  return ay - hy - (am < hm || (am === hm && ad < hd) ? 1 : 0);
 }
 
 /** Tenure band (whole years of service at a date); null when the hire date is unknown. */

@@ -3,6 +3,8 @@ import { chiSquareIndependence, type ContingencyResult, type MannWhitneyResult }
 import {
   cellMean,
   cleanPanel,
+  DEFAULT_INFERENCE,
+  type InferenceOptions,
   differenceInDifferences,
   eventStudy,
   groupSeries,
@@ -15,6 +17,7 @@ import {
   type SeriesPoint,
 } from './estimators.ts';
 import { mannWhitneyFromCounts, type ValueCount } from './rank-counts.ts';
+import { staggeredDid, type StaggeredResult } from './staggered.ts';
 import type { OutcomeLevel } from './schema.ts';
 
 /** Same shape as the scheme module's Bilingual; declared here so policy/ stays self-contained. */
@@ -22,7 +25,18 @@ type Bilingual = { zh: string; en: string };
 export interface PolicyWarning {
   zh: string;
   en: string;
-  code: 'pre_trend' | 'staggered' | 'no_control' | 'few_clusters' | 'dropped_units' | 'saturated' | 'small_sample' | 'role_scope_ignored' | 'unit_fallback' | 'control_other_roles';
+  code:
+    | 'pre_trend'
+    | 'staggered'
+    | 'no_control'
+    | 'few_clusters'
+    | 'no_p_value'
+    | 'dropped_units'
+    | 'saturated'
+    | 'small_sample'
+    | 'role_scope_ignored'
+    | 'unit_fallback'
+    | 'control_other_roles';
 }
 
 export interface OverlappingPolicy {
@@ -34,7 +48,11 @@ export interface OverlappingPolicy {
 export type GradeCounts = Record<Grade, number>;
 
 export interface DistributionInputs {
-  /** Score value counts; x = after the date, y = before. */
+  /**
+   * One value per person and window: value counts of the people's mean scores (x = after the
+   * date, y = before) and counts of their median grades — repeated monthly ratings of one person
+   * are not independent observations.
+   */
   scores: { treated: ValueCount[]; control: ValueCount[] };
   grades: { treated: { before: GradeCounts; after: GradeCounts }; control: { before: GradeCounts; after: GradeCounts } };
 }
@@ -55,6 +73,8 @@ export interface PolicyAnalysisInput {
   distribution: DistributionInputs;
   overlaps: readonly OverlappingPolicy[];
   extraWarnings?: PolicyWarning[];
+  /** Bootstrap replications / seed and the ITS errors (defaults: 999, BOOTSTRAP_SEED, HAC). */
+  inference?: Partial<InferenceOptions>;
 }
 
 export interface PolicyAnalysis {
@@ -72,22 +92,39 @@ export interface PolicyAnalysis {
     grades: { treated: GradeShift; control: GradeShift };
     note: Bilingual;
   };
-  staggered: { flagged: boolean; policies: OverlappingPolicy[] };
+  staggered: {
+    flagged: boolean;
+    policies: OverlappingPolicy[];
+    /** Callaway–Sant'Anna estimates when the chain starts at different dates in different units; else null. */
+    cs: StaggeredResult | null;
+    /** Which estimate the headline uses: 'cs' under staggered adoption, else 'did' (or 'its' without a control). */
+    headline: 'did' | 'cs' | 'its' | null;
+  };
   warnings: PolicyWarning[];
   summary: Bilingual;
-  methods: Record<'means' | 'did' | 'eventStudy' | 'its' | 'scores' | 'grades', string>;
+  methods: Record<'means' | 'did' | 'eventStudy' | 'its' | 'scores' | 'grades' | 'staggered' | 'inference', string>;
 }
 
 export const MEANS_METHOD =
   'Mean of the unit-period values per group (treated/control) and window (before/after), each observation weighted ' +
   'equally; 95% CI ȳ ± t(0.975, df)·SE, SE clustered by unit (CR1, df G−1) with ≥ 10 units, else s/√n (df n−1).';
 export const SCORES_METHOD =
-  'Raw assessment scores after vs before the date within each group: two-sided Mann–Whitney U with mid-ranks, tie-corrected ' +
-  'variance and continuity correction (exact without ties when both samples ≤ 8); Cliff’s delta = 2U/(n_after·n_before) − 1 ' +
-  '(> 0: scores rose).';
+  'Score shift within each group, one value per person and window: each person’s mean assessment score before the date ' +
+  'against each person’s mean after it (a person’s monthly scores are repeated measures of one person, not independent ' +
+  'observations, so they are never tested row by row). Two-sided Mann–Whitney U with mid-ranks, tie-corrected variance ' +
+  'and continuity correction (exact without ties when both samples ≤ 8; scipy.stats.mannwhitneyu); Cliff’s delta = ' +
+  '2U/(n_after·n_before) − 1 (> 0: scores rose). Most people are in both samples, and the test ignores that pairing, ' +
+  'which makes it conservative.';
 export const GRADES_METHOD =
-  'Grade mix before vs after within each group: Pearson χ² test of independence on the 2×5 table (no Yates correction, ' +
-  'empty grades dropped) with Cramér’s V = √(χ²/(n·(min(r,c)−1))).';
+  'Grade mix before vs after within each group, one grade per person and window: the median of the person’s grades in ' +
+  'the window (the worse of the two middle grades when their number is even). Pearson χ² test of independence on the ' +
+  '2×5 table of people (no Yates correction, empty grades dropped) with Cramér’s V = √(χ²/(n·(min(r,c)−1))).';
+export const INFERENCE_METHOD =
+  'Clusters are the units of analysis (employees, or org units × treatment). A single treated or single control unit: ' +
+  'no p-value or confidence interval (pValue null, with the reason). 2–29 units per side in total fewer than 30: ' +
+  'restricted wild cluster bootstrap (WCR as boottest: null imposed, Rademacher weights from 12 clusters, Webb six-point ' +
+  'weights below 12, B = 999 by default, fixed seed; symmetric p; 95% CI by test inversion). 30 or more: CR1 with t(G−1). ' +
+  'CR1 small-sample factor G/(G−1)·(n−1)/(n−K) with fixed effects nested in the clusters not counted in K.';
 export const FORCED_RANKING_NOTE: Bilingual = {
   zh: '在强制分布下，最终等级的比例由制度事先固定，等级结构的变化不能说明绩效变化；应以原始得分或 KPI 达成值作为衡量政策效果的指标。',
   en: 'Under forced ranking the final grade shares are fixed by design, so a change in the grade mix says nothing about performance; the raw score or KPI attainment is the meaningful outcome.',
@@ -123,10 +160,15 @@ export function analysePolicy(input: PolicyAnalysisInput): PolicyAnalysis {
     cellMean(rows, false, false),
     cellMean(rows, false, true),
   ].filter((m): m is CellMean => m !== null);
-  const did = differenceInDifferences(rows);
-  const es = did ? eventStudy(rows) : null;
-  const its = interruptedTimeSeries(rows);
+  const opts: InferenceOptions = { ...DEFAULT_INFERENCE, ...input.inference };
+  const did = differenceInDifferences(rows, opts);
+  const es = did ? eventStudy(rows, opts) : null;
+  const its = interruptedTimeSeries(rows, opts);
   const itsFallback = did === null;
+  // Staggered adoption: the chain of policies starts at different dates in different units.
+  const cohortSet = new Set(rows.map((r) => r.cohort ?? null).filter((c) => c !== null));
+  const cs = cohortSet.size >= 2 ? staggeredDid(rows, opts) : null;
+  const headline: PolicyAnalysis['staggered']['headline'] = cs && Number.isFinite(cs.overall.estimate) ? 'cs' : did ? 'did' : its ? 'its' : null;
 
   if (clean.droppedUnits.treated + clean.droppedUnits.control > 0)
     warnings.push({
@@ -140,12 +182,8 @@ export function analysePolicy(input: PolicyAnalysisInput): PolicyAnalysis {
       zh: '没有可用的对照组（范围之外没有在政策前后都有数据的单位），改用处理组的中断时间序列分析；它无法区分政策与同期发生的其他变化。',
       en: 'No usable control group (no unit outside the scope has data both before and after), so the treated group is analysed as an interrupted time series, which cannot separate the policy from anything else that changed at the same time.',
     });
-  if (did && did.seType === 'classical')
-    warnings.push({
-      code: 'few_clusters',
-      zh: `只有 ${treatedUnits + controlUnits} 个单位（少于 10 个），无法可靠地按单位聚类标准误，使用的是普通 OLS 标准误，可能低估不确定性。`,
-      en: `Only ${treatedUnits + controlUnits} units (fewer than 10): standard errors are classical OLS, not clustered by unit, and may understate the uncertainty.`,
-    });
+  if (did?.reason && did.inference.method === 'none') warnings.push({ code: 'no_p_value', zh: did.reason.zh, en: did.reason.en });
+  else if (did?.reason) warnings.push({ code: 'few_clusters', zh: did.reason.zh, en: did.reason.en });
   if (did && !es)
     warnings.push({
       code: 'saturated',
@@ -164,12 +202,24 @@ export function analysePolicy(input: PolicyAnalysisInput): PolicyAnalysis {
       zh: `只有 ${rows.length} 个观测，结论不稳健。`,
       en: `Only ${rows.length} observations: treat the result with caution.`,
     });
-  const staggered = { flagged: input.overlaps.length > 0, policies: [...input.overlaps] };
-  if (staggered.flagged)
+  const staggered = { flagged: input.overlaps.length > 0 || cs !== null, policies: [...input.overlaps], cs, headline };
+  if (input.overlaps.length > 0)
     warnings.push({
       code: 'staggered',
       zh: `存在交错实施：${input.overlaps.map((p) => `「${p.name}」(${p.effectiveFrom})`).join('、')} 与本政策范围重叠但生效日期不同，其效应会混入本估计。`,
       en: `Staggered adoption: ${input.overlaps.map((p) => `"${p.name}" (${p.effectiveFrom})`).join(', ')} overlap this policy's scope with a different date, and their effects mix into this estimate.`,
+    });
+  if (cs)
+    warnings.push({
+      code: 'staggered',
+      zh: '同一方案在不同单位的生效日期不同（试点后推广）：双向固定效应的 DiD 会把已实施的单位当作对照，因此标题结果采用 Callaway–Sant’Anna 估计（只用尚未实施或从未实施的单位作对照），DiD 结果并列显示。',
+      en: 'The same scheme took effect at different dates in different units (a pilot, then a roll-out): a two-way fixed-effects DiD would use already-treated units as controls, so the headline is the Callaway–Sant’Anna estimate (only not-yet-treated or never-treated units as controls); the DiD is shown beside it.',
+    });
+  if (cs && !cs.inference && Number.isFinite(cs.overall.estimate))
+    warnings.push({
+      code: 'no_p_value',
+      zh: '交错实施的某个批次只有 1 个单位（或对照单位不足 2 个）：Callaway–Sant’Anna 估计只给出估计值，不给出 p 值。',
+      en: 'A cohort of the staggered roll-out has a single unit (or there are fewer than two comparison units): the Callaway–Sant’Anna estimate is shown without a p-value.',
     });
 
   const d = input.distribution;
@@ -189,7 +239,7 @@ export function analysePolicy(input: PolicyAnalysisInput): PolicyAnalysis {
     },
     staggered,
     warnings,
-    summary: summarise(input.outcomeLabel, input.unit, did, its, es),
+    summary: summarise(input.outcomeLabel, input.unit, did, its, es, cs),
     methods: {
       means: MEANS_METHOD,
       did: did?.method ?? '',
@@ -197,6 +247,8 @@ export function analysePolicy(input: PolicyAnalysisInput): PolicyAnalysis {
       its: its?.method ?? '',
       scores: SCORES_METHOD,
       grades: GRADES_METHOD,
+      staggered: cs?.method ?? '',
+      inference: `${INFERENCE_METHOD} Bootstrap here: B = ${opts.bootstrapReps}, seed ${opts.bootstrapSeed}.`,
     },
   };
 }
@@ -226,19 +278,50 @@ function ciRange(lo: number, hi: number, k: number): Bilingual {
   return lo < 0 || hi < 0 ? { zh: `${a} 至 ${b}`, en: `${a} to ${b}` } : { zh: `${a}–${b}`, en: `${a}–${b}` };
 }
 
-function summarise(label: Bilingual, unit: OutcomeLevel, did: DidResult | null, its: ItsResult | null, es: EventStudyResult | null): Bilingual {
+function summarise(
+  label: Bilingual,
+  unit: OutcomeLevel,
+  did: DidResult | null,
+  its: ItsResult | null,
+  es: EventStudyResult | null,
+  cs: StaggeredResult | null,
+): Bilingual {
   const groupZh = unit === 'employee' ? '员工' : '部门';
   const groupEn = unit === 'employee' ? 'employees' : 'departments';
-  if (did && did.ci && did.p !== null) {
-    const k = decimalsFor(did.estimate, did.ci[0], did.ci[1]);
-    const v = Math.abs(did.estimate).toFixed(k);
-    const ci = ciRange(did.ci[0], did.ci[1], k);
-    const c = chance(did.p);
-    const up = did.estimate >= 0;
-    const trend = es?.preTrend && !es.preTrend.passed ? { zh: '（注意：政策前趋势已不平行）', en: ' (caution: pre-trends were not parallel)' } : { zh: '', en: '' };
+  const trend = es?.preTrend && !es.preTrend.passed ? { zh: '（注意：政策前趋势已不平行）', en: ' (caution: pre-trends were not parallel)' } : { zh: '', en: '' };
+  const uncertainty = (est: number, ci: [number, number] | null, p: number | null, reason: Bilingual | null): Bilingual => {
+    if (ci && p !== null) {
+      const k = decimalsFor(est, ci[0], ci[1]);
+      const r = ciRange(ci[0], ci[1], k);
+      const c = chance(p);
+      return { zh: `95% 置信区间 ${r.zh}；${fmtP(p)}，${c.zh}`, en: `95% CI ${r.en}; ${fmtP(p)}, ${c.en}` };
+    }
+    return { zh: `不报告 p 值：${reason?.zh ?? '数据不支持'}`, en: `no p-value: ${reason?.en ?? 'the design does not support one'}` };
+  };
+  if (cs && Number.isFinite(cs.overall.estimate)) {
+    const o = cs.overall;
+    const k = decimalsFor(o.estimate, ...(o.ci ?? []));
+    const u = uncertainty(o.estimate, o.ci, o.p, {
+      zh: '某个实施批次只有 1 个单位或对照单位不足，无法估计不确定性',
+      en: 'a cohort has a single unit or there are too few comparison units to estimate the uncertainty',
+    });
+    const up = o.estimate >= 0;
+    const didNote = did
+      ? { zh: `（并列的双向固定效应 DiD 为 ${did.estimate.toFixed(k)}，因交错实施可能有偏）`, en: ` (the two-way fixed-effects DiD beside it is ${did.estimate.toFixed(k)}, which staggered timing can bias)` }
+      : { zh: '', en: '' };
     return {
-      zh: `与对照组相比，处理组${groupZh}的${label.zh}${up ? '多上升' : '多下降'}了 ${v}；95% 置信区间 ${ci.zh}；${fmtP(did.p)}，${c.zh}${trend.zh}。`,
-      en: `${cap(label.en)} ${up ? 'rose' : 'fell'} ${v} more in treated ${groupEn} than in control ones; 95% CI ${ci.en}; ${fmtP(did.p)}, ${c.en}${trend.en}.`,
+      zh: `同一方案在不同单位的实施日期不同（交错实施），标题结果采用 Callaway–Sant’Anna 估计：实施后处理${groupZh}的${label.zh}平均${up ? '上升' : '下降'}了 ${Math.abs(o.estimate).toFixed(k)}（相对尚未实施或从未实施的单位）；${u.zh}${didNote.zh}。`,
+      en: `The policy started at different dates in different units (staggered), so the headline is the Callaway–Sant’Anna estimate: after the start, ${label.en} ${up ? 'rose' : 'fell'} ${Math.abs(o.estimate).toFixed(k)} on average in treated ${groupEn} relative to not-yet-treated or never-treated ones; ${u.en}${didNote.en}.`,
+    };
+  }
+  if (did) {
+    const k = decimalsFor(did.estimate, ...(did.ci ?? []));
+    const v = Math.abs(did.estimate).toFixed(k);
+    const u = uncertainty(did.estimate, did.ci, did.p, did.reason);
+    const up = did.estimate >= 0;
+    return {
+      zh: `与对照组相比，处理组${groupZh}的${label.zh}${up ? '多上升' : '多下降'}了 ${v}；${u.zh}${trend.zh}。`,
+      en: `${cap(label.en)} ${up ? 'rose' : 'fell'} ${v} more in treated ${groupEn} than in control ones; ${u.en}${trend.en}.`,
     };
   }
   if (its && its.levelChange.ci && its.levelChange.p !== null) {

@@ -7,3 +7,6 @@ export * from './analyse.ts';
 export * from './overlap.ts';
 export * from './polarity.ts';
 export * from './metric-labels.ts';
+export * from './wild.ts';
+export * from './hac.ts';
+export * from './staggered.ts';

@@ -14,6 +14,12 @@ export interface TwoWayFeResult extends OlsResult {
   kept: number[];
   /** Number of absorbed fixed-effect parameters (units + periods − 1 on a connected panel). */
   absorbed: number;
+  /** Parameters counted in the small-sample factor (k + T − 1 when clustered, k + U + T − 1 otherwise). */
+  kCounted: number;
+  /** The two-way-demeaned regressors (columns, kept ones only) and outcome, for the wild bootstrap. */
+  demeaned: { X: Float64Array[]; y: Float64Array };
+  /** Applies the two-way demeaning (M_D) to a vector in place. */
+  absorb: (v: Float64Array) => Float64Array;
 }
 
 /**
@@ -22,10 +28,12 @@ export interface TwoWayFeResult extends OlsResult {
  * an unbalanced panel the two-way demeaning is found by alternating projections (subtract unit
  * means, then period means, until nothing moves — Guimarães & Portugal 2010), so no dummy
  * matrix of units × periods is ever built.
- * Degrees of freedom count the absorbed parameters exactly as the regression with explicit
- * dummies would (k_total = k + U + T − 1): classical σ² = RSS/(n − k_total); CR1 clustered by unit
- * multiplies by G/(G−1)·(n−1)/(n−k_total) and refers t to t(G − 1). This is the explicit-dummy
- * (statsmodels) convention, slightly more conservative than reghdfe's nested-FE rule.
+ * Degrees of freedom: classical σ² = RSS/(n − k_total) with every absorbed parameter counted
+ * (k_total = k + U + T − 1, as the regression with explicit dummies). CR1 clustered by unit uses
+ * G/(G−1)·(n−1)/(n−K) with K = k + T − 1 and t(G − 1): the unit effects are nested in the unit
+ * clusters and are not counted (reghdfe's and fixest's `fixef.K = "nested"` rule). Counting them,
+ * as the explicit-dummy regression does, inflates the SE by √((n−k−T+1)/(n−k_total)) — exactly √2
+ * on a two-period panel — although the sandwich already removes a cluster's own mean.
  */
 export function twoWayFe(
   X: ReadonlyArray<ReadonlyArray<number>>,
@@ -93,8 +101,10 @@ export function twoWayFe(
   if (n <= kTot) throw new RangeError(`need more observations (${n}) than parameters (${kTot}) for the fixed-effects model`);
   const names = options.names ? kept.map((j) => options.names![j]!) : undefined;
   const base = ols(Xd, Array.from(yd), { names, clusters: options.cluster ? units : undefined });
-  // ols() counted only the kept columns: rescale to the full parameter count.
-  const adj = (n - kept.length) / (n - kTot);
+  // ols() counted only the kept columns: rescale to the parameters the convention counts. Under
+  // clustering by unit the unit effects are nested in the clusters and left out (reghdfe/fixest).
+  const kCounted = options.cluster ? kept.length + usedT - 1 : kTot;
+  const adj = (n - kept.length) / (n - kCounted);
   const vcov = base.vcov.map((row) => row.map((v) => v * adj));
   const df = options.cluster ? base.df : n - kTot;
   const se = vcov.map((row, i) => Math.sqrt(Math.max(0, row[i]!)));
@@ -102,5 +112,5 @@ export function twoWayFe(
   const p = t.map((ti) => (Number.isFinite(ti) ? studentTTwoSidedP(ti, df) : Number.NaN));
   const crit = studentTQuantile(0.975, df);
   const ci = base.coef.map((b, i): [number, number] => [b - crit * se[i]!, b + crit * se[i]!]);
-  return { ...base, vcov, se, t, p, ci, df, k: kTot, kept, absorbed };
+  return { ...base, vcov, se, t, p, ci, df, k: kTot, kept, absorbed, kCounted, demeaned: { X: cols, y: yd }, absorb: demean };
 }

@@ -255,9 +255,11 @@ export function compileSchemeSql(input: unknown, source: SqlSource, options: Com
   // nothing to repeat where a 12-term sum does.
   const stage3 = `SELECT ${[...carry, ...lineCols].join(', ')}, ${roundHalfUpSql('_total')} AS score FROM (SELECT *, ${total} AS _total FROM (${stage2}) s2) s2b`;
 
-  // Stage 4: grade from the bands (core gradeForScore: floor(score + 0.5) against each minimum).
+  // Stage 4: grade from the bands (core gradeForScore: the score itself, or floor(score + 0.5)
+  // under gradeRounding 'half_up_integer', against each minimum).
   const bands = scheme.gradeBands;
-  const bandIdx = `CASE ${bands.map((b) => (b.min === null ? `WHEN TRUE THEN ${GRADES.indexOf(b.grade)}` : `WHEN floor(score + ${dbl(0.5)}) >= ${dbl(b.min)} THEN ${GRADES.indexOf(b.grade)}`)).join(' ')} ELSE ${GRADES.indexOf(bands[bands.length - 1]!.grade)} END`;
+  const graded = (scheme.gradeRounding ?? 'none') === 'half_up_integer' ? `floor(score + ${dbl(0.5)})` : 'score';
+  const bandIdx = `CASE ${bands.map((b) => (b.min === null ? `WHEN TRUE THEN ${GRADES.indexOf(b.grade)}` : `WHEN ${graded} >= ${dbl(b.min)} THEN ${GRADES.indexOf(b.grade)}`)).join(' ')} ELSE ${GRADES.indexOf(bands[bands.length - 1]!.grade)} END`;
   let gradeIdx = '_band_idx';
   scheme.vetoes.forEach((v, i) => {
     gradeIdx = `CASE WHEN _ev${i} >= ${dbl(v.threshold)} THEN greatest(${gradeIdx}, ${GRADES.indexOf(v.capGrade)}) ELSE ${gradeIdx} END`;

@@ -1,5 +1,5 @@
 import { BilingualError } from '../errors.ts';
-import { GRADES, type Grade, gradeForScore } from '../domain.ts';
+import { GRADES, GRADE_LABELS, type Grade, type GradeRounding, gradeForScore, gradingValue } from '../domain.ts';
 import { formatNumber, roundHalfUp, roundMoney } from './format.ts';
 import { raterComposite, type RaterScores } from './raters.ts';
 import type { Bilingual, BonusBase, BonusComponent, GradeBand, Kpi, Scheme, Tier } from './types.ts';
@@ -188,9 +188,31 @@ export function coefficientFor(bands: readonly GradeBand[], grade: Grade): numbe
 }
 
 /** Grade and coefficient for a score, including for roll-ups (quarter/year means) and re-grading. */
-export function gradeScore(bands: readonly GradeBand[], score: number): { grade: Grade; coefficient: number } {
-  const grade = gradeForScore(score, bandsForGrading(bands));
+export function gradeScore(bands: readonly GradeBand[], score: number, rounding: GradeRounding = 'none'): { grade: Grade; coefficient: number } {
+  const grade = gradeForScore(score, bandsForGrading(bands), rounding);
   return { grade, coefficient: coefficientFor(bands, grade) };
+}
+
+/**
+ * The grading step in words, with the band's bounds as the comparison ran: "得分 90.5（不取整）
+ * → 良：81 ≤ 90.5 < 91" or, under half-up rounding, "得分 90.5，四舍五入为 91 → 优：91 ≤ 91".
+ */
+export function explainGrade(bands: readonly GradeBand[], score: number, rounding: GradeRounding, grade: Grade): Bilingual {
+  const v = gradingValue(score, rounding);
+  const i = bands.findIndex((b) => b.grade === grade);
+  const band = bands[i]!;
+  const upper = i > 0 ? bands[i - 1]!.min : null;
+  const range = `${band.min === null ? '' : `${f(band.min)} ≤ `}${f(v)}${upper === null ? '' : ` < ${f(upper)}`}`;
+  const label = GRADE_LABELS[grade];
+  return rounding === 'half_up_integer'
+    ? {
+        zh: `得分 ${f(score)}，按方案先四舍五入为整数 ${f(v)} → ${label.zh}（${grade}）：${range}`,
+        en: `score ${f(score)}, rounded half-up to the integer ${f(v)} as the scheme says → ${label.en} (${grade}): ${range}`,
+      }
+    : {
+        zh: `得分 ${f(score)}（不取整，直接对照等级区间）→ ${label.zh}（${grade}）：${range}`,
+        en: `score ${f(score)} (not rounded: compared with the bands as it is) → ${label.en} (${grade}): ${range}`,
+      };
 }
 
 /** True when `a` is a worse grade than `b` (A best … E worst). */
@@ -222,6 +244,8 @@ export interface SchemeResult {
   score: number;
   /** Grade from the bands alone, before any veto. */
   bandGrade: Grade;
+  /** How the bands were applied (rounding rule and the band's bounds); empty when not explaining. */
+  gradeExplanation: Bilingual;
   grade: Grade;
   coefficient: number;
   veto: { event: string; count: number; capGrade: Grade; reason: Bilingual } | null;
@@ -300,7 +324,8 @@ export function computeBonus(scheme: Scheme, result: Omit<SchemeResult, 'bonus'>
 
 /**
  * Scores one employee-period under a scheme: KPI lines → total score (rounded half-up to 2
- * decimals) → grade by the scheme's bands (core gradeForScore rounding) → veto caps → coefficient
+ * decimals) → grade by the scheme's bands (the unrounded score, unless gradeRounding says
+ * 'half_up_integer') → veto caps → coefficient
  * → bonus. A missing KPI input is an error rather than a silent 0, so a data gap is never
  * mistaken for poor performance.
  */
@@ -330,7 +355,8 @@ export function evaluateScheme(scheme: Scheme, inputs: SchemeInputs, options: Ev
     total += line.weighted;
   }
   const score = roundHalfUp(total, 2);
-  const band = gradeScore(scheme.gradeBands, score);
+  const rounding = scheme.gradeRounding ?? 'none';
+  const band = gradeScore(scheme.gradeBands, score, rounding);
   let grade = band.grade;
   let veto: SchemeResult['veto'] = null;
   for (const v of scheme.vetoes) {
@@ -344,6 +370,7 @@ export function evaluateScheme(scheme: Scheme, inputs: SchemeInputs, options: Ev
     schemeId: scheme.id,
     score,
     bandGrade: band.grade,
+    gradeExplanation: explain ? explainGrade(scheme.gradeBands, score, rounding, band.grade) : NO_EXPLANATION,
     grade,
     coefficient: coefficientFor(scheme.gradeBands, grade),
     veto,

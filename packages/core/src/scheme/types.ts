@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CYCLES, GRADES, RATER_RELATIONS } from '../domain.ts';
+import { CYCLES, GRADE_ROUNDINGS, GRADES, RATER_RELATIONS } from '../domain.ts';
 import { roleCodeSchema } from '../filters.ts';
 import { checkScheme } from './validate.ts';
 
@@ -167,6 +167,8 @@ export const schemeObjectSchema = z.strictObject({
   kpis: z.array(kpiSchema).min(1),
   raters: z.strictObject({ weights: raterWeightsSchema }).optional(),
   gradeBands: z.array(gradeBandSchema).min(1),
+  /** Whether the bands compare the score as it is ('none', default) or rounded half-up to an integer. */
+  gradeRounding: z.enum(GRADE_ROUNDINGS).default('none'),
   vetoes: z.array(vetoSchema).default([]),
   bonus: z.array(bonusComponentSchema).default([]),
   streaks: z.array(streakSchema).default([]),

@@ -6,3 +6,4 @@ export * from './tests.ts';
 export * from './regression.ts';
 export * from './bins.ts';
 export * from './value-counts.ts';
+export * from './bootstrap.ts';

@@ -93,7 +93,7 @@ function matMul(a: number[][], b: number[][]): number[][] {
 }
 
 /** Inverse of a symmetric positive-definite matrix via Cholesky; a (near-)singular matrix names the collinear column. */
-function invertSpd(m: number[][], names?: string[]): number[][] {
+export function invertSpd(m: number[][], names?: string[]): number[][] {
   const k = m.length;
   const L: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < k; i++) {

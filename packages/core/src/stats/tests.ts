@@ -72,6 +72,14 @@ export function cliffsDelta(x: ArrayLike<number>, y: ArrayLike<number>): number 
   return (2 * u) / (n1 * n2) - 1;
 }
 
+/**
+ * The "expected count below 5" caveat compares with a relative tolerance: expected counts are
+ * n·share, and shares that were normalised (often twice: guideline percentages → fractions →
+ * renormalised) land a few ulps below the intended 5 (4.999999999999999), which is not "below 5".
+ */
+export const SMALL_EXPECTED = 5;
+export const isSmallExpected = (e: number): boolean => e < SMALL_EXPECTED * (1 - 1e-9);
+
 export interface ContingencyResult {
   chi2: number;
   df: number;
@@ -105,7 +113,7 @@ export function chiSquareIndependence(table: number[][]): ContingencyResult {
     for (let j = 0; j < c; j++) {
       const e = expected[i]![j]!;
       chi2 += (t[i]![j]! - e) ** 2 / e;
-      if (e < 5) small++;
+      if (isSmallExpected(e)) small++;
     }
   const df = (r - 1) * (c - 1);
   const k = Math.min(r, c) - 1;
@@ -153,7 +161,7 @@ export function goodnessOfFit(observed: readonly number[], proportions: readonly
     }
     chi2 += (o - e) ** 2 / e;
     if (o > 0) g += 2 * o * Math.log(o / e);
-    if (e < 5) small++;
+    if (isSmallExpected(e)) small++;
   }
   const df = expected.filter((e) => e > 0).length - 1;
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GRADES, adverseImpact, ageBand, analysisFiltersSchema, tenureBand, type Cycle, type ImpactRow } from '@perflens/core';
+import { AGE_BANDS, GRADES, TENURE_BANDS, adverseImpact, analysisFiltersSchema, bandCaseSql, type Cycle, type ImpactRow } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
 import { filterSql, withClause } from './filter-sql.ts';
@@ -27,45 +27,46 @@ export interface CalibrationFairness {
 
 /**
  * Adverse-impact ratios (four-fifths rule) of the top-grade rate by gender, age band (from
- * birth_year at the period's year) and tenure band (whole years from hire_date to the period
- * start). SQL aggregates to (attribute value, n, top) — a few hundred rows — and the bands are
- * applied in TS so their cut points live in one place (core/calibration/fairness.ts).
+ * birth_year at the period's year) and tenure band (whole years of service from hire_date to the
+ * period start: anniversaries reached, DuckDB date_sub — not date_diff, which counts calendar-year
+ * boundaries and gives someone hired 2022-12-15 one year on 2023-01-01). The rate is per graded
+ * assessment; the group minimum counts distinct people, since one person rated every month of the
+ * range is one person. The band cut points live in core (AGE_BANDS, TENURE_BANDS) and are spliced
+ * into the statement as constants; SQL returns one row per group of each dimension.
  */
 export async function calibrationFairness(wh: Warehouse, input: CalibrationFairnessInput): Promise<CalibrationFairness> {
   // Parsed first: a bad input is refused before anything touches the database.
   const f = await withResolvedCycle(wh, calibrationFairnessInputSchema.parse(input));
   await ensureAnalytics(wh);
   const fs = filterSql(f);
-  const rows = await wh.query<{ gender: string | null; age: number | null; tenure: number | null; n: number; top: number }>(
+  const ageSql = bandCaseSql('(year(a.period_start) - e.birth_year)', AGE_BANDS);
+  const tenureSql = bandCaseSql("date_sub('year', e.hire_date, a.period_start)", TENURE_BANDS);
+  const rows = await wh.query<{ dim: 'gender' | 'age' | 'tenure'; key: string | null; n: number; top: number; people: number }>(
     `${withClause(fs)}
-     SELECT e.gender, year(a.period_start) - e.birth_year AS age,
-            CASE WHEN e.hire_date IS NULL THEN NULL ELSE date_diff('year', e.hire_date, a.period_start) END AS tenure,
-            count(*)::INTEGER AS n, count(*) FILTER (WHERE list_contains(string_split($top, ','), a.grade))::INTEGER AS top
-       FROM ${fs.from} LEFT JOIN employees e ON e.id = a.employee_id
-      WHERE a.grade IN ('A', 'B', 'C', 'D', 'E') GROUP BY ALL`,
+     SELECT CASE WHEN grouping(gender) = 0 THEN 'gender' WHEN grouping(age) = 0 THEN 'age' ELSE 'tenure' END AS dim,
+            coalesce(gender, age, tenure) AS key,
+            count(*)::INTEGER AS n, count(*) FILTER (WHERE top)::INTEGER AS top, count(DISTINCT employee_id)::INTEGER AS people
+       FROM (SELECT a.employee_id, nullif(e.gender, '') AS gender, ${ageSql} AS age, ${tenureSql} AS tenure,
+                    list_contains(string_split($top, ','), a.grade::VARCHAR) AS top
+               FROM ${fs.from} LEFT JOIN employees e ON e.id = a.employee_id
+              WHERE a.grade IN ('A', 'B', 'C', 'D', 'E')) x
+      GROUP BY GROUPING SETS ((gender), (age), (tenure))`,
     { ...fs.params, top: [...new Set(f.topGrades)].join(',') },
   );
-  const tally = (key: (r: (typeof rows)[number]) => string | null) => {
-    const m = new Map<string, { n: number; top: number }>();
+  const tally = (dim: 'gender' | 'age' | 'tenure') => {
     let unknown = 0;
+    const groups = [];
     for (const r of rows) {
-      const k = key(r);
-      if (k === null) {
-        unknown += r.n;
-        continue;
-      }
-      const t = m.get(k) ?? { n: 0, top: 0 };
-      t.n += r.n;
-      t.top += r.top;
-      m.set(k, t);
+      if (r.dim !== dim) continue;
+      if (r.key === null) unknown += r.n;
+      else groups.push({ key: r.key, n: r.n, top: r.top, people: r.people });
     }
-    const groups = [...m].map(([k, t]) => ({ key: k, ...t })).sort((a, b) => (a.key < b.key ? -1 : 1));
+    groups.sort((a, b) => (a.key < b.key ? -1 : 1));
     return { rows: adverseImpact(groups, f.minN), unknown };
   };
-  // Age is computed against the period's year; birth_year alone gives age within a year, enough for bands.
-  const g = tally((r) => (r.gender === null || r.gender === '' ? null : r.gender));
-  const a = tally((r) => (r.age === null ? null : ageBand(0, r.age)));
-  const t = tally((r) => tenureBand(r.tenure));
+  const g = tally('gender');
+  const a = tally('age');
+  const t = tally('tenure');
   return {
     cycle: f.cycle,
     topGrades: f.topGrades,

@@ -51,7 +51,8 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
       `More than ${MAX_ROWS} rater scores match: choose a shorter period range or an org unit. / 符合条件的评分超过 ${MAX_ROWS} 条：请缩短期间范围或选择组织单元。`,
     );
   if (rows.length === 0) return { cycle: f.cycle, company: { n: 0, mean: 0, sd: 0, withinVar: 0, betweenVar: 0 }, raters: [], warnings: [], scores: [] };
-  const res = normaliseByRater(rows.map((r) => ({ rater: r.r, score: r.x })), f.minN);
+  // The ratee is each score's cluster for the rater's z (a supervisor rates the same people every month).
+  const res = normaliseByRater(rows.map((r) => ({ rater: r.r, score: r.x, ratee: r.e })), f.minN);
   const names = new Map(
     (await wh.query<{ id: string; name: string }>('SELECT id, name FROM employees WHERE list_contains(string_split($ids, \',\'), id)', {
       ids: res.raters.map((r) => r.rater).join(','),

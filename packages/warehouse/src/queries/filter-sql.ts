@@ -58,17 +58,20 @@ function build(f: AnalysisFilters, cycle: Cycle | undefined, facts: FactTable, s
     params.cycle = cycle;
   }
   let withSql = '';
-  // Compared by start date so that e.g. a month range also picks the quarters starting inside it.
-  // A period's start date follows from its id (2024-03 → 2024-03-01, 2024-Q2 → 2024-04-01), so
-  // it is bound as a constant: DuckDB then prunes whole row groups of the period-ordered facts,
-  // which a scalar subquery on periods would prevent.
+  // A period is in the range when its start date lies between the start of `from` and the END of
+  // `to`: a bound names a whole period, so `to: "2024"` on the monthly cycle reaches December and
+  // `to: "2024-Q1"` March (comparing with the start of `to` kept only its first month). Start
+  // dates also let a month range pick the quarters starting inside it. Both dates follow from the
+  // ids (2024-03 → 2024-03-01 … 2024-03-31, 2024-Q2 → 2024-04-01 … 2024-06-30) and are bound as
+  // constants: DuckDB then prunes whole row groups of the period-ordered facts, which a scalar
+  // subquery on periods would prevent.
   if (f.from !== undefined) {
     where.push('period_start >= $fromDate::DATE');
     params.fromDate = periodInfo(f.from)!.start;
   }
   if (f.to !== undefined) {
     where.push('period_start <= $toDate::DATE');
-    params.toDate = periodInfo(f.to)!.start;
+    params.toDate = periodInfo(f.to)!.end;
   }
   if (f.role !== undefined) {
     // TRY_CAST: roles are data now, and a code that role_t does not (yet) list matches no row

@@ -1,8 +1,8 @@
 import { parseOutcome, type DistributionInputs, type OutcomeId, type PanelObservation } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { distributionFromCounts, type DistributionCountRow } from './policy-distribution.ts';
-import { controlRolesSql, policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
+import { policyDistribution } from './policy-distribution.ts';
+import { chainCtes, controlRolesSql, policyChainParam, policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
 
 /** Outcomes read from the assessment facts themselves, which one scan can serve with the distribution. */
 export type AssessmentOutcomeKind = 'score' | 'bonus' | 'grade';
@@ -28,13 +28,14 @@ export interface PolicyAssessmentPanelInput extends PolicyScopeParams {
 
 /**
  * The org-unit panel of an assessment outcome (score, bonus, a grade's share) and the score and
- * grade distributions, from ONE scan of the facts. policyPanel and policyDistribution each scan
- * 7.2 million rows at 200k employees × 36 months and, run side by side on two cores, competed for
- * them (≈ 360–560 ms together); here the facts are counted once per (org unit, role, period,
- * score, grade) — about 110k cells — and both results are rolled up from those cells.
- * Same rows, same treatment and like-for-like control rule as the two separate queries
- * (warehouse test/policy.test.ts checks hand-computed values; api test/policy.test.ts compares
- * both paths on the demo company).
+ * grade distributions. The panel counts the facts once per (org unit, role, period, score,
+ * grade) — about 110k cells at 200k employees × 36 months — instead of joining 7.2 million rows
+ * to the window. The distributions are one value per person and window, which needs the facts
+ * grouped by person: that is policyDistribution's statement (cached until the next write, and
+ * the same for every outcome), run beside the panel's.
+ * Same rows, same treatment and like-for-like control rule as policyPanel (warehouse
+ * test/policy.test.ts checks hand-computed values; api test/policy.test.ts compares both paths
+ * on the demo company).
  */
 export async function policyAssessmentPanel(
   wh: Warehouse,
@@ -44,7 +45,7 @@ export async function policyAssessmentPanel(
   if (!isAssessmentOutcome(kind)) throw new Error(`policyAssessmentPanel: outcome ${input.outcome} is not read from assessments`);
   await ensureAnalytics(wh);
   const sums = CELL_SUMS[kind];
-  const params: SqlParams = { ...policyScopeParams(input), ...(code !== null ? { code } : {}) };
+  const params: SqlParams = { ...policyScopeParams(input), chain: await policyChainParam(wh, input.policyId), ...(code !== null ? { code } : {}) };
   // A window narrower than the history becomes a constant start-date range on the scan (zone maps
   // skip the rest); as a subquery bound DuckDB plans it as a per-row nested-loop join instead.
   const windowed = input.before != null || input.after != null;
@@ -55,40 +56,30 @@ export async function policyAssessmentPanel(
     );
     Object.assign(params, { lo: b?.lo ?? null, hi: b?.hi ?? null });
   }
-  type Row = { part: 'p' | 'd' } & Partial<PanelObservation> & { sameRoleControl: boolean | null } & DistributionCountRow;
-  const rows = await wh.query<Row>(
+  const range = windowed ? ' AND s.period_start BETWEEN CAST($lo AS DATE) AND CAST($hi AS DATE)' : '';
+  // The distribution is one value per person and window: a separate (cached, outcome-independent)
+  // statement, since the cells below carry no employee. Both run side by side.
+  const distribution = policyDistribution(wh, input);
+  const rows = await wh.query<PanelObservation & { sameRoleControl: boolean | null }>(
     `${policyScopeCtes()},
     f AS (SELECT s.org_unit_id, s.role, s.period_id, s.score, s.grade, count(*) AS n${kind === 'bonus' ? ', sum(CAST(s.bonus AS DOUBLE)) AS sb, count(s.bonus) AS nb' : ''}
             FROM assessment_facts s
-           WHERE s.period_kind = $cycle::period_kind_t${windowed ? ' AND s.period_start BETWEEN CAST($lo AS DATE) AND CAST($hi AS DATE)' : ''}
+           WHERE s.period_kind = $cycle::period_kind_t${range}
            GROUP BY ALL),
-    cl AS (SELECT s.*, ${sums.sv} AS sv, ${sums.nv} AS nv, w.rel, ${TREATED_SQL} AS treated, c.may_control, c.in_scope
-             FROM f s JOIN win w ON w.period_id = s.period_id JOIN cls c ON c.org_unit_id = s.org_unit_id, pol),
-    -- Whether people of the scoped roles work outside the scope: among rows with the outcome
-    -- for the panel, among all rows for the distribution (as the two separate queries decide).
-    same AS (SELECT bool_or(NOT x.in_scope AND x.may_control AND list_contains(pol.roles, x.role) AND x.nv > 0) AS p,
-                    bool_or(NOT x.in_scope AND x.may_control AND list_contains(pol.roles, x.role)) AS d FROM cl x, pol),
-    pan AS (SELECT 'p' AS part, x.org_unit_id || CASE WHEN treated THEN '|T' ELSE '|C' END AS unit, rel, period_id AS "periodId", treated,
-                   sum(sv) / sum(nv) AS value, sum(nv)::INTEGER AS n, (SELECT p FROM same) AS "sameRoleControl",
-                   NULL::BOOLEAN AS post, NULL::DOUBLE AS score, NULL::VARCHAR AS grade, NULL::INTEGER AS g
-              FROM cl x, pol
-             WHERE nv > 0 AND (treated OR (may_control AND ${controlRolesSql('x.role', '(SELECT p FROM same)')}))
-             GROUP BY ALL),
-    dk AS (SELECT treated, rel >= 0 AS post, score, grade::VARCHAR AS grade, n FROM cl x, pol
-            WHERE treated OR (may_control AND ${controlRolesSql('x.role', '(SELECT d FROM same)')})),
-    dis AS (SELECT 'd' AS part, NULL::VARCHAR AS unit, NULL::INTEGER AS rel, NULL::VARCHAR AS "periodId", treated,
-                   NULL::DOUBLE AS value, sum(n)::INTEGER AS n, NULL::BOOLEAN AS "sameRoleControl",
-                   post, score, grade, grouping(score)::INTEGER AS g
-              FROM dk GROUP BY GROUPING SETS ((treated, post, score), (treated, post, grade)))
-    SELECT * FROM pan UNION ALL SELECT * FROM dis
-    ORDER BY part DESC, unit, rel`,
+    ${chainCtes('f', 'role')},
+    cl AS (SELECT s.*, ${sums.sv} AS sv, ${sums.nv} AS nv, w.rel, ${TREATED_SQL} AS treated, c.may_control, c.in_scope, cm.cohort
+             FROM f s JOIN win w ON w.period_id = s.period_id JOIN cls c ON c.org_unit_id = s.org_unit_id
+             LEFT JOIN covmap cm ON cm.org_unit_id = s.org_unit_id AND cm.role IS NOT DISTINCT FROM CAST(s.role AS VARCHAR), pol),
+    -- Whether people of the scoped roles work outside the scope, among rows with the outcome (as policyPanel decides).
+    same AS (SELECT bool_or(NOT x.in_scope AND x.may_control AND list_contains(pol.roles, x.role) AND x.nv > 0) AS p FROM cl x, pol)
+    SELECT x.org_unit_id || CASE WHEN treated THEN '|T' ELSE '|C' END AS unit, rel, period_id AS "periodId", treated,
+           sum(sv) / sum(nv) AS value, sum(nv)::INTEGER AS n, (SELECT p FROM same) AS "sameRoleControl", min(cohort) AS cohort
+      FROM cl x, pol
+     WHERE nv > 0 AND (treated OR (may_control AND ${controlRolesSql('x.role', '(SELECT p FROM same)')}))
+     GROUP BY ALL
+     ORDER BY unit, rel`,
     params,
   );
-  const panel: Array<PanelObservation & { sameRoleControl: boolean | null }> = [];
-  const counts: DistributionCountRow[] = [];
-  for (const r of rows) {
-    if (r.part === 'p') panel.push({ unit: r.unit!, rel: r.rel!, periodId: r.periodId!, treated: r.treated, value: r.value!, n: r.n, sameRoleControl: r.sameRoleControl });
-    else counts.push({ treated: r.treated, post: r.post, score: r.score, grade: r.grade, n: r.n, g: r.g });
-  }
-  return { panel, distribution: distributionFromCounts(counts) };
+  const panel = rows.map((r) => ({ ...r, cohort: r.cohort ?? null }));
+  return { panel, distribution: await distribution };
 }

@@ -1,39 +1,59 @@
 import { GRADES, type DistributionInputs, type GradeCounts } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { controlRolesSql, policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
+import { personDistributionSql, policyScopeCtes, policyScopeParams, type PolicyScopeParams } from './policy-scope-sql.ts';
 
 /**
- * Raw assessment scores and grades of the treated and control groups, before and after the
- * policy, as value counts (one scan, two grouping sets): the rank and chi-square tests need the
- * distributions, not millions of individual scores.
+ * Score and grade distributions of the treated and control groups before and after the policy,
+ * one value per person and window (personDistributionSql: each person's mean score and median
+ * grade), as value counts: the rank and chi-square tests need the distributions, not the rows.
  */
 export async function policyDistribution(wh: Warehouse, input: PolicyScopeParams): Promise<DistributionInputs> {
   await ensureAnalytics(wh);
-  // Counted per org unit, role, side and value first (the window as a period_start range, the
-  // side as period_start ≥ effective date: no per-row joins over millions of facts), then the
-  // few thousand groups are classified as treated / control.
+  // Taken after ensureAnalytics: a rebuild it ran is itself a write.
+  const generation = wh.writeGeneration;
+  let entry = cache.get(wh);
+  if (!entry || entry.generation !== generation || entry.byKey.size >= MAX_KEYS) cache.set(wh, (entry = { generation, byKey: new Map() }));
+  const key = JSON.stringify([input.policyId, input.cycle, input.before ?? null, input.after ?? null, input.controlOrgUnitIds ?? null]);
+  let hit = entry.byKey.get(key);
+  if (!hit) {
+    const byKey = entry.byKey;
+    hit = personDistribution(wh, input);
+    byKey.set(key, hit);
+    // A failed read is not kept: the next request asks again.
+    hit.catch(() => {
+      if (byKey.get(key) === hit) byKey.delete(key);
+    });
+  }
+  return hit;
+}
+
+/**
+ * The person-level distribution groups every assessment row of the window by person (7.2 million
+ * rows into 400,000 person × side groups at 200,000 employees × 36 months: about a second on two
+ * cores), and it does not depend on the outcome: policy.brief asks it once per outcome and the
+ * dashboard re-asks it on every view. So it is kept per warehouse until the next write (any
+ * import, policy edit or rebuild bumps the write generation), bounded like resolveCycle's cache.
+ */
+const cache = new WeakMap<Warehouse, { generation: number; byKey: Map<string, Promise<DistributionInputs>> }>();
+const MAX_KEYS = 64;
+
+async function personDistribution(wh: Warehouse, input: PolicyScopeParams): Promise<DistributionInputs> {
+  // The window as a period_start range (no per-row joins over millions of facts), the side as
+  // period_start ≥ effective date.
+  const d = personDistributionSql();
+  // Ordered by value so the rank test's sort of up to 400,000 person means meets sorted input.
   const rows = await wh.query<DistributionCountRow>(
     `${policyScopeCtes()},
     bounds AS (SELECT min(p.start_date) AS lo, max(p.start_date) AS hi FROM per p JOIN win w ON w.period_id = p.id),
-    agg AS (SELECT s.org_unit_id, s.role, s.period_start >= (SELECT effective_from FROM pol) AS post, s.score, s.grade,
-                   count(*) AS n, grouping(s.score) AS g
-              FROM assessment_facts s
-             WHERE s.period_kind = $cycle::period_kind_t
-               AND s.period_start >= (SELECT lo FROM bounds) AND s.period_start <= (SELECT hi FROM bounds)
-             GROUP BY GROUPING SETS ((s.org_unit_id, s.role, post, s.score), (s.org_unit_id, s.role, post, s.grade))),
-    cl AS (SELECT s.*, ${TREATED_SQL} AS treated, c.may_control, c.in_scope FROM agg s JOIN cls c ON c.org_unit_id = s.org_unit_id, pol),
-    same AS (SELECT bool_or(NOT x.in_scope AND x.may_control AND list_contains(pol.roles, x.role)) AS v FROM cl x, pol)
-    SELECT treated, post, score, grade, sum(n)::INTEGER AS n, g::INTEGER AS g
-      FROM cl x, pol
-     WHERE treated OR (may_control AND ${controlRolesSql('x.role', '(SELECT v FROM same)')})
-     GROUP BY treated, post, score, grade, g`,
+    ${d.ctes}
+    SELECT * FROM (${d.select}) ORDER BY g, score, grade`,
     policyScopeParams(input),
   );
   return distributionFromCounts(rows);
 }
 
-/** One value count: g = 0 for a (treated, post, score) row, 1 for a (treated, post, grade) row. */
+/** One value count (people): g = 0 for a (treated, post, mean score) row, 1 for a (treated, post, median grade) row. */
 export interface DistributionCountRow {
   treated: boolean;
   post: boolean | null;

@@ -1,7 +1,7 @@
 import { parseOutcome, type OutcomeId, type PanelObservation } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { controlRolesSql, policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
+import { chainCtes, controlRolesSql, policyChainParam, policyScopeCtes, policyScopeParams, TREATED_SQL, type PolicyScopeParams } from './policy-scope-sql.ts';
 
 /**
  * Outcome source per kind: rows (employee_id, period_id, org_unit_id, role, v). Employee-level
@@ -54,15 +54,17 @@ export async function policyPanel(wh: Warehouse, input: PolicyPanelInput): Promi
   // Org-unit metrics carry no role: treatment by org scope only, one unit per org unit.
   const u = kind === 'metric' ? { group: UNITS.orgUnit.group, key: 'a.org_unit_id' } : UNITS[input.unit];
   const treated = kind === 'metric' ? 'c.in_scope' : TREATED_SQL.replaceAll('s.role', 'a.role');
-  const params = { ...policyScopeParams(input), ...(code !== null ? { code } : {}) };
+  const params = { ...policyScopeParams(input), chain: await policyChainParam(wh, input.policyId), ...(code !== null ? { code } : {}) };
   return wh.query<PanelObservation & { sameRoleControl: boolean | null }>(
     `${policyScopeCtes()},
     agg AS (SELECT ${u.group}, sum(s.v) AS sv, count(*) AS n FROM (${SOURCES[kind]}) s GROUP BY ALL),
-    cl AS (SELECT a.*, w.rel, ${treated} AS treated, c.may_control, c.in_scope
-             FROM agg a JOIN win w ON w.period_id = a.period_id JOIN cls c ON c.org_unit_id = a.org_unit_id, pol),
+    ${chainCtes('agg', kind === 'metric' ? 'NULL::VARCHAR' : 'role')},
+    cl AS (SELECT a.*, w.rel, ${treated} AS treated, c.may_control, c.in_scope, cm.cohort
+             FROM agg a JOIN win w ON w.period_id = a.period_id JOIN cls c ON c.org_unit_id = a.org_unit_id
+             LEFT JOIN covmap cm ON cm.org_unit_id = a.org_unit_id${kind === 'metric' ? '' : ' AND cm.role IS NOT DISTINCT FROM CAST(a.role AS VARCHAR)'}, pol),
     same AS (SELECT bool_or(NOT a.in_scope AND a.may_control AND list_contains(pol.roles, a.role)) AS v FROM cl a, pol)
     SELECT ${u.key} AS unit, rel, period_id AS "periodId", treated, sum(sv) / sum(n) AS value, sum(n)::INTEGER AS n,
-           (SELECT v FROM same) AS "sameRoleControl"
+           (SELECT v FROM same) AS "sameRoleControl", min(cohort) AS cohort
       FROM cl a, pol
      WHERE treated OR (may_control${kind === 'metric' ? '' : ` AND ${controlRolesSql('a.role', '(SELECT v FROM same)')}`})
      GROUP BY ALL

@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { RATER_RELATIONS, analysisFiltersSchema, type Cycle, type RaterRelation } from '@perflens/core';
+import { RATER_RELATIONS, analysisFiltersSchema, raterShrinkage, rateeClusterZ, type Cycle, type RaterRelation } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { scopedFilterSql } from './filter-sql.ts';
+import { scopedFilterSql, withClause } from './filter-sql.ts';
 import { withResolvedCycle } from './resolve-cycle.ts';
+
+/** Above this many raters in one answer, z is left out (see RaterRow.z). */
+const CLUSTERED_Z_MAX = 500;
 
 /** Self-ratings say little about a rater's leniency, so they are left out unless asked for. */
 export const DEFAULT_RATER_RELATIONS: readonly RaterRelation[] = RATER_RELATIONS.filter((r) => r !== 'self');
@@ -28,9 +31,25 @@ export interface RaterRow {
   sd: number | null;
   /** Rater mean − overall mean. */
   diff: number;
-  /** diff in standard errors of a mean of n overall scores: diff / (overall sd / √n). */
-  z: number;
-  /** Fewer than minN scores: the z is too noisy to act on. */
+  /**
+   * The ranking and colouring key: the rater's leniency shrunk toward 0 by the size of the team
+   * (one-way random effects, method of moments: λ·diff, λ = τ²/(τ² + σ²/n)).
+   */
+  shrunk: number;
+  /** 95% interval of `shrunk`: λ·diff ± 1.96·√(λσ²/n). */
+  shrunkCi: [number, number];
+  /** lenient / severe when that interval excludes 0, else neutral (what the table colours). */
+  level: 'lenient' | 'severe' | 'neutral';
+  /**
+   * Test statistic only: diff / SE with the people rated as clusters (a supervisor's monthly
+   * ratings of the same people are not independent), SE = √(G/(G−1)·Σ_j(Σ_i(x_i − m))²)/n.
+   * 0 with fewer than two people rated. null in an unpaged list of more than
+   * CLUSTERED_Z_MAX raters: the per-person read would cost seconds, and the ranking does not need it.
+   */
+  z: number | null;
+  /** People rated (the clusters of z). */
+  ratees: number;
+  /** Fewer than minN scores: the estimate is too noisy to act on. */
   lowN: boolean;
 }
 
@@ -40,13 +59,14 @@ export interface RaterLeniency {
   overall: { n: number; mean: number | null; sd: number | null };
   /** Number of raters in the whole list (the overall figures always cover all of them). */
   total: number;
-  /** All raters, or the requested page, most lenient (highest z) first. */
+  /** All raters, or the requested page, most lenient (highest shrunk leniency) first. */
   raters: RaterRow[];
 }
 
 /**
  * Rater leniency: each rater's mean over the rater scores of the filtered assessments
- * (joined on employee + period) against the mean of all those scores.
+ * (joined on employee + period) against the mean of all those scores, ranked by the shrinkage
+ * estimate with its interval; z (people rated as clusters) is reported as a test statistic.
  */
 export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): Promise<RaterLeniency> {
   // Parsed first: a bad input is refused before anything touches the database.
@@ -94,9 +114,11 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
   let ssTotal = 0;
   for (let i = 0; i < count; i++) ssTotal += m2[i]! + c.n[i]! * (mean[i]! - M) * (mean[i]! - M);
   const sd = N > 1 ? Math.sqrt(ssTotal / (N - 1)) : null;
+  const shrink = raterShrinkage(Array.from({ length: count }, (_, i) => ({ n: c.n[i]!, mean: mean[i]!, m2: m2[i]! })));
   const raters: RaterRow[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const n = c.n[i]!;
+    const sh = shrink.raters[i]!;
     raters[i] = {
       raterId: c.id[i]!,
       raterName: c.name[i] ?? null,
@@ -104,13 +126,43 @@ export async function raterLeniency(wh: Warehouse, input: RaterLeniencyInput): P
       mean: mean[i]!,
       sd: n > 1 ? Math.sqrt(m2[i]! / (n - 1)) : null,
       diff: mean[i]! - M,
-      // With no spread at all every rater agrees with the company: z is 0, not a division by zero.
-      z: sd !== null && sd > 0 ? (mean[i]! - M) / (sd / Math.sqrt(n)) : 0,
+      shrunk: sh.shrunk,
+      shrunkCi: sh.ci,
+      level: sh.level,
+      z: null,
+      ratees: 0,
       lowN: n < f.minN,
     };
   }
-  // Most lenient first; ties by rater id (code-unit order, which is byte order for the ids in use).
-  raters.sort((x, y) => y.z - x.z || (x.raterId < y.raterId ? -1 : x.raterId > y.raterId ? 1 : 0));
+  // Most lenient first by the shrunk leniency (a z grows with √n and ranked big teams' small
+  // biases above small teams' large ones); ties by rater id (code-unit order).
+  raters.sort((x, y) => y.shrunk - x.shrunk || (x.raterId < y.raterId ? -1 : x.raterId > y.raterId ? 1 : 0));
   const page = f.page === undefined ? raters : raters.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
+  // The clustered z needs the scores per person rated, which rater_summary does not keep: one
+  // more read of the raw rater scores, for the raters returned only (a page is ten of them).
+  if (page.length > 0 && page.length <= CLUSTERED_Z_MAX) {
+    const ids = page.map((r) => r.raterId);
+    const facts = await scopedFilterSql(wh, f, 'assessments');
+    const rel = relationSql.replaceAll('a.relation', 'r.relation');
+    const per = await wh.columns<{ id: string[]; c: number[]; s: number[] }>(
+      `${withClause(facts)}
+       SELECT r.rater_id AS id, count(*)::INTEGER AS c, sum(r.score) AS s
+         FROM rater_scores r SEMI JOIN ${facts.from} ON a.employee_id = r.employee_id AND a.period_id = r.period_id
+        WHERE r.rater_id IN (SELECT unnest(string_split($raterIds, '\u0001'))) AND ${rel}
+        GROUP BY r.rater_id, r.employee_id`,
+      { ...facts.params, raterIds: ids.join('\u0001') },
+    );
+    const sums = new Map<string, Array<[number, number]>>();
+    for (let i = 0; i < per.id.length; i++) {
+      const l = sums.get(per.id[i]!) ?? [];
+      l.push([per.c[i]!, per.s[i]!]);
+      sums.set(per.id[i]!, l);
+    }
+    for (const r of page) {
+      const cz = rateeClusterZ(r.n, r.mean, r.diff, sums.get(r.raterId) ?? []);
+      r.z = cz.z;
+      r.ratees = cz.ratees;
+    }
+  }
   return { cycle: f.cycle, overall: { n: N, mean: M, sd }, total: count, raters: page };
 }
