@@ -4,10 +4,30 @@ import { IMPORT_FIELDS, IMPORT_TARGETS, mappingNameSchema, parseDateFormatOption
 import {
   deleteMapping, errorsToCsv, ImportFileError, importFile, listBatches, listMappings, listScales, previewImport, resolveUpload, saveMapping, storeReport,
 } from '@perflens/warehouse';
+import { explainFileFailure, fileFailureError } from '@perflens/warehouse/import/failure';
+import { ImportInternalError } from '@perflens/warehouse/import/file-errors';
 import { publicProcedure, router } from '../trpc.ts';
 
 function notFound(err: unknown): never {
   throw new TRPCError({ code: 'NOT_FOUND', message: (err as Error).message, cause: err });
+}
+
+/** The error at the bottom of a chain of causes: what the server log should show. */
+function rootCause(err: unknown): unknown {
+  let e = err;
+  for (let i = 0; i < 10 && e instanceof Error && e.cause !== undefined; i++) e = e.cause;
+  return e;
+}
+
+/**
+ * A failure that is not the file's: the caller gets a plain message without the reader's words
+ * (server paths, SQL), the log gets the original (the server's tRPC onError logs the cause of
+ * every INTERNAL_SERVER_ERROR; a write conflict in it still becomes CONFLICT, see trpc.ts).
+ */
+function internalError(err: unknown, fileName: string, lang: 'zh' | 'en'): TRPCError {
+  const plain = err instanceof ImportInternalError ? err : new ImportInternalError(fileName, err);
+  const cause = rootCause(err);
+  return new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: lang === 'en' ? plain.en : plain.zh, cause: cause instanceof Error ? cause : plain });
 }
 
 export const importRouter = router({
@@ -28,7 +48,10 @@ export const importRouter = router({
       };
     } catch (err) {
       if (err instanceof ImportFileError) throw new TRPCError({ code: 'BAD_REQUEST', message: ctx.lang === 'en' ? err.en : err.zh, cause: err });
-      throw err;
+      // A read of the file that fails after the head was read (the grade column's values) is the file's too.
+      const problem = explainFileFailure(err, upload.path, upload.fileName);
+      if (problem) throw new TRPCError({ code: 'BAD_REQUEST', message: ctx.lang === 'en' ? problem.en : problem.zh, cause: err });
+      throw internalError(err, upload.fileName, ctx.lang);
     }
   }),
 
@@ -39,12 +62,21 @@ export const importRouter = router({
     } catch (err) {
       notFound(err);
     }
-    const result = await importFile(ctx.wh, upload.path, {
-      table: input.table, mapping: input.mapping, constants: input.constants, onDuplicate: input.onDuplicate,
-      sheet: input.sheet, fileName: upload.fileName, source: 'upload',
-      gradeMap: input.gradeMap, gradeScale: input.gradeScale, createMissing: input.createMissing,
-      dateFormat: input.dateFormat ? (parseDateFormatOption(input.dateFormat) ?? undefined) : undefined,
-    });
+    let result;
+    try {
+      result = await importFile(ctx.wh, upload.path, {
+        table: input.table, mapping: input.mapping, constants: input.constants, onDuplicate: input.onDuplicate,
+        sheet: input.sheet, fileName: upload.fileName, source: 'upload',
+        gradeMap: input.gradeMap, gradeScale: input.gradeScale, createMissing: input.createMissing,
+        dateFormat: input.dateFormat ? (parseDateFormatOption(input.dateFormat) ?? undefined) : undefined,
+      });
+    } catch (err) {
+      // The file's problem, found on a road the importer does not translate itself (the KPI
+      // route's first read): the same one format error any other unreadable file gets.
+      const problem = fileFailureError(err, upload.path, upload.fileName);
+      if (!problem) throw internalError(err, upload.fileName, ctx.lang);
+      result = { ok: false as const, rowCount: 0, errorCount: 1, counts: { format: 1 }, errors: [problem] };
+    }
     if (!result.ok) {
       const reportId = storeReport(errorsToCsv(result.errors));
       return { ok: false as const, errorCount: result.errorCount, counts: result.counts, rowCount: result.rowCount, errors: result.errors, reportId };

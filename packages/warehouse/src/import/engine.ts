@@ -279,7 +279,13 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
     if (structure instanceof ValidationFailed) return structure.failure;
     const notATable = notATableError(err);
     if (notATable) return formatFailure(0, [notATable]);
-    throw err;
+    // Past a bound or unreadable: one format error naming the file. Anything else is not the
+    // user's to fix; a DuckDB error (its SQL, the upload's path) is replaced by a plain one that
+    // keeps it as the cause, for the log.
+    const { fileFailureError, sanitizeImportError } = await import('./failure.ts');
+    const problem = fileFailureError(err, path, options.fileName);
+    if (problem) return formatFailure(0, [problem]);
+    throw sanitizeImportError(err, path, options.fileName);
   }
 
   async function body(conn: DuckDBConnection): Promise<ImportResult> {
@@ -728,11 +734,15 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
 
 }
 
-/** Grade by the seed bands (core gradeForScore: floor(score + 0.5) against each band's minimum). */
+/**
+ * Grade by the seed bands as core gradeForScore applies them by default: the unrounded score
+ * against each band's minimum (91–100 优, 81–<91 良, 71–<81 中, 60–<71 基本合格, <60 不合格), so
+ * 59.99 is 不合格 as the seed's "<60" says.
+ */
 function bandSql(score: string): string {
   const bands = DEFAULT_GRADE_BANDS.filter((b) => Number.isFinite(b.min));
   const last = DEFAULT_GRADE_BANDS[DEFAULT_GRADE_BANDS.length - 1]!.grade;
-  return `CASE WHEN ${score} IS NULL THEN NULL ${bands.map((b) => `WHEN floor(${score} + 0.5) >= ${b.min} THEN '${b.grade}'`).join(' ')} ELSE '${last}' END`;
+  return `CASE WHEN ${score} IS NULL THEN NULL ${bands.map((b) => `WHEN ${score} >= ${b.min} THEN '${b.grade}'`).join(' ')} ELSE '${last}' END`;
 }
 
 /** Deletes the stored KPI lines whose key the staged rows (typed table) repeat. */

@@ -54,12 +54,21 @@ export async function previewImport(
   try {
     head = await wh.withConnection((conn) => readHead(conn, path, { ...opts, rows: 20 }));
   } catch (err) {
-    // DuckDB's sniffer gives up on a quote that never closes with a generic message; say where it is.
-    const line = detectFormat(path, opts.fileName) === 'csv' ? await csvOpenQuoteLine(path).catch(() => null) : null;
+    const { FileProblem, ImportLimitError } = await import('./file-errors.ts');
+    const { explainFileFailure, sanitizeImportError } = await import('./failure.ts');
+    // DuckDB's sniffer gives up on a quote that never closes with a generic message; say where it
+    // is. Such a quote also makes one value swallow the rest of the file, which the value bound
+    // catches first: the quote's line is the better answer there too. Other problems the
+    // pre-checks found need no walk over the file.
+    const quote = !(err instanceof FileProblem) || (err instanceof ImportLimitError && err.limit === 'maxCellChars');
+    const line = quote && detectFormat(path, opts.fileName) === 'csv' ? await csvOpenQuoteLine(path).catch(() => null) : null;
     const explained = line !== null ? openQuoteError(line) : notATableError(err);
-    if (!explained) throw err;
     const name = opts.fileName ?? basename(path);
-    throw new ImportFileError(`${name}：${explained.message.zh}`, `${name}: ${explained.message.en}`);
+    if (explained) throw Object.assign(new ImportFileError(`${name}：${explained.message.zh}`, `${name}: ${explained.message.en}`), { cause: err });
+    // Past a bound, or unreadable (a reader's own words name server paths and SQL): said plainly.
+    const problem = explainFileFailure(err, path, opts.fileName);
+    if (problem) throw Object.assign(new ImportFileError(problem.zh, problem.en), { cause: err });
+    throw sanitizeImportError(err, path, opts.fileName);
   }
   if (head.headers.length === 0) {
     const name = opts.fileName ?? basename(path);

@@ -1,9 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import ExcelJS from 'exceljs';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ImportLimitError, SheetNotFoundError, UnreadableFileError, type LimitBreach } from './file-errors.ts';
+import { importLimits, type ImportLimits } from './limits.ts';
+import { checkParquet } from './parquet-footer.ts';
+import { cellText, HEADER_SCAN, headerRowIndex } from './sheet-csv.mjs';
+import { checkTextFile } from './text-scan.ts';
+import { scanWorkbook } from './zip-scan.ts';
+
+export { cellText, headerRowIndex };
 
 /**
  * Turning an uploaded file into something DuckDB can scan. Bulk data never passes through JS row
@@ -94,11 +103,12 @@ export function workDir(dir?: string): string {
 
 const tempName = (dir: string, suffix: string) => join(dir, `${randomBytes(8).toString('hex')}${suffix}`);
 
-async function transcodeToUtf8(path: string, dir: string): Promise<string> {
+/** `from`: bytes to leave out (a UTF-8 byte-order mark in front of GBK text). */
+async function transcodeToUtf8(path: string, dir: string, from = 0): Promise<string> {
   const out = tempName(dir, '.utf8.csv');
   const ws = createWriteStream(out);
   const decoder = new TextDecoder('gb18030');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 4 << 20, start: from })) {
     await write(ws, decoder.decode(chunk as Buffer, { stream: true }));
   }
   ws.end(decoder.decode());
@@ -106,55 +116,8 @@ async function transcodeToUtf8(path: string, dir: string): Promise<string> {
   return out;
 }
 
-function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** Cell value as the text a user would type: dates as ISO, formulas as their result. */
-export function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) {
-    const date = `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
-    const hasTime = v.getUTCHours() || v.getUTCMinutes() || v.getUTCSeconds();
-    return hasTime ? `${date} ${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}` : date;
-  }
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    if (Array.isArray(o.richText)) return (o.richText as Array<{ text: string }>).map((r) => r.text).join('');
-    if ('result' in o) return cellText(o.result);
-    if ('text' in o) return cellText(o.text);
-    if ('error' in o) return '';
-    return '';
-  }
-  return String(v);
-}
-
 async function write(ws: WriteStream, text: string): Promise<void> {
   if (!ws.write(text)) await once(ws, 'drain');
-}
-
-/** Rows of a sheet read before its header row is chosen. */
-const HEADER_SCAN = 10;
-
-/**
- * The header among a sheet's first rows (as cell texts). Workbooks made for people often start
- * with a title ("2024年3月绩效考核汇总表", one merged cell), a note or two ("制表部门：人力资源部",
- * "制表日期：2025-12-31") or a blank row above the table. The header is the first row that looks
- * like one: at least two values, none of them a number (headers are labels, data rows hold
- * scores) or a "label：value" note, and at least half as many values as the fullest of these
- * rows. Failing that, the first row of two values that are not notes, then of any two values;
- * failing all (one column), the first row.
- */
-export function headerRowIndex(rows: string[][]): number {
-  const values = rows.map((r) => r.map((t) => t.trim()).filter((t) => t !== ''));
-  const most = Math.max(0, ...values.map((v) => v.length));
-  const note = (t: string) => /[：:]\s*\S/.test(t);
-  const number = (t: string) => Number.isFinite(Number(t.replace(/[,%]/g, '')));
-  const first = (ok: (v: string[]) => boolean) => values.findIndex((v) => v.length >= 2 && ok(v));
-  for (const i of [first((v) => v.length >= most / 2 && !v.some((t) => number(t) || note(t))), first((v) => !v.some(note)), first(() => true)]) if (i >= 0) return i;
-  return 0;
 }
 
 /**
@@ -186,53 +149,102 @@ function headLines(text: string, delimiter: string): string[][] {
 }
 
 /**
- * Writes one sheet's rows (sheet row number, cell texts) as a UTF-8 CSV from its header row on;
- * `end` gives the number of sheet rows above the header.
- */
-function sheetCsv(ws: WriteStream): { push(number: number, texts: string[]): Promise<void>; end(): Promise<number> } {
-  let width = 0;
-  let last = 0;
-  let rowOffset = 0;
-  const emit = async (number: number, texts: string[]) => {
-    // Rows the sheet leaves out (entirely empty) keep their place as empty records, so row
-    // numbers match what the user sees; the importer skips empty records. A blank line would
-    // not do: DuckDB drops blank lines. '""' keeps a one-column row from being one.
-    if (last > 0) for (let n = last + 1; n < number; n++) await write(ws, `""${','.repeat(Math.max(width - 1, 0))}\n`);
-    last = number;
-    const cells: string[] = [];
-    for (let i = 0; i < Math.max(width, texts.length); i++) cells.push(csvCell(texts[i] ?? ''));
-    if (!cells.some((c) => c !== '')) cells[0] = '""';
-    await write(ws, cells.join(',') + '\n');
-  };
-  // The first rows wait until the header among them is known.
-  let head: Array<{ number: number; texts: string[] }> | null = [];
-  const flush = async (rows: Array<{ number: number; texts: string[] }>) => {
-    const h = headerRowIndex(rows.map((r) => r.texts));
-    width = rows[h]!.texts.length;
-    rowOffset = rows[h]!.number - 1;
-    for (const r of rows.slice(h)) await emit(r.number, r.texts);
-  };
-  return {
-    async push(number, texts) {
-      if (head === null) await emit(number, texts);
-      else if (head.push({ number, texts }) === HEADER_SCAN) {
-        await flush(head);
-        head = null;
-      }
-    },
-    async end() {
-      if (head?.length) await flush(head);
-      return rowOffset;
-    },
-  };
-}
-
-/**
  * Workbooks up to this size (about 50,000 rows) are read whole, which gives their merged cells;
  * larger ones are streamed. Reading whole costs memory and time: 11 MB (300,000 rows) took 14.8 s
  * and 0.9 GB whole, 9.4 s and 25 MB streamed.
  */
 const WHOLE_XLSX_BYTES = 2 << 20;
+/**
+ * ...and only while its parts unpack to at most this. Read whole, a workbook takes about 15 times
+ * its XML in heap (a 2 MB workbook of 55,000 rows, 19.6 MB of XML: 330 MB), and the converter's
+ * heap is capped (xlsxWorkerHeapMb, 512 MB by default). Ordinary sheets unpack to about ten times
+ * their packed size; a small file that unpacks to more is streamed (or refused by the ratio bound).
+ */
+const WHOLE_XML_BYTES = 24 << 20;
+/** Workbooks converted at once: each worker process may take xlsxWorkerHeapMb, the others wait their turn. */
+const XLSX_WORKERS = 2;
+
+let converting = 0;
+const waiting: Array<() => void> = [];
+async function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  if (converting >= XLSX_WORKERS) await new Promise<void>((r) => waiting.push(r));
+  converting++;
+  try {
+    return await fn();
+  } finally {
+    converting--;
+    waiting.shift()?.();
+  }
+}
+
+interface WorkerJob {
+  path: string;
+  out: string;
+  sheet?: string;
+  whole: boolean;
+  limits: Pick<ImportLimits, 'maxColumns' | 'maxRows' | 'maxCells' | 'maxCellChars'>;
+}
+
+type WorkerReply =
+  | { ok: true; sheets: string[]; sheet: string; rowOffset: number }
+  | { ok: false; breach: LimitBreach }
+  | { ok: false; missing: string | null; sheets: string[] }
+  | { ok: false; error: string };
+
+const WORKER = fileURLToPath(new URL('./xlsx-worker.mjs', import.meta.url));
+
+/**
+ * Runs xlsx-worker.mjs on one workbook, in a process of its own with a capped heap, killed when it
+ * runs past its time; either way the server's thread never parsed a byte of it, and a workbook
+ * that exhausts the capped heap ends that process only (a worker thread's would, now and then,
+ * abort the server: see xlsx-worker.mjs). It is plain JavaScript and gets none of the server's
+ * flags (`--import tsx`, a larger heap): it needs no loader, and its heap is the one set here.
+ */
+function convertInWorker(job: WorkerJob, limits: ImportLimits): Promise<{ sheets: string[]; sheet: string; rowOffset: number }> {
+  return new Promise((resolve, reject) => {
+    // NODE_OPTIONS is left out too: a heap size or loader set there for the server is not the converter's.
+    const { NODE_OPTIONS: _ignored, ...env } = process.env;
+    const child = fork(WORKER, [JSON.stringify(job)], {
+      env,
+      execArgv: [`--max-old-space-size=${limits.xlsxWorkerHeapMb}`],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    // The last of what it printed: V8's out-of-memory report, for the log (never for the user).
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4096)));
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => settle(() => reject(new ImportLimitError({ limit: 'xlsxTimeoutMs', max: limits.xlsxTimeoutMs }))), limits.xlsxTimeoutMs);
+    child.once('message', (m: WorkerReply) =>
+      settle(() => {
+        if (m.ok) resolve(m);
+        else if ('breach' in m) reject(new ImportLimitError(m.breach));
+        else if ('missing' in m) reject(new SheetNotFoundError(m.missing, m.sheets));
+        // JSZip's and ExcelJS's words are for the log (as the cause), not for the user.
+        else reject(new UnreadableFileError('xlsx', undefined, new Error(m.error)));
+      }),
+    );
+    child.once('error', (err) => settle(() => reject(new UnreadableFileError('xlsx', undefined, err))));
+    child.once('exit', (code, signal) =>
+      // 'close' would wait for stderr; a short delay lets its last lines arrive.
+      setTimeout(
+        () =>
+          settle(() => {
+            const cause = new Error(`workbook worker ended (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+            reject(/heap out of memory|Allocation failed/i.test(stderr) ? Object.assign(new ImportLimitError({ limit: 'xlsxWorkerHeapMb', max: limits.xlsxWorkerHeapMb }), { cause }) : new UnreadableFileError('xlsx', undefined, cause));
+          }),
+        50,
+      ),
+    );
+  });
+}
 
 /**
  * One worksheet as a UTF-8 CSV (first sheet unless `sheet` names one) from its header row on,
@@ -243,101 +255,76 @@ const WHOLE_XLSX_BYTES = 2 << 20;
  * department; other cells of a merge stay empty (a title across six columns is one value). Only a
  * workbook read whole says where merges are, so this holds up to WHOLE_XLSX_BYTES; exports large
  * enough to be streamed come from systems, which do not merge.
+ *
+ * A hostile workbook is stopped in two steps: the pre-scan (zip-scan.ts) checks sizes, merges and
+ * the declared dimension without parsing anything, then the conversion runs in a worker process
+ * with a capped heap and a deadline, checking columns, rows and value lengths as it writes.
+ * Throws ImportLimitError, UnreadableFileError or SheetNotFoundError.
  */
 export async function xlsxToCsv(
   path: string,
   dir: string,
   sheet?: string,
   wholeBytes = WHOLE_XLSX_BYTES,
+  limits: ImportLimits = importLimits(),
 ): Promise<{ csv: string; sheets: string[]; sheet: string; rowOffset: number }> {
+  const size = statSync(path).size;
+  const facts = await scanWorkbook(path, size, limits);
+  const whole = size <= wholeBytes && facts.expandedBytes <= WHOLE_XML_BYTES;
   const out = tempName(dir, '.xlsx.csv');
-  const ws = createWriteStream(out);
-  const sink = sheetCsv(ws);
-  const sheets: string[] = [];
-  let chosen: string | null = null;
-  if (statSync(path).size <= wholeBytes) {
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.readFile(path);
-    sheets.push(...wb.worksheets.map((w) => w.name));
-    const w = wb.worksheets.find((x) => sheet === undefined || x.name === sheet);
-    if (w) {
-      chosen = w.name;
-      // Cells of a merge other than its first column, by row: the reader repeats the merge's value there.
-      const blank = new Map<number, number[]>();
-      for (const ref of (w.model as { merges?: string[] }).merges ?? []) {
-        const m = /^([A-Z]+)(\d+):([A-Z]+)(\d+)$/.exec(ref);
-        if (!m) continue;
-        const [c0, c1] = [columnIndex(m[1]!), columnIndex(m[3]!)];
-        for (let r = Number(m[2]); r <= Number(m[4]); r++) {
-          const cols = blank.get(r) ?? blank.set(r, []).get(r)!;
-          for (let c = c0 + 1; c <= c1; c++) cols.push(c);
-        }
-      }
-      const rows: Array<{ number: number; texts: string[] }> = [];
-      w.eachRow((row, number) => {
-        const texts = (row.values as unknown[]).slice(1).map(cellText);
-        for (const c of blank.get(number) ?? []) if (c - 1 < texts.length) texts[c - 1] = '';
-        rows.push({ number, texts });
-      });
-      for (const r of rows) await sink.push(r.number, r.texts);
-    }
-  } else {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-      worksheets: 'emit',
-      sharedStrings: 'cache',
-      styles: 'cache', // needed to recognise date-formatted numbers as dates
-      hyperlinks: 'ignore',
-      entries: 'ignore',
-    });
-    for await (const worksheet of reader) {
-      const name = (worksheet as unknown as { name: string }).name;
-      sheets.push(name);
-      const take = chosen === null && (sheet === undefined || sheet === name);
-      if (take) chosen = name;
-      for await (const row of worksheet) if (take) await sink.push(row.number, (row.values as unknown[]).slice(1).map(cellText));
-    }
+  const { maxColumns, maxRows, maxCells, maxCellChars } = limits;
+  try {
+    const r = await inTurn(() => convertInWorker({ path, out, ...(sheet === undefined ? {} : { sheet }), whole, limits: { maxColumns, maxRows, maxCells, maxCellChars } }, limits));
+    return { csv: out, sheets: r.sheets, sheet: r.sheet, rowOffset: r.rowOffset };
+  } catch (err) {
+    rmSync(out, { force: true });
+    throw err;
   }
-  const rowOffset = await sink.end();
-  ws.end();
-  await once(ws, 'finish');
-  if (chosen === null) {
-    throw new Error(
-      sheet
-        ? `Sheet "${sheet}" not found; the workbook has: ${sheets.join(', ')}. / 找不到工作表「${sheet}」，工作簿中有：${sheets.join('、')}。`
-        : 'The workbook has no worksheet. / 工作簿中没有工作表。',
-    );
-  }
-  return { csv: out, sheets, sheet: chosen, rowOffset };
-}
-
-/** 'A' → 1, 'AB' → 28. */
-function columnIndex(letters: string): number {
-  let n = 0;
-  for (const ch of letters) n = n * 26 + ch.charCodeAt(0) - 64;
-  return n;
 }
 
 const cache = new Map<string, PreparedSource>();
 
-/** Prepares a file for DuckDB; conversions are cached per file version so preview + run convert once. */
+/**
+ * Prepares a file for DuckDB; conversions are cached per file version so preview + run convert
+ * once. Every file is measured against the import bounds (limits.ts) first, so DuckDB and ExcelJS
+ * only ever see files they can read in bounded time and memory: a Parquet file by its footer, a
+ * text file by a walk over its fields, a workbook by its zip directory and a worker process.
+ * Throws ImportLimitError, UnreadableFileError or SheetNotFoundError (file-errors.ts).
+ */
 export async function prepareSource(path: string, opts: { fileName?: string; sheet?: string; dir?: string } = {}): Promise<PreparedSource> {
   const st = statSync(path);
   const key = `${path}|${st.size}|${st.mtimeMs}|${opts.sheet ?? ''}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const format = detectFormat(path, opts.fileName ?? path);
+  const limits = importLimits();
   let prepared: PreparedSource;
   if (format === 'parquet') {
+    await checkParquet(path, st.size, limits);
     prepared = { format, path, encoding: null, delimiter: null, sheets: [], sheet: null };
   } else if (format === 'xlsx') {
-    const x = await xlsxToCsv(path, workDir(opts.dir), opts.sheet);
+    const x = await xlsxToCsv(path, workDir(opts.dir), opts.sheet, undefined, limits);
     prepared = { format, path: x.csv, encoding: null, delimiter: ',', sheets: x.sheets, sheet: x.sheet, rowOffset: x.rowOffset };
   } else {
     const head = readHead(path);
     const encoding = detectEncoding(head);
-    const csvPath = encoding === 'gb18030' ? await transcodeToUtf8(path, workDir(opts.dir)) : path;
-    const text = encoding === 'gb18030' ? new TextDecoder('gb18030').decode(head) : new TextDecoder('utf-8').decode(head);
-    prepared = textSource(csvPath, encoding, text);
+    if (encoding === 'gb18030') {
+      const csvPath = await transcodeToUtf8(path, workDir(opts.dir));
+      prepared = await checkedTextSource(csvPath, encoding, new TextDecoder('gb18030').decode(head), limits);
+    } else {
+      const source = textSource(path, encoding, new TextDecoder('utf-8').decode(head));
+      const shape = await checkTextFile(path, source.delimiter ?? ',', source.title?.lines ?? 0, limits, { utf8: true });
+      if (shape.utf8) prepared = source;
+      else if (shape.mixed) throw new UnreadableFileError('csv', 'encoding', undefined, shape.mixed.badLine);
+      else {
+        // Plain ASCII up to where it stops being UTF-8 (ids and numbers first, names further on):
+        // GBK, read as GB18030 as a file that is not UTF-8 from the start is (without the
+        // byte-order mark, which belongs to neither).
+        const bom = encoding === 'utf-8-bom' ? 3 : 0;
+        const csvPath = await transcodeToUtf8(path, workDir(opts.dir), bom);
+        prepared = await checkedTextSource(csvPath, 'gb18030', new TextDecoder('gb18030').decode(head.subarray(bom)), limits);
+      }
+    }
   }
   if (cache.size > 50) cache.delete(cache.keys().next().value!);
   cache.set(key, prepared);
@@ -347,7 +334,14 @@ export async function prepareSource(path: string, opts: { fileName?: string; she
 /** Re-decodes a file whose sample looked like UTF-8 but whose body is not (DuckDB rejects it). */
 export async function forceGb18030(path: string, dir?: string): Promise<PreparedSource> {
   const csv = await transcodeToUtf8(path, workDir(dir));
-  return textSource(csv, 'gb18030', new TextDecoder('gb18030').decode(readHead(path)));
+  return checkedTextSource(csv, 'gb18030', new TextDecoder('gb18030').decode(readHead(path)), importLimits());
+}
+
+/** textSource, after the file's columns, rows and values are measured against the bounds (text-scan.ts). */
+async function checkedTextSource(path: string, encoding: TextEncoding, head: string, limits: ImportLimits): Promise<PreparedSource> {
+  const source = textSource(path, encoding, head);
+  await checkTextFile(path, source.delimiter ?? ',', source.title?.lines ?? 0, limits);
+  return source;
 }
 
 /** A text file as DuckDB will read it (UTF-8 at `path`), from the start of its decoded text. */

@@ -1,7 +1,18 @@
 import type { ImportError } from '@perflens/core';
+import { safeCellText } from '../safe-cell.ts';
+
+/**
+ * A value as long as a cell may be (32,767 characters, times up to a thousand listed errors) would
+ * make a report of tens of MB, kept in memory; the start of it is enough to find the cell.
+ */
+const MAX_VALUE_CHARS = 1000;
 
 const cell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
+  if (typeof v === 'number') return String(v);
+  let s = v === null ? '' : v;
+  if (s.length > MAX_VALUE_CHARS) s = `${s.slice(0, MAX_VALUE_CHARS)}…`;
+  // The file's own values come back here: text Excel would run as a formula is written as text.
+  s = safeCellText(s);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 

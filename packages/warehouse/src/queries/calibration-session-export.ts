@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { safeWorkbook } from '../safe-cell.ts';
 import { z } from 'zod';
 import { GRADES } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
@@ -54,7 +55,7 @@ export async function calibrationSessionExport(
   for (const a of await sessionAudit(wh, f.id))
     audit.addRow([a.id, a.occurredAt, a.actor, a.action, a.before === null ? '' : JSON.stringify(a.before), a.after === null ? '' : JSON.stringify(a.after), a.reason ?? '']);
   for (const ws of [result, quotas, audit]) ws.getRow(1).font = { bold: true };
-  const buf = Buffer.from(await wb.xlsx.writeBuffer());
+  const buf = Buffer.from(await safeWorkbook(wb).xlsx.writeBuffer());
   const safe = s.name.replace(/[\\/:*?"<>|]/g, '_').slice(0, 80);
   return {
     fileName: `calibration-${safe}.xlsx`,

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { safeWorkbook } from '../safe-cell.ts';
 import { effectVerdict, outcomePolarity, type Policy, type PolicyAnalysis, type Verdict } from '@perflens/core';
 
 /** One analysed outcome as `policy.effect` returns it (the parts the workbook shows). */
@@ -11,19 +12,33 @@ export interface PolicyEffectForExport extends PolicyAnalysis {
 
 type Lang = 'zh' | 'en';
 
-/** The headline of an outcome: the difference-in-differences, or the ITS level change without a control. */
+/**
+ * The headline of an outcome: the Callaway–Sant'Anna overall effect under staggered adoption
+ * (the TWFE DiD would use already-treated units as controls), else the difference-in-differences,
+ * or the ITS level change without a control. `p` is null whenever the design supports no p-value
+ * (a single treated or control unit, a one-unit cohort, the bootstrap switched off); `reason`
+ * says why, and the verdict is then 'unclear'.
+ */
 export function policyHeadline(e: PolicyAnalysis & { outcome: { id: string } }): {
-  method: 'did' | 'its' | null;
+  method: 'did' | 'cs' | 'its' | null;
   estimate: number | null;
   ci: [number, number] | null;
   p: number | null;
+  reason: { zh: string; en: string } | null;
   verdict: Verdict;
 } {
+  const cs = e.staggered?.headline === 'cs' ? e.staggered.cs : null;
+  if (cs) {
+    const o = cs.overall;
+    const reason = o.p === null ? { zh: '交错实施的某个批次只有 1 个单位或对照单位不足，不给出 p 值。', en: 'A cohort has a single unit or there are too few comparison units: no p-value.' } : null;
+    return { method: 'cs', estimate: o.estimate, ci: o.ci, p: o.p, reason, verdict: effectVerdict(o.estimate, o.p, outcomePolarity(e.outcome.id)) };
+  }
   const est = e.did ?? e.its?.levelChange ?? null;
   const method = e.did ? 'did' : e.its ? 'its' : null;
   const estimate = est?.estimate ?? null;
   const p = est?.p ?? null;
-  return { method, estimate, ci: est?.ci ?? null, p, verdict: effectVerdict(estimate, p, outcomePolarity(e.outcome.id)) };
+  const reason = e.did?.reason && e.did.p === null ? { zh: e.did.reason.zh, en: e.did.reason.en } : null;
+  return { method, estimate, ci: est?.ci ?? null, p, reason, verdict: effectVerdict(estimate, p, outcomePolarity(e.outcome.id)) };
 }
 
 const T = {
@@ -37,6 +52,7 @@ const T = {
     outcome: '指标',
     method: '方法',
     did: '双重差分',
+    cs: '交错实施 DiD（Callaway–Sant’Anna）',
     its: '中断时间序列（无对照组）',
     estimate: '效应估计',
     ciLow: '95% CI 下限',
@@ -87,6 +103,7 @@ const T = {
     outcome: 'Outcome',
     method: 'Method',
     did: 'difference-in-differences',
+    cs: "staggered DiD (Callaway–Sant'Anna)",
     its: 'interrupted time series (no control)',
     estimate: 'Effect',
     ciLow: '95% CI low',
@@ -209,5 +226,5 @@ export async function policyWorkbook(policy: Policy, effects: readonly PolicyEff
   }
   notes.getColumn(3).width = 120;
 
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return Buffer.from(await safeWorkbook(wb).xlsx.writeBuffer());
 }

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { safeWorkbook } from '../safe-cell.ts';
 import { GRADES } from '@perflens/core';
 import type { SimulationResult } from './simulation-run.ts';
 
@@ -107,5 +108,5 @@ export async function scenarioWorkbook(items: readonly ComparedScenario[], lang:
     }
     ws.columns.forEach((c) => (c.width = 16));
   });
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return Buffer.from(await safeWorkbook(wb).xlsx.writeBuffer());
 }
