@@ -8,7 +8,10 @@ import { existsSync, rmSync } from 'node:fs';
 import { Warehouse } from '../packages/warehouse/src/index.ts';
 
 export const BENCH_DB = process.env.BENCH_DB ?? '/tmp/perflens-bench-distribution.duckdb';
-export const BENCH_EMPLOYEES = 200_000;
+// BENCH_EMPLOYEES scales the company (the README's scaling note measures 1×, 5× and 10×).
+export const BENCH_EMPLOYEES = Number(process.env.BENCH_EMPLOYEES ?? 200_000);
+/** Employee ids are E + this many digits (E000001 at the default size; wider past 999,999 so ids stay unique). */
+const ID_WIDTH = Math.max(6, String(BENCH_EMPLOYEES).length);
 export const BENCH_MONTHS = 36;
 
 // Departments and the role they staff; 1 company + 3 divisions + 8 departments = 12 units.
@@ -51,7 +54,7 @@ export async function buildBenchDb(path = BENCH_DB): Promise<void> {
         FROM (SELECT (DATE '2022-01-01' + to_years(y::INTEGER))::DATE AS d FROM range(3) r(y))`);
     // Department sizes are uneven (hash mod 11 over 8 departments gives the first three a double share).
     await wh.run(`INSERT INTO employees (id, name, org_unit_id, role, monthly_salary)
-      SELECT 'E' || lpad(i::VARCHAR, 6, '0'), '员工' || i, d.id, d.role, (6000 + (hash(i) % 60) * 100)::DECIMAL(12,2)
+      SELECT 'E' || lpad(i::VARCHAR, ${ID_WIDTH}, '0'), '员工' || i, d.id, d.role, (6000 + (hash(i) % 60) * 100)::DECIMAL(12,2)
         FROM range(1, ${BENCH_EMPLOYEES + 1}) r(i) JOIN dept d ON d.k = (hash((i - 1) // 20, 'dept') % 11) % 8`); // a supervisor's team of 20 sits in one department
     // Each employee has a stable ability (sum of three uniforms ≈ normal) plus monthly noise and a
     // department offset: about 2% A / 28% B / 54% C / 16% D / 0.2% E (measured); 0.5% are ungraded.
@@ -85,9 +88,9 @@ export async function buildBenchDb(path = BENCH_DB): Promise<void> {
         FROM (
           SELECT b.*, x.relation, x.rater_id, x.bias FROM base b, LATERAL (
             SELECT 'self' AS relation, b.employee_id AS rater_id, 4.0 AS bias
-            UNION ALL SELECT 'supervisor', 'E' || lpad(((b.i - 1) // 20 * 20 + 1)::VARCHAR, 6, '0'),
+            UNION ALL SELECT 'supervisor', 'E' || lpad(((b.i - 1) // 20 * 20 + 1)::VARCHAR, ${ID_WIDTH}, '0'),
                                            (hash((b.i - 1) // 20, 'lenient') % 11)::DOUBLE - 5
-            UNION ALL SELECT 'indirect_supervisor', 'E' || lpad(((b.i - 1) // 400 * 400 + 1)::VARCHAR, 6, '0'),
+            UNION ALL SELECT 'indirect_supervisor', 'E' || lpad(((b.i - 1) // 400 * 400 + 1)::VARCHAR, ${ID_WIDTH}, '0'),
                                            (hash((b.i - 1) // 400, 'lenient') % 5)::DOUBLE - 2) x
         )
        ORDER BY m, employee_id`);

@@ -6,6 +6,9 @@ import { log, setLogLevel } from './log.ts';
 import { openWarehouse, serve } from './commands/serve.ts';
 import { registerImport } from './commands/import.ts';
 import { registerTemplates } from './commands/templates.ts';
+import { registerBackup } from './commands/backup.ts';
+import { registerRestore } from './commands/restore.ts';
+import { registerPublish } from './commands/publish.ts';
 import { VERSION } from './http.ts';
 import { readServerInfo } from './server-info.ts';
 
@@ -36,8 +39,16 @@ program
   .description('start the HTTP server (API under /trpc, dashboard, /healthz); loads the demo company into an empty database')
   .option('--port <port>', 'port (default: PORT or 8320)')
   .option('--no-demo', 'do not load the demo company into an empty database')
-  .action(async (opts: { port?: string; demo: boolean }) => {
-    const cfg = loadConfig({ ...process.env, ...(opts.port ? { PORT: opts.port } : {}), ...(opts.demo ? {} : { PERFLENS_DEMO: '0' }) });
+  .option('--read-only', 'serve the published snapshot (PERFLENS_SNAPSHOTS/current.json) read-only, following each newer one')
+  .option('--snapshots <dir>', 'snapshot folder for --read-only (default: PERFLENS_SNAPSHOTS or data/published)')
+  .action(async (opts: { port?: string; demo: boolean; readOnly?: boolean; snapshots?: string }) => {
+    const cfg = loadConfig({
+      ...process.env,
+      ...(opts.port ? { PORT: opts.port } : {}),
+      ...(opts.demo ? {} : { PERFLENS_DEMO: '0' }),
+      ...(opts.readOnly ? { PERFLENS_READ_ONLY: '1' } : {}),
+      ...(opts.snapshots ? { PERFLENS_SNAPSHOTS: opts.snapshots } : {}),
+    });
     setLogLevel(cfg.LOG_LEVEL);
     const running = await serve(cfg);
     process.stdout.write(`PerfLens dashboard: ${running.url}\n`);
@@ -82,5 +93,8 @@ program
 
 registerImport(program);
 registerTemplates(program);
+registerBackup(program);
+registerRestore(program);
+registerPublish(program);
 
 program.parseAsync(process.argv).catch(fail);

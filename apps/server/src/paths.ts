@@ -5,3 +5,5 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const WEB_DIST = resolve(REPO_ROOT, 'apps/web/dist');
 export const DEFAULT_DB = resolve(REPO_ROOT, 'data/perflens.duckdb');
+/** Published snapshots (`perflens publish`, `perflens serve --read-only`). */
+export const DEFAULT_SNAPSHOTS = resolve(REPO_ROOT, 'data/published');

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /**
  * The running server advertises itself next to the database file, so CLI commands that write
@@ -8,6 +8,12 @@ export interface ServerInfo {
   pid: number;
   url: string;
   startedAt: string;
+  /**
+   * Secret for the administrative routes (POST /api/backup, /api/publish): only a process that can
+   * read this file (the same user) may ask the server to write files, never a web page that merely
+   * reaches the loopback port.
+   */
+  token?: string;
 }
 
 const infoPath = (dbPath: string) => `${dbPath}.server.json`;
@@ -22,7 +28,9 @@ function alive(pid: number): boolean {
 }
 
 export function writeServerInfo(dbPath: string, info: ServerInfo): void {
-  writeFileSync(infoPath(dbPath), JSON.stringify(info, null, 2));
+  // Owner-only: the file carries the admin token.
+  writeFileSync(infoPath(dbPath), JSON.stringify(info, null, 2), { mode: 0o600 });
+  chmodSync(infoPath(dbPath), 0o600); // a stale file from a crashed server keeps its old mode otherwise
 }
 
 export function clearServerInfo(dbPath: string): void {

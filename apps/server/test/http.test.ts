@@ -170,6 +170,9 @@ describe('HTTP API as plain JSON', () => {
   });
 });
 
+/** The header every upload carries (the dashboard and the CLI send it). */
+const UPLOAD = { 'x-perflens-upload': '1' };
+
 /** A server with the upload routes over its own database file, closed after `fn`. */
 async function withUploadServer(file: string, fn: (url: string, db: Warehouse) => Promise<void>): Promise<void> {
   const { routes } = await import('../src/routes/index.ts');
@@ -188,7 +191,7 @@ describe('uploading a broken file over HTTP', () => {
   it('preview names the line of a quote that never closes, in the caller language; the import refuses it and writes nothing', async () => {
     await withUploadServer('upload.duckdb', async (url, db) => {
       const text = '部门编号,部门名称\nd1,"销售一部\nd2,销售二部\n';
-      const up = await fetch(`${url}/api/upload?name=${encodeURIComponent('部门.csv')}`, { method: 'POST', body: text });
+      const up = await fetch(`${url}/api/upload?name=${encodeURIComponent('部门.csv')}`, { method: 'POST', body: text, headers: UPLOAD });
       const { uploadId } = (await up.json()) as { uploadId: string };
       const preview = async (lang: string) => {
         const res = await fetch(`${url}/trpc/import.preview?input=${encodeURIComponent(JSON.stringify({ uploadId, table: 'org_units' }))}`, { headers: { 'x-perflens-lang': lang } });
@@ -212,8 +215,8 @@ describe('uploading a broken file over HTTP', () => {
 describe('upload housekeeping', () => {
   it('a new upload removes uploads older than a day, and keeps recent ones usable', async () => {
     await withUploadServer('prune.duckdb', async (url, db) => {
-      const upload = async (body: string) => ((await (await fetch(`${url}/api/upload?name=a.csv`, { method: 'POST', body })).json()) as { uploadId: string }).uploadId;
-      const tooLong = await fetch(`${url}/api/upload?name=${encodeURIComponent('长'.repeat(256))}`, { method: 'POST', body: 'x' });
+      const upload = async (body: string) => ((await (await fetch(`${url}/api/upload?name=a.csv`, { method: 'POST', body, headers: UPLOAD })).json()) as { uploadId: string }).uploadId;
+      const tooLong = await fetch(`${url}/api/upload?name=${encodeURIComponent('长'.repeat(256))}`, { method: 'POST', body: 'x', headers: UPLOAD });
       expect([tooLong.status, ((await tooLong.json()) as { error: string }).error]).toEqual([400, expect.stringContaining('at most 255 characters')]);
       const old = await upload('id,name\nd1,一部\n');
       const recent = await upload('id,name\nd2,二部\n');

@@ -7,7 +7,37 @@ export interface Context {
   wh: Warehouse;
   /** Preferred language of the caller (Accept-Language), for messages built server-side. */
   lang: 'zh' | 'en';
+  /**
+   * Time limits (ms) the HTTP server sets: `requestMs` for every procedure, `longMs` for the
+   * LONG_PROCEDURES. Absent for in-process callers (the CLI, tests): no limit.
+   */
+  limits?: { requestMs: number; longMs: number };
 }
+
+/**
+ * Procedures whose cost grows with the whole company (a forced ranking over every group, re-scoring
+ * every assessment, XLSX exports, the policy statistics). The HTTP server caps how many one batch
+ * may carry (a batch of 40 rankings once answered 8 MB in 6 s and held every other request up).
+ */
+const HEAVY_PROCEDURES = new Set([
+  'ranking.forced',
+  'scenario.compare',
+  'scenario.exportXlsx',
+  'policy.effect',
+  'policy.brief',
+  'policy.exportXlsx',
+  'calibration.session.export',
+  'calibration.session.create',
+]);
+export function isHeavyProcedure(path: string): boolean {
+  return HEAVY_PROCEDURES.has(path) || path.startsWith('simulation.');
+}
+
+/**
+ * Long by nature: an import validates and writes a file of up to 512 MB in one transaction, and
+ * its preview reads that file. They run under their own, larger limit.
+ */
+export const LONG_PROCEDURES: ReadonlySet<string> = new Set(['import.run', 'import.preview']);
 
 // No data transformer: the API must stay usable with plain JSON from curl or Python.
 // isDev off: error responses carry the message and code, never the server's stack trace (tRPC
@@ -32,6 +62,57 @@ const conflictsAreConflicts = t.middleware(async ({ next }) => {
       });
   }
   return result;
+});
+
+/**
+ * Every procedure called over HTTP has a time limit. Its database work runs under a signal
+ * (Warehouse.withSignal: the statement in flight is interrupted in DuckDB, the connection goes back
+ * to the pool rolled back and checked, and no later statement starts) that fires at the deadline or
+ * when the client goes away. The answer comes at the deadline even if the work is still between
+ * statements. SERVICE_UNAVAILABLE (503) rather than TIMEOUT (408): browsers resend a request that
+ * got a 408 on a reused connection, which would run the same runaway work a second time.
+ */
+function duration(ms: number): [zh: string, en: string] {
+  if (ms < 1000) return [`${ms} 毫秒`, `${ms} ms`];
+  if (ms < 120_000) {
+    const s = Math.round(ms / 100) / 10;
+    return [`${s} 秒`, `${s} s`];
+  }
+  const min = Math.round(ms / 6000) / 10;
+  return [`${min} 分钟`, `${min} min`];
+}
+
+const timeLimited = t.middleware(async ({ ctx, path, signal, next }) => {
+  const ms = ctx.limits ? (LONG_PROCEDURES.has(path) ? ctx.limits.longMs : ctx.limits.requestMs) : 0;
+  if (!ms && !signal) return next();
+  const deadline = new AbortController();
+  const timer = ms ? setTimeout(() => deadline.abort(), ms) : undefined;
+  const stop = signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal;
+  let onStop = () => undefined as void;
+  const stopped = new Promise<null>((resolve) => {
+    onStop = () => resolve(null);
+    stop.addEventListener('abort', onStop, { once: true });
+  });
+  try {
+    const work = ctx.wh.withSignal(stop, () => next());
+    work.catch(() => undefined); // answered at the deadline: a later failure has no one to tell
+    const result = await Promise.race([work, stopped]);
+    // Finished, or failed on its own: that is the answer, even if the deadline passed meanwhile.
+    if (result && (result.ok || !stop.aborted)) return result;
+    if (deadline.signal.aborted) {
+      const [zh, en] = duration(ms);
+      throw new TRPCError({
+        code: 'SERVICE_UNAVAILABLE',
+        message: LONG_PROCEDURES.has(path)
+          ? `处理文件超过 ${zh}的时限，已停止，数据库未改动 / working on the file took longer than the ${en} limit and was stopped; the database is unchanged`
+          : `请求超过 ${zh}的处理时限，已停止；请缩小筛选范围后重试 / the request took longer than the ${en} limit and was stopped; narrow the filters and try again`,
+      });
+    }
+    throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: '请求已被取消 / the request was cancelled' });
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener('abort', onStop);
+  }
 });
 
 /** Where role codes sit in the procedures' inputs: filters, policy scope, a scheme, a ranking. */
@@ -80,5 +161,6 @@ const rolesMustExist = t.middleware(async ({ ctx, getRawInput, next }) => {
 });
 
 export const router = t.router;
-export const publicProcedure = t.procedure.use(conflictsAreConflicts).use(rolesMustExist);
+// The time limit is outermost: the role check's query runs under it too.
+export const publicProcedure = t.procedure.use(timeLimited).use(conflictsAreConflicts).use(rolesMustExist);
 export const createCallerFactory = t.createCallerFactory;

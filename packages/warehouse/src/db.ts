@@ -1,4 +1,6 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -13,6 +15,11 @@ export interface WarehouseOptions {
   memoryLimit?: string;
   /** Connections kept open; each runs one statement at a time. */
   poolSize?: number;
+  /**
+   * Open the file read-only (a published snapshot served by `perflens serve --read-only`): DuckDB
+   * refuses every write, several processes may open the file at once, and migrations are not run.
+   */
+  readOnly?: boolean;
 }
 
 /** Raised when another process holds the DuckDB file's write lock. */
@@ -30,6 +37,57 @@ export class DatabaseLockedError extends Error {
     );
     this.name = 'DatabaseLockedError';
   }
+}
+
+/**
+ * Raised by work whose signal fired (the request's time limit, or a client that went away): the
+ * statement in flight was interrupted in DuckDB, and no later statement of that work was started.
+ * The message is for people and names no SQL; `reason` is the signal's.
+ */
+export class WorkAbortedError extends Error {
+  constructor(
+    readonly reason: unknown,
+    cause?: unknown,
+  ) {
+    super('The work was stopped before it finished. / 操作未完成即被停止。', { cause });
+    this.name = 'WorkAbortedError';
+  }
+}
+
+/**
+ * The signal of the work running in the current async context (set by `withSignal`). Kept here
+ * rather than passed as an argument so the named queries, which take a Warehouse and call
+ * `query`, stop with their request without a parameter threaded through every one of them.
+ */
+const currentSignal = new AsyncLocalStorage<AbortSignal>();
+
+/** Statements still allowed once the signal fired: they only undo (a rollback, dropping a temp table). */
+const CLEANUP = /^\s*(ROLLBACK|ABORT|DROP)\b/i;
+
+/**
+ * The connection as `fn` sees it under a signal: every call refuses once the signal fired, so
+ * work stopped between two statements does not go on to the next (an import's COMMIT after its
+ * caller was told it had stopped), apart from statements that only clean up.
+ */
+function guarded(conn: DuckDBConnection, signal: AbortSignal): DuckDBConnection {
+  return new Proxy(conn, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      const method = value as (...a: unknown[]) => unknown;
+      // An async method refuses with a rejected promise, as it fails otherwise (`.catch()` chains
+      // on it must still catch); the few synchronous ones throw.
+      const isAsync = method.constructor.name === 'AsyncFunction';
+      return (...args: unknown[]) => {
+        if (signal.aborted && !(typeof args[0] === 'string' && CLEANUP.test(args[0]))) {
+          const err = new WorkAbortedError(signal.reason);
+          if (isAsync) return Promise.reject(err);
+          throw err;
+        }
+        return method.apply(target, args);
+      };
+    },
+  });
 }
 
 /**
@@ -55,6 +113,8 @@ export class Warehouse {
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiting: Array<(c: DuckDBConnection) => void> = [];
   private readonly all: DuckDBConnection[] = [];
+  /** Connections being opened: counted against the pool size before they exist. */
+  private connecting = 0;
   private closed = false;
   private generation = 0;
 
@@ -74,6 +134,7 @@ export class Warehouse {
         // Nothing may be fetched at run time: only the built-in extensions are usable.
         autoinstall_known_extensions: 'false',
         autoload_known_extensions: 'true',
+        ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
       });
     } catch (err) {
       const message = String((err as Error).message ?? err);
@@ -84,26 +145,94 @@ export class Warehouse {
       throw err;
     }
     const wh = new Warehouse(instance, options.path, Math.max(1, options.poolSize ?? 4));
-    await wh.migrate();
+    // A read-only file cannot be upgraded; its schema version is checked by whoever opens it.
+    if (!options.readOnly) await wh.migrate();
     return wh;
   }
 
-  private async acquire(): Promise<DuckDBConnection> {
+  private async acquire(signal?: AbortSignal): Promise<DuckDBConnection> {
     if (this.closed) throw new Error('warehouse is closed');
     const c = this.idle.pop();
     if (c) return c;
-    if (this.all.length < this.poolSize) {
+    if (this.all.length + this.connecting < this.poolSize) return this.connect();
+    return new Promise((resolve, reject) => {
+      // A request that gives up while queued leaves the queue: it must not take a connection later.
+      const onAbort = () => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new WorkAbortedError(signal!.reason));
+      };
+      const take = (conn: DuckDBConnection) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(conn);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(take);
+    });
+  }
+
+  private async connect(): Promise<DuckDBConnection> {
+    this.connecting++;
+    try {
       const conn = await this.instance.connect();
       this.all.push(conn);
       return conn;
+    } finally {
+      this.connecting--;
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(c: DuckDBConnection): void {
     const next = this.waiting.shift();
     if (next) next(c);
     else this.idle.push(c);
+  }
+
+  /**
+   * After work that was stopped: an interrupted statement inside a transaction leaves it aborted
+   * (every later statement on that connection would fail until a ROLLBACK), so roll back whatever
+   * is open and check the connection answers before the next caller gets it. One that does not is
+   * closed and replaced, so a stopped request never costs the pool a connection.
+   */
+  private async recover(conn: DuckDBConnection): Promise<void> {
+    await conn.run('ROLLBACK').catch(() => undefined); // "no transaction is active" is the usual answer
+    try {
+      await conn.run('SELECT 1');
+      this.release(conn);
+      return;
+    } catch {
+      /* replaced below */
+    }
+    const i = this.all.indexOf(conn);
+    if (i >= 0) this.all.splice(i, 1);
+    try {
+      conn.closeSync();
+    } catch {
+      /* already unusable */
+    }
+    if (this.waiting.length > 0 && !this.closed) {
+      // Someone is queued for the connection that just went: open its replacement for them.
+      this.connect().then(
+        (fresh) => this.release(fresh),
+        () => undefined, // the next acquire opens one when it can
+      );
+    }
+  }
+
+  /**
+   * Runs `fn` with `signal` governing every statement it (and anything it calls) runs through
+   * this warehouse: when the signal fires, the statement in flight is interrupted in DuckDB
+   * (`DuckDBConnection.interrupt()`), a caller still queued for a connection stops waiting, and
+   * any later statement throws `WorkAbortedError` instead of starting. The connection goes back to
+   * the pool rolled back and checked. Nested calls combine their signals (either one stops it).
+   */
+  withSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+    const outer = currentSignal.getStore();
+    // A signal of our own: each statement (and each caller queued for a connection) listens to it
+    // until it is done, so a procedure running 30 queries at once has 30 listeners, none leaked.
+    const own = AbortSignal.any(outer ? [outer, signal] : [signal]);
+    setMaxListeners(0, own);
+    return currentSignal.run(own, fn);
   }
 
   /**
@@ -134,13 +263,33 @@ export class Warehouse {
   }
 
   private async use<T>(fn: (conn: DuckDBConnection) => Promise<T>, writes: boolean): Promise<T> {
-    const conn = await this.acquire();
+    const signal = currentSignal.getStore();
+    if (!signal) {
+      const conn = await this.acquire();
+      try {
+        return await fn(conn);
+      } finally {
+        // Bumped after the work (and its commit) so a check that started earlier is not trusted.
+        if (writes) this.generation++;
+        this.release(conn);
+      }
+    }
+    if (signal.aborted) throw new WorkAbortedError(signal.reason);
+    const conn = await this.acquire(signal);
+    const interrupt = () => conn.interrupt();
+    signal.addEventListener('abort', interrupt, { once: true });
     try {
-      return await fn(conn);
+      return await fn(guarded(conn, signal));
+    } catch (err) {
+      // DuckDB's "INTERRUPT Error: Interrupted!" (or whatever the stopped work failed on next)
+      // becomes one error that says what happened.
+      if (signal.aborted && !(err instanceof WorkAbortedError)) throw new WorkAbortedError(signal.reason, err);
+      throw err;
     } finally {
-      // Bumped after the work (and its commit) so a check that started earlier is not trusted.
+      signal.removeEventListener('abort', interrupt);
       if (writes) this.generation++;
-      this.release(conn);
+      if (signal.aborted) await this.recover(conn);
+      else this.release(conn);
     }
   }
 
@@ -220,6 +369,14 @@ export class Warehouse {
   /** Flushes the WAL so the file is self-contained (after big loads). */
   async checkpoint(): Promise<void> {
     await this.run('CHECKPOINT');
+  }
+
+  /**
+   * Connections handed out and not yet given back, plus callers queued for one: zero means no
+   * statement of this warehouse is running, so it can be closed without cutting one short.
+   */
+  get busyConnections(): number {
+    return this.all.length + this.connecting - this.idle.length + this.waiting.length;
   }
 
   close(): void {

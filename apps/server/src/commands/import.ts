@@ -72,7 +72,8 @@ async function remoteBackend(base: string, file: string): Promise<Backend> {
   const size = statSync(file).size;
   const up = await fetch(`${base}/api/upload?name=${encodeURIComponent(basename(file))}`, {
     method: 'POST',
-    headers: { 'content-length': String(size), 'content-type': 'application/octet-stream' },
+    // x-perflens-upload: the server refuses uploads without it (a cross-site page cannot send it).
+    headers: { 'content-length': String(size), 'content-type': 'application/octet-stream', 'x-perflens-upload': '1' },
     body: Readable.toWeb(createReadStream(file)) as unknown as RequestInit['body'],
     duplex: 'half',
   } as RequestInit);

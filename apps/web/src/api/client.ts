@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter, RouterInputs, RouterOutputs } from '@perflens/api';
 import { currentLang } from '@/lang';
 
@@ -8,11 +8,33 @@ export type { RouterInputs, RouterOutputs };
  * No transformer: the server speaks plain JSON so the same API serves curl and Python users.
  * The UI language travels in a header so server-built messages (import errors) match the UI.
  */
+const headers = () => ({ 'x-perflens-lang': currentLang() });
+
+/**
+ * The server refuses a batch of more than 10 procedures (PERFLENS_MAX_BATCH) or more than 3 heavy
+ * ones, so batches stay within both: heavy procedures go alone, one request each (they also no
+ * longer hold up the light queries batched beside them, since a batch answers when its slowest
+ * part is done). Keep this list in step with isHeavyProcedure in packages/api/src/trpc.ts (not
+ * imported: that module brings the server's database code with it).
+ */
+const HEAVY = new Set([
+  'ranking.forced',
+  'scenario.compare',
+  'scenario.exportXlsx',
+  'policy.effect',
+  'policy.brief',
+  'policy.exportXlsx',
+  'calibration.session.export',
+  'calibration.session.create',
+]);
+const isHeavy = (path: string) => HEAVY.has(path) || path.startsWith('simulation.');
+
 export const trpc = createTRPCClient<AppRouter>({
   links: [
-    httpBatchLink({
-      url: '/trpc',
-      headers: () => ({ 'x-perflens-lang': currentLang() }),
+    splitLink({
+      condition: (op) => isHeavy(op.path),
+      true: httpLink({ url: '/trpc', headers }),
+      false: httpBatchLink({ url: '/trpc', headers, maxItems: 10 }),
     }),
   ],
 });

@@ -10,7 +10,9 @@ export interface UploadResult {
 export async function uploadFile(file: File): Promise<UploadResult> {
   const res = await fetch(`/api/upload?name=${encodeURIComponent(file.name)}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/octet-stream', 'x-perflens-lang': currentLang() },
+    // x-perflens-upload: the server refuses an upload without it. A page on another site cannot
+    // add it without the server's leave (a CORS preflight it never grants), so uploads are same-origin.
+    headers: { 'content-type': 'application/octet-stream', 'x-perflens-lang': currentLang(), 'x-perflens-upload': '1' },
     body: file,
   });
   const body = (await res.json().catch(() => ({}))) as Partial<UploadResult> & { error?: string };

@@ -52,6 +52,26 @@ export function pruneUploads(wh: Warehouse, maxAgeMs = UPLOAD_MAX_AGE_MS, now = 
   return removed;
 }
 
+/**
+ * Bytes the uploads (and their sidecars) take in the folder, for the server's total quota. Only
+ * names this module hands out count; `exclude` leaves out uploads still arriving (counted by the
+ * caller as they stream, since on disk they are only as large as what came so far).
+ */
+export function uploadsBytes(wh: Warehouse, exclude: ReadonlySet<string> = new Set()): number {
+  const dir = uploadDir(wh);
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    const m = /^([a-f0-9]{32})(\.json)?$/.exec(name);
+    if (!m || exclude.has(m[1]!)) continue;
+    try {
+      total += statSync(join(dir, name)).size;
+    } catch {
+      /* removed meanwhile by a prune */
+    }
+  }
+  return total;
+}
+
 /** The upload's file path and original name; a bilingual error when it is gone. */
 export function resolveUpload(wh: Warehouse, uploadId: string): { path: string; fileName: string } {
   const path = uploadFile(wh, uploadId);
@@ -61,12 +81,23 @@ export function resolveUpload(wh: Warehouse, uploadId: string): { path: string; 
   return { path, fileName: meta.fileName };
 }
 
-/** Error reports for download, kept in memory: the last 50 are enough for a person fixing a file. */
+/**
+ * Error reports for download, kept in memory: the last 50 are enough for a person fixing a file.
+ * Their total size is bounded too, so a run of hostile uploads (each report up to a thousand
+ * errors) cannot grow the server: the oldest go first, the newest is always kept.
+ */
 const reports = new Map<string, string>();
+const MAX_REPORT_CHARS = 32 << 20;
+let reportChars = 0;
 export function storeReport(csv: string): string {
   const id = randomBytes(12).toString('hex');
   reports.set(id, csv);
-  while (reports.size > 50) reports.delete(reports.keys().next().value!);
+  reportChars += csv.length;
+  while (reports.size > 50 || (reports.size > 1 && reportChars > MAX_REPORT_CHARS)) {
+    const oldest = reports.keys().next().value!;
+    reportChars -= reports.get(oldest)!.length;
+    reports.delete(oldest);
+  }
   return id;
 }
 export function getReport(id: string): string | undefined {
