@@ -6,3 +6,4 @@ export * from './scheme/index.ts';
 export * from './import/index.ts';
 export * from './calibration/index.ts';
 export * from './policy/index.ts';
+export * from './auth/index.ts';

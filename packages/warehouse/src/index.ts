@@ -10,3 +10,5 @@ export * from './queries/policy-index.ts';
 export * from './queries/calibration-index.ts';
 export * from './queries/simulation-index.ts';
 export * from './queries/roles-index.ts';
+export * from './queries/auth-index.ts';
+export { runAs, currentActor, cliActor, type Actor } from './context.ts';

@@ -14,6 +14,7 @@ import {
   calibrationSessionList,
 } from '../src/index.ts';
 import { loadCalibrationFixture } from './calibration.fixture.ts';
+import { runAs } from '../src/context.ts';
 
 let dir: string;
 let wh: Warehouse;
@@ -29,7 +30,9 @@ afterAll(() => {
 
 describe('calibration sessions', () => {
   it('create → adjust with reason → counters → finalise locks → export holds result and audit', async () => {
-    const { id, people } = await calibrationSessionCreate(wh, { name: '2024年1月校准', actor: 'hr-li', ranking: { from: '2024-01', minGroupSize: 5 } });
+    // The actor is whoever is signed in (context.ts), not a field of the request.
+    const hrLi = { userId: 'hr-li', name: '李', role: 'hr' as const, orgScopes: null, ip: '127.0.0.1', via: 'session' as const };
+    const { id, people } = await runAs(hrLi, () => calibrationSessionCreate(wh, { name: '2024年1月校准', ranking: { from: '2024-01', minGroupSize: 5 } }));
     expect(people).toBe(22);
     const s = await calibrationSessionGet(wh, { id, people: { groupKey: 'D1', limit: 3 } });
     expect(s.status).toBe('open');
@@ -39,14 +42,14 @@ describe('calibration sessions', () => {
     expect(s.counters.find((c) => c.key === 'D1')!.diff).toEqual({ A: 0, B: 1, C: -1, D: 0, E: 0 });
 
     // Move E04 (88, tied) down to 中: the group now meets its quota exactly.
-    const adj = await calibrationSessionAdjust(wh, { id, employeeId: 'E04', periodId: '2024-01', grade: 'C', reason: '同分，按关键项目得分排后', actor: 'hr-li' });
+    const adj = await runAs(hrLi, () => calibrationSessionAdjust(wh, { id, employeeId: 'E04', periodId: '2024-01', grade: 'C', reason: '同分，按关键项目得分排后' }));
     expect([adj.before, adj.after]).toEqual(['B', 'C']);
     expect(adj.counter.diff).toEqual({ A: 0, B: 0, C: 0, D: 0, E: 0 });
 
     await expect(calibrationSessionAdjust(wh, { id, employeeId: 'E05', periodId: '2024-01', grade: 'B', reason: '' })).rejects.toThrow(/reason is required/);
     await expect(calibrationSessionAdjust(wh, { id, employeeId: 'E99', periodId: '2024-01', grade: 'B', reason: '测试' })).rejects.toThrow(/E99.*没有员工 E99/s);
 
-    await calibrationSessionFinalise(wh, { id, actor: 'hr-wang' });
+    await runAs({ ...hrLi, userId: 'hr-wang' }, () => calibrationSessionFinalise(wh, { id }));
     const locked = await calibrationSessionAdjust(wh, { id, employeeId: 'E05', periodId: '2024-01', grade: 'B', reason: '再调整' }).catch((e: unknown) => e);
     expect(locked).toBeInstanceOf(CalibrationError);
     expect((locked as CalibrationError).kind).toBe('locked');

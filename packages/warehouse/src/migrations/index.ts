@@ -7,6 +7,7 @@ import * as m011 from './011_ranking_cells.ts';
 import * as m020 from './020_simulation.ts';
 import * as m021 from './021_kpi_lines.ts';
 import * as m030 from './030_roles.ts';
+import * as m040 from './040_auth.ts';
 
 /** Ordered, append-only list. Never edit a shipped migration: add the next number. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -19,4 +20,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 20, name: m020.name, sql: m020.sql },
   { version: 21, name: m021.name, sql: m021.sql },
   { version: 30, name: m030.name, sql: m030.sql },
+  { version: 40, name: m040.name, sql: m040.sql },
 ];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { GRADES, GRADE_LABELS, periodIdSchema } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
-import { CalibrationError, actorSchema, loadSession, quotaCounters, sessionIdSchema, type QuotaCounter } from './calibration-session-common.ts';
+import { CalibrationError, loadSession, quotaCounters, sessionIdSchema, type QuotaCounter } from './calibration-session-common.ts';
+import { appendAuditOn } from './audit-append.ts';
 
 export const calibrationSessionAdjustInputSchema = z.strictObject({
   id: sessionIdSchema,
@@ -9,7 +10,6 @@ export const calibrationSessionAdjustInputSchema = z.strictObject({
   periodId: periodIdSchema,
   grade: z.enum(GRADES),
   reason: z.string().trim().min(2, 'a reason is required / 必须填写调整理由').max(2000),
-  actor: actorSchema,
 });
 export type CalibrationSessionAdjustInput = z.input<typeof calibrationSessionAdjustInputSchema>;
 
@@ -55,17 +55,12 @@ export async function calibrationSessionAdjust(
       e: f.employeeId,
       p: f.periodId,
     });
-    await conn.run(
-      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after, reason)
-       VALUES ($actor, 'calibration.adjust', 'calibration', $id, $before, $after, $reason)`,
-      {
-        actor: f.actor,
-        id: f.id,
-        before: JSON.stringify({ employeeId: f.employeeId, periodId: f.periodId, grade: before }),
-        after: JSON.stringify({ employeeId: f.employeeId, periodId: f.periodId, grade: f.grade }),
-        reason: f.reason,
-      },
-    );
+    await appendAuditOn(conn, {
+      action: 'calibration.adjust', entity: 'calibration', entityId: f.id,
+      before: { employeeId: f.employeeId, periodId: f.periodId, grade: before },
+      after: { employeeId: f.employeeId, periodId: f.periodId, grade: f.grade },
+      reason: f.reason,
+    });
   });
   const counter = (await quotaCounters(wh, s)).find((c) => c.periodId === f.periodId && c.key === groupKey)!;
   return { before, after: f.grade, counter };

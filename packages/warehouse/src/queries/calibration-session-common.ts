@@ -15,7 +15,6 @@ export class CalibrationError extends Error {
 }
 
 export const sessionIdSchema = z.string().uuid();
-export const actorSchema = z.string().trim().min(1).max(100).default('hr');
 
 /** What a session stores in calibrations.definition (its proposals live in calibration_items). */
 export interface SessionDefinition {

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Warehouse } from '../db.ts';
 import { planForcedRanking, rankingForcedInputSchema } from './ranking-forced.ts';
-import { actorSchema, type SessionDefinition } from './calibration-session-common.ts';
+import { type SessionDefinition } from './calibration-session-common.ts';
+import { appendAuditOn } from './audit-append.ts';
 
 export const calibrationSessionCreateInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  actor: actorSchema,
   ranking: rankingForcedInputSchema.omit({ people: true }),
 });
 export type CalibrationSessionCreateInput = z.input<typeof calibrationSessionCreateInputSchema>;
@@ -41,11 +41,7 @@ export async function calibrationSessionCreate(wh: Warehouse, input: Calibration
       );
     const r = await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM calibration_items WHERE calibration_id = $id', { id });
     people = (r.getRowObjectsJson()[0] as { n: number }).n;
-    await conn.run(
-      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after, reason)
-       VALUES ($actor, 'calibration.create', 'calibration', $id, NULL, $after, NULL)`,
-      { actor: f.actor, id, after: JSON.stringify({ name: f.name, people, groups: plan.groups.length }) },
-    );
+    await appendAuditOn(conn, { action: 'calibration.create', entity: 'calibration', entityId: id, after: { name: f.name, people, groups: plan.groups.length } });
   });
   return { id, people };
 }

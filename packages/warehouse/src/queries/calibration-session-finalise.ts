@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Warehouse } from '../db.ts';
-import { CalibrationError, actorSchema, loadSession, sessionIdSchema } from './calibration-session-common.ts';
+import { CalibrationError, loadSession, sessionIdSchema } from './calibration-session-common.ts';
+import { appendAuditOn } from './audit-append.ts';
 
-export const calibrationSessionFinaliseInputSchema = z.strictObject({ id: sessionIdSchema, actor: actorSchema });
+export const calibrationSessionFinaliseInputSchema = z.strictObject({ id: sessionIdSchema });
 export type CalibrationSessionFinaliseInput = z.input<typeof calibrationSessionFinaliseInputSchema>;
 
 /** `calibration.session.finalise`: locks the session (no further adjustments) and records who did it. */
@@ -19,11 +20,7 @@ export async function calibrationSessionFinalise(wh: Warehouse, input: Calibrati
     );
     if (r.getRowObjectsJson().length === 0)
       throw new CalibrationError('locked', `Calibration session "${s.name}" is already finalised. / 校准会话「${s.name}」已定稿。`);
-    await conn.run(
-      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after, reason)
-       VALUES ($actor, 'calibration.finalise', 'calibration', $id, '{"status":"open"}', '{"status":"final"}', NULL)`,
-      { actor: f.actor, id: f.id },
-    );
+    await appendAuditOn(conn, { action: 'calibration.finalise', entity: 'calibration', entityId: f.id, before: { status: 'open' }, after: { status: 'final' } });
   });
   return { finalisedAt: (await loadSession(wh, f.id)).finalisedAt! };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Policy, PolicyFields } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
+import { appendAuditOn } from './audit-append.ts';
 
 /** A policy that cannot be stored as given; `field` names the input field at fault. */
 export class PolicyValidationError extends Error {
@@ -83,10 +84,7 @@ export async function savePolicy(wh: Warehouse, mode: 'create' | 'update', field
           WHERE id = $id`,
         params as never,
       );
-    await conn.run(
-      `INSERT INTO audit_log (action, entity, entity_id, before, after) VALUES ($action, 'policy', $id, CAST($old AS JSON), CAST($new AS JSON))`,
-      { action: `policy.${mode}`, id, old: old?.j ?? null, new: JSON.stringify(policy) } as never,
-    );
+    await appendAuditOn(conn, { action: `policy.${mode}`, entity: 'policy', entityId: id, before: old?.j ?? null, after: policy });
   });
   return { policy, warnings };
 }

@@ -1,6 +1,7 @@
 import type { Warehouse } from '../db.ts';
 import { refreshAnalyticsOn } from '../analytics.ts';
 import { RoleChangeError, RoleNotFoundError } from './role-errors.ts';
+import { appendAuditOn } from './audit-append.ts';
 
 /**
  * Merges job titles into one role: their employees, assessments and policy scopes move to
@@ -8,7 +9,7 @@ import { RoleChangeError, RoleNotFoundError } from './role-errors.ts';
  * lands on `into` directly), and they are removed. Built-in roles can absorb titles but are never
  * merged away, because the seed schemes name them. One transaction, audit-logged.
  */
-export async function mergeRoles(wh: Warehouse, input: { from: string[]; into: string; actor?: string | null }): Promise<{ into: string; moved: number }> {
+export async function mergeRoles(wh: Warehouse, input: { from: string[]; into: string }): Promise<{ into: string; moved: number }> {
   const from = [...new Set(input.from)].filter((c) => c !== input.into);
   if (from.length === 0) throw new RoleChangeError('请至少选择一个要并入的其他岗位', 'Choose at least one other role to merge');
   return wh.transaction(async (conn) => {
@@ -37,10 +38,7 @@ export async function mergeRoles(wh: Warehouse, input: { from: string[]; into: s
     const aliases = [...new Set([...(target.aliases ?? []), ...absorbed])];
     await conn.run(`UPDATE roles SET aliases = from_json($aliases, '["VARCHAR"]') WHERE code = $into`, { aliases: JSON.stringify(aliases), into: input.into });
     await conn.run(`DELETE FROM roles WHERE code IN (SELECT unnest(from_json($codes, '["VARCHAR"]')))`, fromList);
-    await conn.run(
-      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after) VALUES ($actor, 'role.merge', 'role', $into, CAST($before AS JSON), CAST($after AS JSON))`,
-      { actor: input.actor ?? null, into: input.into, before: JSON.stringify(rows.filter((r) => from.includes(r.code))), after: JSON.stringify({ code: input.into, aliases, moved: moved!.n }) },
-    );
+    await appendAuditOn(conn, { action: 'role.merge', entity: 'role', entityId: input.into, before: rows.filter((r) => from.includes(r.code)), after: { code: input.into, aliases, moved: moved!.n } });
     await refreshAnalyticsOn(conn);
     return { into: input.into, moved: moved!.n };
   });

@@ -3,13 +3,14 @@ import { createHash } from 'node:crypto';
 import type { Warehouse } from '../db.ts';
 import { RoleChangeError, RoleNotFoundError } from './role-errors.ts';
 import { getScheme } from './scheme-store.ts';
+import { appendAuditOn } from './audit-append.ts';
 
 /**
  * Points a role at the scheme that scores it (or at none). A scheme written for another role is
  * a template: it is copied as `<role>-v1` (role set to this one) and stored, so the simulator
  * evaluates this role's history under it and an analyst can edit the copy. Audit-logged.
  */
-export async function setRoleScheme(wh: Warehouse, input: { code: string; schemeId: string | null; actor?: string | null }): Promise<{ code: string; schemeId: string | null }> {
+export async function setRoleScheme(wh: Warehouse, input: { code: string; schemeId: string | null }): Promise<{ code: string; schemeId: string | null }> {
   let scheme: Scheme | null = null;
   if (input.schemeId !== null) {
     scheme = await getScheme(wh, input.schemeId);
@@ -35,10 +36,7 @@ export async function setRoleScheme(wh: Warehouse, input: { code: string; scheme
       });
     }
     await conn.run('UPDATE roles SET scheme_id = $s WHERE code = $c', { c: input.code, s: schemeId });
-    await conn.run(
-      `INSERT INTO audit_log (actor, action, entity, entity_id, before, after) VALUES ($actor, 'role.scheme', 'role', $c, json_object('schemeId', $old::VARCHAR), json_object('schemeId', $new::VARCHAR, 'template', $tpl::VARCHAR))`,
-      { actor: input.actor ?? null, c: input.code, old: old.scheme_id, new: schemeId, tpl: input.schemeId },
-    );
+    await appendAuditOn(conn, { action: 'role.scheme', entity: 'role', entityId: input.code, before: { schemeId: old.scheme_id }, after: { schemeId, template: input.schemeId } });
     return { code: input.code, schemeId };
   });
 }

@@ -1,5 +1,7 @@
 import { type Scheme, schemeObjectSchema } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
+import { appendAuditOn } from './audit-append.ts';
+import { currentActor } from '../context.ts';
 
 export interface ScenarioRecord {
   id: string;
@@ -20,17 +22,16 @@ export async function saveScenario(
   wh: Warehouse,
   s: { id: string; name: string; baseSchemeId: string | null; scheme: Scheme; settings: Record<string, unknown>; createdBy: string | null },
 ): Promise<void> {
+  // The author is the signed-in user (context.ts), never a name sent with the request.
+  const by = currentActor()?.userId ?? s.createdBy;
   await wh.transaction(async (conn) => {
     await conn.run(
       `INSERT INTO scenarios (id, name, base_scheme_id, definition, created_at, created_by)
        VALUES ($id, $name, $base, $definition, current_timestamp, $by)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, base_scheme_id = excluded.base_scheme_id, definition = excluded.definition`,
-      { id: s.id, name: s.name, base: s.baseSchemeId, definition: JSON.stringify({ scheme: s.scheme, settings: s.settings }), by: s.createdBy },
+      { id: s.id, name: s.name, base: s.baseSchemeId, definition: JSON.stringify({ scheme: s.scheme, settings: s.settings }), by },
     );
-    await conn.run(
-      `INSERT INTO audit_log (actor, action, entity, entity_id, after) VALUES ($by, 'scenario.save', 'scenario', $id, $after)`,
-      { by: s.createdBy, id: s.id, after: JSON.stringify({ name: s.name, baseSchemeId: s.baseSchemeId }) },
-    );
+    await appendAuditOn(conn, { action: 'scenario.save', entity: 'scenario', entityId: s.id, after: { name: s.name, baseSchemeId: s.baseSchemeId } });
   });
 }
 
