@@ -30,3 +30,25 @@ export async function trpcQuery<T>(page: Page, path: string, input?: unknown): P
   return ((await res.json()) as { result: { data: T } }).result.data;
 }
 
+
+/** Uploads a file built in the test on the Data page and waits for its preview. */
+export async function uploadFile(page: Page, name: string, content: string | Buffer, mimeType = 'text/csv'): Promise<void> {
+  const buffer = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  await page.getByTestId('upload').locator('input[type=file]').setInputFiles({ name, mimeType, buffer });
+  await expect(page.getByTestId('preview')).toBeVisible();
+}
+
+/** Picks the import target (unless the server already suggested it) and waits for the mapping table. */
+export async function chooseTable(page: Page, table: string): Promise<void> {
+  const select = page.getByTestId('target-table');
+  const mapping = page.getByTestId('mapping');
+  await expect(mapping).toHaveAttribute('data-busy', 'false');
+  if ((await select.getAttribute('data-table')) !== table) {
+    await select.click();
+    await page.getByTestId(`table-option-${table}`).click();
+  }
+  await expect(select).toHaveAttribute('data-table', table);
+  await expect(page.getByTestId('mapping-table')).toBeVisible();
+  // The preview for this table (its suggestions, the grade column's values) has arrived.
+  await expect(mapping).toHaveAttribute('data-busy', 'false');
+}

@@ -106,6 +106,29 @@ describe('histogram bins', () => {
 describe('import preview', () => {
   it('accepts the server spelling (rows, mapping) and turns null cells into empty strings', () => {
     const p = normalisePreview({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], rows: [['E1', null]], rowCount: 1, headerRow: 3, table: 'flat', mapping: { employee_id: '工号' } });
-    expect(p).toEqual({ fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], sampleRows: [['E1', '']], rowCount: 1, headerRow: 3, suggestedTable: 'flat', suggestions: { employee_id: '工号' } });
+    expect(p).toEqual({
+      fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], sampleRows: [['E1', '']], rowCount: 1, headerRow: 3,
+      suggestedTable: 'flat', suggestions: { employee_id: '工号' }, samples: {}, confidence: {}, grade: null,
+    });
+  });
+
+  it('keeps each suggestion\'s sample values and confidence, and the grade column\'s proposal', () => {
+    const grade = { header: 'PerformanceRating', values: [{ value: '3', count: 17 }, { value: '4', count: 3 }], proposal: { preset: 'num_4_high', entries: [{ value: '4', grade: 'A', count: 3 }, { value: '3', grade: 'B', count: 17 }], unmapped: [] } };
+    const p = normalisePreview({
+      headers: ['EmployeeNumber', 'PerformanceRating', 'JobRole'],
+      rows: [],
+      mapping: { employee_id: 'EmployeeNumber', grade: 'PerformanceRating' },
+      suggestions: [
+        { field: 'employee_id', header: 'EmployeeNumber', confidence: 1, samples: ['1', '2', '4', '5'] },
+        { field: 'role', header: 'JobRole', confidence: 0.6, samples: ['Sales Executive'] },
+        { field: 'score', header: null, confidence: 0 },
+      ],
+      grade,
+    });
+    // The record the server sends wins; a suggestion it lacks is added from the list.
+    expect(p.suggestions).toEqual({ employee_id: 'EmployeeNumber', grade: 'PerformanceRating', role: 'JobRole', score: null });
+    expect(p.samples).toEqual({ employee_id: ['1', '2', '4'], role: ['Sales Executive'] });
+    expect(p.confidence).toEqual({ employee_id: 1, role: 0.6 });
+    expect(p.grade).toEqual(grade);
   });
 });

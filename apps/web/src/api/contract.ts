@@ -1,20 +1,30 @@
 /**
- * Shapes of the API the components use. Routers that exist are aliased from RouterOutputs, so a
- * server change shows up as a type error here; the import router's agreed shape is written out
- * until it lands.
+ * Shapes of the API the components use, aliased from RouterOutputs so a server change shows up
+ * as a type error here. The import router's preview, run and history outputs are still written
+ * out (api/index.ts normalises what the server sends into them).
  */
 import type { Grade, Role, RaterRelation, Cycle } from '@perflens/core/domain';
 import type { RouterOutputs } from '@perflens/api';
 
 export type { Grade, Role, RaterRelation, Cycle };
 
+/**
+ * A role code. The seven built-in codes (ROLES) are only the start: any job title a company
+ * imports becomes a role of its own ("Sales Executive" → sales_executive), so codes are data.
+ */
+export type RoleCode = string;
+
 export interface Filters {
   from?: string;
   to?: string;
   orgUnitId?: string;
-  role?: Role;
-  cycle: Cycle;
+  role?: RoleCode;
+  /** Absent = automatic: the server takes the finest cycle with data and says which in `cycle`. */
+  cycle?: Cycle;
 }
+
+/** One role as meta.roles lists it (built-ins first), with its employee and assessment counts. */
+export type RoleInfo = Out['meta']['roles'][number];
 
 type Out = RouterOutputs;
 export type Overview = Out['meta']['overview'];
@@ -24,9 +34,18 @@ export type GradesResult = Out['distribution']['grades'];
 export type GradeGroup = GradesResult['groups'][number];
 export type ScoresResult = Out['distribution']['scores'];
 export type ScoreStats = NonNullable<ScoresResult['stats']>;
-export type OrgBox = Out['distribution']['byOrgUnit'][number];
+export type BoxesResult = Out['distribution']['byOrgUnit'];
+export type OrgBox = BoxesResult['units'][number];
 export type RatersResult = Out['distribution']['raters'];
 export type RaterRow = RatersResult['raters'][number];
+/**
+ * The cycle an analysis actually used (the request may leave it to the server). Read loosely
+ * until every analysis output carries `cycle`.
+ */
+export function usedCycle(answer: unknown): Cycle | undefined {
+  const c = (answer as { cycle?: unknown } | null | undefined)?.cycle;
+  return c === 'month' || c === 'quarter' || c === 'year' ? c : undefined;
+}
 export type SortField = 'employeeId' | 'name' | 'orgUnit' | 'role' | 'period' | 'score' | 'grade';
 export interface EmployeeQuery extends Filters {
   grade?: Grade;
@@ -38,6 +57,7 @@ export interface EmployeeQuery extends Filters {
   pageSize: number;
 }
 export type EmployeePage = Out['employees']['list'];
+export type SchemeSummary = Out['scheme']['list'][number];
 export type EmployeeRow = EmployeePage['rows'][number];
 
 // ---- import ----
@@ -49,6 +69,17 @@ export interface FieldDef {
   synonyms?: string[];
 }
 export type TablesResult = Record<string, FieldDef[]>;
+/** A preset (num_4_high, en_words, zh_6 …) or a scale saved with a mapping, from import.scales. */
+export type RatingScale = Out['import']['scales'][number];
+/** A line of a rating scale: a value as the company writes it → canonical grade (null: not a grade). */
+export type ScaleEntry = RatingScale['entries'][number];
+/**
+ * What the server found in the column mapped (or suggested) for `grade`: its distinct values with
+ * row counts and the proposed scale (`unmapped`: values no known scale explains).
+ */
+export type GradePreview = NonNullable<Out['import']['preview']['grade']>;
+export type DateFormat = 'YMD' | 'MDY' | 'DMY';
+
 export interface PreviewResult {
   fileName: string;
   format: string;
@@ -62,6 +93,11 @@ export interface PreviewResult {
   headerRow?: number;
   suggestedTable?: string;
   suggestions: Record<string, string | null>;
+  /** field → up to 3 example values of its suggested header (so a wrong guess is visible). */
+  samples: Record<string, string[]>;
+  /** field → how sure the suggestion is (1 exact synonym, below 1 a partial match). */
+  confidence: Record<string, number>;
+  grade: GradePreview | null;
 }
 export interface ImportErrorRow {
   row: number;
@@ -71,13 +107,14 @@ export interface ImportErrorRow {
   value: string | null;
 }
 export type RunResult =
-  | { ok: true; batchId: number; inserted: number; replaced: number; created: { orgUnits: number; employees: number; periods: number } }
+  | { ok: true; batchId: number; inserted: number; replaced: number; created: { orgUnits: number; employees: number; periods: number; roles: number } }
   | { ok: false; errorCount: number; errors: ImportErrorRow[]; reportId: string };
 export interface SavedMapping {
   name: string;
   table: string;
   mapping: Record<string, string>;
   constants: Record<string, string>;
+  gradeMap?: ScaleEntry[];
   updatedAt?: string;
 }
 export interface BatchRow {

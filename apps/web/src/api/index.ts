@@ -1,18 +1,19 @@
-import { trpc } from './client';
+import { trpc, type RouterInputs } from './client';
 import type * as C from './contract';
 
 /**
  * Every server call the dashboard makes, in one place: components never touch the transport.
- * The client is typed by AppRouter; the import router is reached through its agreed contract
- * (contract.ts) until it lands, so the UI and the server can be built in parallel.
+ * The client is typed by AppRouter. The import router's outputs are read through the shapes in
+ * contract.ts and normalised here (the preview's older spellings are still accepted); its inputs
+ * are the router's own.
  */
 type Q<I, O> = { query(input: I): Promise<O> };
 type M<I, O> = { mutate(input: I): Promise<O> };
-/** The import router is still being written; its agreed shape until it is part of AppRouter. */
+/** The import router as the mapping screen reads it (outputs normalised below). */
 interface ImportContract {
   import: {
     tables: Q<void, unknown>;
-    preview: Q<{ uploadId: string; table?: string; sheet?: string }, unknown>;
+    preview: Q<PreviewInput, unknown>;
     run: M<RunInput, C.RunResult>;
     batches: Q<{ page: number }, unknown>;
     mappings: Q<void, unknown>;
@@ -20,14 +21,10 @@ interface ImportContract {
     deleteMapping: M<{ name: string }, unknown>;
   };
 }
-export interface RunInput {
-  uploadId: string;
-  table: string;
-  mapping: Record<string, string>;
-  constants: Record<string, string>;
-  onDuplicate: 'reject' | 'replace';
-  saveMappingAs?: string;
-}
+/** Inputs as the router declares them (strict: a key it does not know is refused). */
+export type PreviewInput = RouterInputs['import']['preview'];
+export type RunInput = RouterInputs['import']['run'];
+export type ImportTarget = RunInput['table'];
 const imp = (trpc as unknown as ImportContract).import;
 
 type GroupBy = 'none' | 'orgUnit' | 'role' | 'period';
@@ -37,14 +34,20 @@ export const api = {
   overview: (): Promise<C.Overview> => trpc.meta.overview.query(),
   orgUnits: (): Promise<C.OrgUnit[]> => trpc.meta.orgUnits.query(),
   periods: (): Promise<C.Period[]> => trpc.meta.periods.query(),
+  roles: (): Promise<C.RoleInfo[]> => trpc.meta.roles.query(),
+  renameRole: (input: { code: string; nameZh: string; nameEn: string }) => trpc.roles.rename.mutate(input),
+  mergeRoles: (input: { from: string[]; into: string }) => trpc.roles.merge.mutate(input),
+  setRoleScheme: (input: { code: string; schemeId: string | null }) => trpc.roles.setScheme.mutate(input),
+  schemes: (): Promise<C.SchemeSummary[]> => trpc.scheme.list.query(),
   grades: (f: C.Filters, groupBy: GroupBy = 'none'): Promise<C.GradesResult> => trpc.distribution.grades.query({ ...f, groupBy }),
   scores: (f: C.Filters & { min?: number; max?: number; nice?: boolean }, bins = 20): Promise<C.ScoresResult> =>
     trpc.distribution.scores.query({ ...f, bins }),
-  byOrgUnit: (f: C.Filters): Promise<C.OrgBox[]> => trpc.distribution.byOrgUnit.query(f),
+  byOrgUnit: (f: C.Filters): Promise<C.BoxesResult> => trpc.distribution.byOrgUnit.query(f),
   raters: (f: C.Filters, page?: { page: number; pageSize: number }): Promise<C.RatersResult> => trpc.distribution.raters.query({ ...f, ...page }),
   employees: (q: C.EmployeeQuery): Promise<C.EmployeePage> => trpc.employees.list.query(q),
   importTables: async () => normaliseTables(await imp.tables.query()),
-  preview: async (input: { uploadId: string; table?: string; sheet?: string }) => normalisePreview(await imp.preview.query(input)),
+  preview: async (input: PreviewInput) => normalisePreview(await imp.preview.query(input)),
+  scales: (): Promise<C.RatingScale[]> => trpc.import.scales.query(),
   run: (input: RunInput) => imp.run.mutate(input),
   batches: async (page: number) => normaliseBatches(await imp.batches.query({ page })),
   mappings: async () => normaliseMappings(await imp.mappings.query()),
@@ -92,10 +95,17 @@ export function normalisePreview(raw: unknown): C.PreviewResult {
   const r = (raw ?? {}) as Record<string, unknown>;
   const rows = (r.sampleRows ?? r.rows ?? []) as Array<Array<string | null>>;
   let suggestions: Record<string, string | null> = {};
+  const samples: Record<string, string[]> = {};
+  const confidence: Record<string, number> = {};
   if (r.mapping && typeof r.mapping === 'object') suggestions = { ...(r.mapping as Record<string, string>) };
-  else if (Array.isArray(r.suggestions))
-    for (const s of r.suggestions as Array<{ field: string; header: string | null }>) suggestions[s.field] = s.header;
-  else if (r.suggestions && typeof r.suggestions === 'object') suggestions = r.suggestions as Record<string, string | null>;
+  else if (r.suggestions && typeof r.suggestions === 'object' && !Array.isArray(r.suggestions))
+    suggestions = r.suggestions as Record<string, string | null>;
+  if (Array.isArray(r.suggestions))
+    for (const s of r.suggestions as Array<{ field: string; header: string | null; samples?: string[]; confidence?: number }>) {
+      if (!(s.field in suggestions)) suggestions[s.field] = s.header;
+      if (s.header && Array.isArray(s.samples)) samples[s.field] = s.samples.slice(0, 3);
+      if (s.header && typeof s.confidence === 'number') confidence[s.field] = s.confidence;
+    }
   const suggestedTable = (r.suggestedTable ?? r.table ?? undefined) as string | undefined;
   return {
     fileName: String(r.fileName ?? ''),
@@ -109,5 +119,8 @@ export function normalisePreview(raw: unknown): C.PreviewResult {
     ...(typeof r.headerRow === 'number' ? { headerRow: r.headerRow } : {}),
     ...(suggestedTable ? { suggestedTable } : {}),
     suggestions,
+    samples,
+    confidence,
+    grade: (r.grade as C.GradePreview | null | undefined) ?? null,
   };
 }

@@ -9,4 +9,5 @@ export const metaQueries = {
   overview: { queryKey: ['meta', 'overview'], queryFn: api.overview },
   periods: { queryKey: ['meta', 'periods'], queryFn: api.periods },
   orgUnits: { queryKey: ['meta', 'orgUnits'], queryFn: api.orgUnits },
+  roles: { queryKey: ['meta', 'roles'], queryFn: api.roles },
 };

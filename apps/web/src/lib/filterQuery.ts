@@ -1,4 +1,4 @@
-import { CYCLES, ROLES, type Cycle, type Role } from '@perflens/core/domain';
+import { CYCLES, type Cycle } from '@perflens/core/domain';
 
 /**
  * The analysis filters of the dashboard and their URL form (a view can be shared as a link).
@@ -7,14 +7,18 @@ import { CYCLES, ROLES, type Cycle, type Role } from '@perflens/core/domain';
 export interface FilterState {
   from?: string;
   to?: string;
-  cycle: Cycle;
+  /** Absent = automatic: the server picks the finest cycle with data in the filter. */
+  cycle?: Cycle;
   orgUnitId?: string;
-  role?: Role;
+  /** Any role code: a company's own job titles are roles too, so there is no fixed list to check. */
+  role?: string;
 }
 
 export type LocationQuery = Record<string, string | null | (string | null)[] | undefined>;
 
 const PERIOD_RE = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+/** The shape of a code, not membership of a list: an unknown role simply matches no rows. */
+const ROLE_RE = /^[^\s\u0000-\u001f][^\u0000-\u001f]{0,63}$/u;
 
 function one(v: LocationQuery[string]): string | undefined {
   const s = Array.isArray(v) ? v[0] : v;
@@ -32,20 +36,21 @@ export function filtersFromQuery(q: LocationQuery): FilterState {
   const to = one(q.to);
   const org = one(q.org);
   return {
-    cycle: (CYCLES as readonly string[]).includes(cycle ?? '') ? (cycle as Cycle) : 'month',
+    ...((CYCLES as readonly string[]).includes(cycle ?? '') ? { cycle: cycle as Cycle } : {}),
     ...(from && PERIOD_RE.test(from) ? { from } : {}),
     ...(to && PERIOD_RE.test(to) ? { to } : {}),
     ...(org && org.length <= 64 ? { orgUnitId: org } : {}),
-    ...(role && (ROLES as readonly string[]).includes(role) ? { role: role as Role } : {}),
+    ...(role && ROLE_RE.test(role) ? { role } : {}),
   };
 }
 
-/** The inverse of filtersFromQuery; defaults are left out to keep links short. */
+/** The inverse of filtersFromQuery; defaults (automatic cycle, no filter) are left out to keep links short. */
 export function filtersToQuery(f: FilterState): Record<string, string> {
   const q: Record<string, string> = {};
   if (f.from) q.from = f.from;
   if (f.to) q.to = f.to;
-  if (f.cycle !== 'month') q.cycle = f.cycle;
+  // An explicit cycle, month included, is a choice the link keeps; automatic is the absence.
+  if (f.cycle) q.cycle = f.cycle;
   if (f.orgUnitId) q.org = f.orgUnitId;
   if (f.role) q.role = f.role;
   return q;

@@ -48,6 +48,8 @@ export interface EmployeeAssessmentRow {
   periodId: string;
   score: number | null;
   grade: Grade | null;
+  /** The grade in the company's own words as imported (卓越, "Exceeds", 3), when it was recorded. */
+  gradeLabel: string | null;
   coefficient: number | null;
   /** Exact DECIMAL as text, e.g. "4000.00". */
   bonus: string | null;
@@ -152,7 +154,7 @@ export async function listEmployeeAssessments(wh: Warehouse, input: EmployeeAsse
   const rows = await wh.query<EmployeeAssessmentRow>(
     `${slice ? withClause(fs, `slice AS MATERIALIZED (SELECT a.* FROM ${pageFrom})`) : fs.with}
     SELECT a.employee_id AS "employeeId", a.employee_name AS name, a.org_unit_id AS "orgUnitId", a.org_unit_name AS "orgUnitName",
-           a.role, a.period_id AS "periodId", a.score, a.grade, a.coefficient, a.bonus::VARCHAR AS bonus
+           a.role, a.period_id AS "periodId", a.score, a.grade, a.grade_label AS "gradeLabel", a.coefficient, a.bonus::VARCHAR AS bonus
       FROM ${slice ? 'slice a' : pageFrom}
      ORDER BY ${SORT_COLUMN[f.sort.field]} ${dir} NULLS LAST, a.employee_id, a.period_start
      LIMIT $limit OFFSET $offset`,

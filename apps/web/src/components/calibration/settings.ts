@@ -1,4 +1,4 @@
-import { GRADES, type Cycle, type Grade, type Role } from '@perflens/core/domain';
+import { GRADES, type Cycle, type Grade } from '@perflens/core/domain';
 import type { DepartmentsInput, RankingInput } from '@/pages/calibration/api';
 
 export type Grouping = 'company' | 'orgUnit' | 'role' | 'orgUnitRole';
@@ -15,7 +15,8 @@ export interface CalibSettings {
   period: string;
   cycle: Cycle;
   orgUnitId: string | null;
-  role: Role | null;
+  /** Any role code (a company's own job titles are roles too). */
+  role: string | null;
   grouping: Grouping;
   guidelineMode: 'shares' | 'ranges';
   shares: Record<Grade, number>;
@@ -139,6 +140,6 @@ export function departmentsInput(s: CalibSettings): Exclude<DepartmentsInput, vo
 }
 
 /** Filters of the analyses that take the shared analysis filters (raters, fairness). */
-export function analysisFilters(s: CalibSettings): { from: string; to: string; cycle: Cycle; orgUnitId?: string; role?: Role } {
+export function analysisFilters(s: CalibSettings): { from: string; to: string; cycle: Cycle; orgUnitId?: string; role?: string } {
   return { from: s.period, to: s.period, cycle: s.cycle, ...(s.orgUnitId ? { orgUnitId: s.orgUnitId } : {}), ...(s.role ? { role: s.role } : {}) };
 }
