@@ -207,7 +207,7 @@ describe('distribution.byOrgUnit', () => {
 describe('distribution.raters', () => {
   const overallSd = Math.sqrt(1850 / 9);
   it('ranks raters by the shrunk leniency with its interval; z clusters by the people rated', async () => {
-    const r = await raterLeniency(wh, {});
+    const r = await raterLeniency(wh, { withZ: true });
     expect(r.overall.n).toBe(10);
     expect(r.overall.mean).toBeCloseTo(75, 12);
     expect(r.overall.sd).toBeCloseTo(overallSd, 12);
@@ -239,12 +239,12 @@ describe('distribution.raters', () => {
   });
 
   it('filters relations, org subtree and minN', async () => {
-    const self = await raterLeniency(wh, { relations: ['self'] });
+    const self = await raterLeniency(wh, { relations: ['self'], withZ: true });
     expect(self.overall).toEqual({ n: 1, mean: 99, sd: null });
     expect(self.raters).toEqual([
       { raterId: 'E01', raterName: '王芳', n: 1, mean: 99, sd: null, diff: 0, shrunk: 0, shrunkCi: [0, 0], level: 'neutral', z: 0, ratees: 1, lowN: true },
     ]);
-    const south = await raterLeniency(wh, { orgUnitId: 'S-S', minN: 3 });
+    const south = await raterLeniency(wh, { orgUnitId: 'S-S', minN: 3, withZ: true });
     // 60 60 70 70 (E10) and 90 (X1): mean 70, sd √150
     expect(south.overall.mean).toBeCloseTo(70, 12);
     expect(south.overall.sd).toBeCloseTo(Math.sqrt(150), 12);
@@ -386,5 +386,15 @@ describe('employees.list', () => {
     await expect(listEmployeeAssessments(wh, { pageSize: 201 })).rejects.toBeInstanceOf(ZodError);
     await expect(listEmployeeAssessments(wh, { search: 'x'.repeat(65) })).rejects.toBeInstanceOf(ZodError);
     expect((await wh.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM assessments'))[0]!.n).toBe(ASSESSMENTS.length);
+  });
+});
+
+describe('distribution.raters without withZ', () => {
+  it('leaves z out (null) and ranks by the shrunk leniency all the same', async () => {
+    const plain = await raterLeniency(wh, {});
+    const full = await raterLeniency(wh, { withZ: true });
+    expect(plain.raters.every((r) => r.z === null)).toBe(true);
+    expect(plain.raters.map((r) => r.raterId)).toEqual(full.raters.map((r) => r.raterId));
+    expect(full.raters.every((r) => typeof r.z === 'number')).toBe(true);
   });
 });
