@@ -127,6 +127,8 @@ test('an English HR export: its job titles become roles and its 1–4 rating goe
   expect(api.groups[0]!.counts).toEqual(expected);
   await expect(page.getByTestId('filter-cycle-auto')).toHaveAttribute('data-used', 'year');
   await expect(page.getByTestId('filter-cycle-auto')).toContainText('年度');
+  // The export has no score: the score card says so instead of "no data for the filters".
+  await expect(page.getByTestId('card-scores')).toContainText('只有绩效等级、没有得分');
   expect(errors).toEqual([]);
 });
 
