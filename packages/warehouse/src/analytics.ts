@@ -106,7 +106,7 @@ export function ensureAnalytics(wh: Warehouse): Promise<void> {
   // rebuild, and their transactions would conflict on analytics_state.
   let p = inFlight.get(wh);
   if (!p) {
-    p = checkAndRefresh(wh).finally(() => inFlight.delete(wh));
+    p = wh.detached(() => checkAndRefresh(wh)).finally(() => inFlight.delete(wh));
     inFlight.set(wh, p);
   }
   return p;

@@ -226,6 +226,16 @@ export class Warehouse {
    * any later statement throws `WorkAbortedError` instead of starting. The connection goes back to
    * the pool rolled back and checked. Nested calls combine their signals (either one stops it).
    */
+  /**
+   * Runs shared work outside the current request's signal. A single-flight build (the derived
+   * tables, the simulator's layout and base caches, the ranking cells, a memo) serves every caller
+   * waiting on it: started under the first caller's signal, it would be stopped when that caller
+   * cancels (a superseded dashboard query) and fail for all the others.
+   */
+  detached<T>(fn: () => T): T {
+    return currentSignal.exit(fn);
+  }
+
   withSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     const outer = currentSignal.getStore();
     // A signal of our own: each statement (and each caller queued for a connection) listens to it
@@ -254,7 +264,7 @@ export class Warehouse {
     const generation = this.generation;
     const hit = this.memos.get(key);
     if (hit && hit.generation === generation) return hit.value as Promise<T>;
-    const value = load();
+    const value = this.detached(load);
     this.memos.set(key, { generation, value });
     value.catch(() => {
       if (this.memos.get(key)?.value === value) this.memos.delete(key);

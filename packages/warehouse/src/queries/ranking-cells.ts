@@ -36,7 +36,7 @@ const verifiedAt = new WeakMap<Warehouse, number>();
 export function ensureRankingCells(wh: Warehouse): Promise<void> {
   let p = inFlight.get(wh);
   if (!p) {
-    p = checkAndRebuild(wh).finally(() => inFlight.delete(wh));
+    p = wh.detached(() => checkAndRebuild(wh)).finally(() => inFlight.delete(wh));
     inFlight.set(wh, p);
   }
   return p;

@@ -58,7 +58,7 @@ export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: Reado
   }
   // Registered before the first await: runs arriving together must share one look-up and one
   // build, not race two CREATE TABLEs of the same cache.
-  const p = (async () => {
+  const p = wh.detached(async () => {
     const existing = await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL);
     if (existing.some((t) => t.name === table)) return;
     const compiled = compileSchemeSql(base, simSource(`(SELECT * FROM sim_facts WHERE role = $role) f`, slots, [...KEY_COLS, ...INPUT_COLS]), { keepLines: true });
@@ -79,7 +79,7 @@ export async function ensureBaseScores(wh: Warehouse, base: Scheme, slots: Reado
           await wh.run(`DROP TABLE IF EXISTS ${t.name}`);
           known.delete(t.name);
         }
-  })().finally(() => building.delete(table));
+  }).finally(() => building.delete(table));
   building.set(table, p);
   await p;
   known.add(table);

@@ -168,7 +168,7 @@ export function ensureSimulationLayout(wh: Warehouse): Promise<string> {
   if (cached && performance.now() - cached.at < CHECK_TTL_MS) return Promise.resolve(cached.sig);
   let p = inFlight.get(wh);
   if (!p) {
-    p = checkLayout(wh)
+    p = wh.detached(() => checkLayout(wh))
       .then((sig) => {
         lastCheck.set(wh, { at: performance.now(), sig });
         return sig;
