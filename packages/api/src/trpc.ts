@@ -14,24 +14,8 @@ export interface Context {
   limits?: { requestMs: number; longMs: number };
 }
 
-/**
- * Procedures whose cost grows with the whole company (a forced ranking over every group, re-scoring
- * every assessment, XLSX exports, the policy statistics). The HTTP server caps how many one batch
- * may carry (a batch of 40 rankings once answered 8 MB in 6 s and held every other request up).
- */
-const HEAVY_PROCEDURES = new Set([
-  'ranking.forced',
-  'scenario.compare',
-  'scenario.exportXlsx',
-  'policy.effect',
-  'policy.brief',
-  'policy.exportXlsx',
-  'calibration.session.export',
-  'calibration.session.create',
-]);
-export function isHeavyProcedure(path: string): boolean {
-  return HEAVY_PROCEDURES.has(path) || path.startsWith('simulation.');
-}
+/** Procedures a batch may carry only a few of (core heavy-procedures.ts, shared with the dashboard). */
+export { isHeavyProcedure } from '@perflens/core/heavy-procedures';
 
 /**
  * Long by nature: an import validates and writes a file of up to 512 MB in one transaction, and

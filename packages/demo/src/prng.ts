@@ -4,17 +4,8 @@
  * parallel loader and the file writer all produce the same values.
  */
 
-/** mulberry32: tiny, fast, good enough for synthetic data (not for cryptography). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (core's, which the bootstraps use too): tiny, fast, good enough for synthetic data. */
+export { mulberry32 } from '@perflens/core';
 
 /** 32-bit mix of small integers (murmur3 finaliser per step). */
 export function hash32(...parts: number[]): number {

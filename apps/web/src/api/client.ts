@@ -1,6 +1,7 @@
 import { createTRPCClient, httpBatchLink, httpLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter, RouterInputs, RouterOutputs } from '@perflens/api';
 import { currentLang } from '@/lang';
+import { isHeavyProcedure } from '@perflens/core/heavy-procedures';
 
 export type { RouterInputs, RouterOutputs };
 
@@ -14,20 +15,9 @@ const headers = () => ({ 'x-perflens-lang': currentLang() });
  * The server refuses a batch of more than 10 procedures (PERFLENS_MAX_BATCH) or more than 3 heavy
  * ones, so batches stay within both: heavy procedures go alone, one request each (they also no
  * longer hold up the light queries batched beside them, since a batch answers when its slowest
- * part is done). Keep this list in step with isHeavyProcedure in packages/api/src/trpc.ts (not
- * imported: that module brings the server's database code with it).
+ * part is done). The list is core's, shared with the server's batch limit.
  */
-const HEAVY = new Set([
-  'ranking.forced',
-  'scenario.compare',
-  'scenario.exportXlsx',
-  'policy.effect',
-  'policy.brief',
-  'policy.exportXlsx',
-  'calibration.session.export',
-  'calibration.session.create',
-]);
-const isHeavy = (path: string) => HEAVY.has(path) || path.startsWith('simulation.');
+const isHeavy = isHeavyProcedure;
 
 export const trpc = createTRPCClient<AppRouter>({
   links: [
