@@ -99,7 +99,7 @@ test('an English HR export: its job titles become roles and its 1–4 rating goe
   // The titles are roles now, named as the file wrote them, without a scheme.
   const roles = await trpcQuery<Role[]>(page, 'meta.roles');
   const exec = roles.find((r) => r.nameEn === 'Sales Executive');
-  expect(exec, 'Sales Executive is a role').toBeTruthy();
+  expect(exec?.code, 'Sales Executive is a role').toBe('sales_executive');
   expect(exec!.builtin).toBe(false);
   expect(exec!.schemeId).toBeNull();
   expect(exec!.assessments).toBe(PEOPLE.filter((p) => p.title === 'Sales Executive').length);

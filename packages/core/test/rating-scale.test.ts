@@ -22,7 +22,8 @@ describe('SCALE_PRESETS', () => {
     for (const n of ['letters_ae', 'letters_sd', 'zh_5', 'zh_6', 'zh_4', 'en_words', 'num_5_high', 'num_5_low', 'num_4_high', 'num_3_high']) expect(names).toContain(n);
     expect(new Set(names).size).toBe(names.length);
     for (const p of SCALE_PRESETS) {
-      expect(p.label.zh && p.label.en, p.name).toBeTruthy();
+      expect(p.label.zh.trim().length, p.name).toBeGreaterThan(1);
+      expect(p.label.en.trim().length, p.name).toBeGreaterThan(1);
       const order = p.entries.map((e) => 'ABCDE'.indexOf(e.grade!));
       expect(order, p.name).toEqual([...order].sort((a, b) => a - b));
     }
