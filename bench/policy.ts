@@ -7,7 +7,7 @@
  * when the design has fewer than 30 clusters and the wild cluster bootstrap runs.
  */
 import { existsSync } from 'node:fs';
-import { Warehouse } from '../packages/warehouse/src/index.ts';
+import { ensureAnalytics, Warehouse } from '../packages/warehouse/src/index.ts';
 import { appRouter, createCallerFactory } from '../packages/api/src/index.ts';
 import { buildBenchDb } from './distribution-data.ts';
 
@@ -27,6 +27,8 @@ const CASES: Array<{ name: string; input: Record<string, unknown>; policyId?: st
   // DiD and the 35-point event study comes from the wild cluster bootstrap (B = 999).
   { name: 'score, D1 pilot, bootstrap', input: { outcome: 'score' }, policyId: 'BENCH-D1', target: BOOTSTRAP_TARGET_MS },
   { name: 'grade A, D1 pilot, bootstrap', input: { outcome: 'grade:A' }, policyId: 'BENCH-D1', target: BOOTSTRAP_TARGET_MS },
+  // The largest bootstrap a request may ask for (bootstrap.replicates ≤ 9999).
+  { name: 'score, D1 pilot, B = 9999', input: { outcome: 'score', bootstrap: { replicates: 9999 } }, policyId: 'BENCH-D1', target: BOOTSTRAP_TARGET_MS },
 ];
 
 export async function run(): Promise<void> {
@@ -37,14 +39,18 @@ export async function run(): Promise<void> {
                   VALUES ('BENCH-PILOT', '跟单部试点 / merchandiser pilot', DATE '2023-07-01', ['C3'], NULL)`);
     await wh.run(`INSERT OR REPLACE INTO policies (id, name, effective_from, scope_org_unit_ids, scope_roles)
                   VALUES ('BENCH-D1', '销售事业部试点 / sales division pilot', DATE '2023-07-01', ['D1'], NULL)`);
+    // The derived tables are current after an import (the writer refreshes them in its transaction);
+    // a cache file built by older code is refreshed here, so "first ms" is a request's own cost.
+    await ensureAnalytics(wh);
     const caller = createCallerFactory(appRouter)({ wh, lang: 'zh' });
     const [n] = await wh.query<{ a: number }>('SELECT count(*)::INTEGER AS a FROM assessments');
     console.log(`${n!.a.toLocaleString('en')} assessments; ${RUNS} runs each, median (SQL part + statistics part)`);
     console.log('case'.padEnd(28), 'first ms'.padStart(9), 'median ms'.padStart(10), 'sql ms'.padStart(8), 'stats ms'.padStart(9), '  unit / did', '  target');
     for (const c of CASES) {
       const call = () => caller.policy.effect({ policyId: c.policyId ?? 'BENCH-PILOT', ...c.input } as never);
-      // The first call of a window fills the person-level distribution cache (shared by every
-      // outcome of that policy and window until the next write): reported as "first ms".
+      // The first call of a policy and window reads the per-person running totals (migration 041)
+      // and fills the distribution cache (shared by every outcome of that policy and window until
+      // the next write): reported as "first ms", with the same ≤ 500 ms target.
       const tc = performance.now();
       await call();
       const first = performance.now() - tc;
@@ -57,7 +63,8 @@ export async function run(): Promise<void> {
       runs.sort((a, b) => a.total - b.total);
       const m = runs[Math.floor(runs.length / 2)]!;
       const inf = (m.r.did as { inference?: { method: string } } | null)?.inference?.method ?? '';
-      const did = m.r.did ? `${m.r.did.estimate.toFixed(3)} (${m.r.did.seType}${inf ? ` ${inf}` : ''}, p ${m.r.did.p === null ? 'null' : m.r.did.p.toFixed(3)}, ${m.r.panel.observations} obs)` : 'none';
+      const reps = (m.r.did as { inference?: { bootstrap?: { reps: number } | null } } | null)?.inference?.bootstrap?.reps;
+      const did = m.r.did ? `${m.r.did.estimate.toFixed(3)} (${m.r.did.seType}${inf ? ` ${inf}` : ''}${reps ? ` B=${reps}` : ''}, p ${m.r.did.p === null ? 'null' : m.r.did.p.toFixed(3)}, ${m.r.panel.observations} obs)` : 'none';
       console.log(
         c.name.padEnd(28),
         first.toFixed(0).padStart(9),
@@ -65,7 +72,7 @@ export async function run(): Promise<void> {
         String(m.sql).padStart(8),
         String(m.stats).padStart(9),
         `  ${m.r.unit} / ${did}`,
-        m.total <= (c.target ?? TARGET_MS) ? '  ok' : `  OVER ${c.target ?? TARGET_MS}`,
+        m.total > (c.target ?? TARGET_MS) ? `  OVER ${c.target ?? TARGET_MS}` : first > (c.target ?? TARGET_MS) ? `  OVER ${c.target ?? TARGET_MS} (first)` : '  ok',
       );
     }
   } finally {

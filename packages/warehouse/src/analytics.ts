@@ -47,6 +47,29 @@ const REBUILD_SQL = [
     GROUP BY ALL
     -- Relation first: leniency analyses leave out self-ratings, whose rows then are skipped whole.
     ORDER BY 2, 4, 5, 6, 1`,
+  // Per-person running totals for the policy analyses (migration 041): built here, with the facts,
+  // so the first policy request after an import or a restart reads them instead of grouping every
+  // row by person (about 3.5 s of this refresh at 7.2M assessments, once per write).
+  'DELETE FROM person_stints',
+  `INSERT INTO person_stints
+   SELECT (row_number() OVER (ORDER BY period_kind, employee_id, org_unit_id, role))::INTEGER,
+          period_kind, (dense_rank() OVER (ORDER BY employee_id))::INTEGER, employee_id, org_unit_id, role,
+          count(*) OVER (PARTITION BY period_kind, employee_id) > 1
+     FROM (SELECT DISTINCT period_kind, employee_id, org_unit_id, CAST(role AS VARCHAR) AS role FROM assessment_facts)`,
+  'DELETE FROM person_cumulative',
+  `INSERT INTO person_cumulative
+   SELECT f.period_kind, f.period_start, coalesce(lead(f.period_start) OVER w, DATE 'infinity'), s.stint,
+          -- Integer micro-points: exact sums, identical whatever order the threads add them in.
+          coalesce(sum(CAST(round(f.score * 1000000) AS BIGINT)) OVER w, 0)::BIGINT, (count(f.score) OVER w)::INTEGER,
+          (count(*) FILTER (WHERE f.grade = 'A') OVER w)::INTEGER, (count(*) FILTER (WHERE f.grade = 'B') OVER w)::INTEGER,
+          (count(*) FILTER (WHERE f.grade = 'C') OVER w)::INTEGER, (count(*) FILTER (WHERE f.grade = 'D') OVER w)::INTEGER,
+          (count(*) FILTER (WHERE f.grade = 'E') OVER w)::INTEGER
+     FROM assessment_facts f
+     JOIN person_stints s ON s.period_kind = f.period_kind AND s.employee_id = f.employee_id AND s.org_unit_id = f.org_unit_id
+                         AND s.role IS NOT DISTINCT FROM CAST(f.role AS VARCHAR)
+   WINDOW w AS (PARTITION BY s.stint ORDER BY f.period_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+    -- By cycle and date, so the boundary lookups skip the row groups after the boundary.
+    ORDER BY f.period_kind, f.period_start`,
 ];
 
 /** Derived tables with a role_t column (migrations 003, 004, 011). */

@@ -18,7 +18,8 @@ import {
 } from './estimators.ts';
 import { mannWhitneyFromCounts, type ValueCount } from './rank-counts.ts';
 import { staggeredDid, type StaggeredResult } from './staggered.ts';
-import type { OutcomeLevel } from './schema.ts';
+import { BOOTSTRAP_SETTINGS_METHOD, type OutcomeLevel } from './schema.ts';
+import { displayDecimals, formatQuantity, formatRange, type ValueUnit } from './units.ts';
 
 /** Same shape as the scheme module's Bilingual; declared here so policy/ stays self-contained. */
 type Bilingual = { zh: string; en: string };
@@ -70,6 +71,11 @@ export interface PolicyAnalysisInput {
   panel: readonly PanelObservation[];
   outcomeLabel: Bilingual;
   unit: OutcomeLevel;
+  /**
+   * What the outcome's values are measured in (outcomeValueUnit): the summary then writes
+   * "3.72 个百分点" / "¥295" as the dashboard's cards do. Without it, plain decimals.
+   */
+  valueUnit?: ValueUnit;
   distribution: DistributionInputs;
   overlaps: readonly OverlappingPolicy[];
   extraWarnings?: PolicyWarning[];
@@ -123,8 +129,9 @@ export const INFERENCE_METHOD =
   'Clusters are the units of analysis (employees, or org units × treatment). A single treated or single control unit: ' +
   'no p-value or confidence interval (pValue null, with the reason). 2–29 units per side in total fewer than 30: ' +
   'restricted wild cluster bootstrap (WCR as boottest: null imposed, Rademacher weights from 12 clusters, Webb six-point ' +
-  'weights below 12, B = 999 by default, fixed seed; symmetric p; 95% CI by test inversion). 30 or more: CR1 with t(G−1). ' +
-  'CR1 small-sample factor G/(G−1)·(n−1)/(n−K) with fixed effects nested in the clusters not counted in K.';
+  'weights below 12; symmetric p = #{|t*| ≥ |t|}/B; 95% CI by test inversion). 30 or more: CR1 with t(G−1). ' +
+  'CR1 small-sample factor G/(G−1)·(n−1)/(n−K) with fixed effects nested in the clusters not counted in K. ' +
+  BOOTSTRAP_SETTINGS_METHOD;
 export const FORCED_RANKING_NOTE: Bilingual = {
   zh: '在强制分布下，最终等级的比例由制度事先固定，等级结构的变化不能说明绩效变化；应以原始得分或 KPI 达成值作为衡量政策效果的指标。',
   en: 'Under forced ranking the final grade shares are fixed by design, so a change in the grade mix says nothing about performance; the raw score or KPI attainment is the meaningful outcome.',
@@ -239,7 +246,7 @@ export function analysePolicy(input: PolicyAnalysisInput): PolicyAnalysis {
     },
     staggered,
     warnings,
-    summary: summarise(input.outcomeLabel, input.unit, did, its, es, cs),
+    summary: summarise(input.outcomeLabel, input.unit, did, its, es, cs, input.valueUnit),
     methods: {
       means: MEANS_METHOD,
       did: did?.method ?? '',
@@ -260,8 +267,7 @@ export function fmtP(p: number): string {
 
 /** Decimals that show the estimate and its interval with about three significant digits. */
 export function decimalsFor(...xs: number[]): number {
-  const m = Math.max(...xs.map(Math.abs).filter((x) => Number.isFinite(x) && x > 0), 1e-12);
-  return Math.min(6, Math.max(0, 2 - Math.floor(Math.log10(m))));
+  return displayDecimals(...xs);
 }
 
 function chance(p: number): Bilingual {
@@ -285,14 +291,28 @@ function summarise(
   its: ItsResult | null,
   es: EventStudyResult | null,
   cs: StaggeredResult | null,
+  valueUnit?: ValueUnit,
 ): Bilingual {
+  // A figure (its absolute value: the sentence says rose or fell) and an interval, in the outcome's
+  // unit when known; `w` are the figures shown with it, which share its decimals.
+  const fig = (x: number, ...w: number[]): Bilingual => {
+    if (!valueUnit) {
+      const v = Math.abs(x).toFixed(decimalsFor(x, ...w));
+      return { zh: v, en: v };
+    }
+    const o = { delta: true, abs: true, with: w };
+    return { zh: formatQuantity(x, valueUnit, 'zh', o), en: formatQuantity(x, valueUnit, 'en', o) };
+  };
+  const range = (lo: number, hi: number, est: number): Bilingual =>
+    valueUnit
+      ? { zh: formatRange(lo, hi, valueUnit, 'zh', { delta: true, with: [est] }), en: formatRange(lo, hi, valueUnit, 'en', { delta: true, with: [est] }) }
+      : ciRange(lo, hi, decimalsFor(est, lo, hi));
   const groupZh = unit === 'employee' ? '员工' : '部门';
   const groupEn = unit === 'employee' ? 'employees' : 'departments';
   const trend = es?.preTrend && !es.preTrend.passed ? { zh: '（注意：政策前趋势已不平行）', en: ' (caution: pre-trends were not parallel)' } : { zh: '', en: '' };
   const uncertainty = (est: number, ci: [number, number] | null, p: number | null, reason: Bilingual | null): Bilingual => {
     if (ci && p !== null) {
-      const k = decimalsFor(est, ci[0], ci[1]);
-      const r = ciRange(ci[0], ci[1], k);
+      const r = range(ci[0], ci[1], est);
       const c = chance(p);
       return { zh: `95% 置信区间 ${r.zh}；${fmtP(p)}，${c.zh}`, en: `95% CI ${r.en}; ${fmtP(p)}, ${c.en}` };
     }
@@ -300,38 +320,42 @@ function summarise(
   };
   if (cs && Number.isFinite(cs.overall.estimate)) {
     const o = cs.overall;
+    const v = fig(o.estimate, ...(o.ci ?? []));
+    // The DiD beside it keeps its sign, in the headline's decimals.
     const k = decimalsFor(o.estimate, ...(o.ci ?? []));
+    const signedDid = (lang: 'zh' | 'en') =>
+      valueUnit ? formatQuantity(did!.estimate, valueUnit, lang, { delta: true, with: [o.estimate, ...(o.ci ?? [])] }) : did!.estimate.toFixed(k);
     const u = uncertainty(o.estimate, o.ci, o.p, {
       zh: '某个实施批次只有 1 个单位或对照单位不足，无法估计不确定性',
       en: 'a cohort has a single unit or there are too few comparison units to estimate the uncertainty',
     });
     const up = o.estimate >= 0;
     const didNote = did
-      ? { zh: `（并列的双向固定效应 DiD 为 ${did.estimate.toFixed(k)}，因交错实施可能有偏）`, en: ` (the two-way fixed-effects DiD beside it is ${did.estimate.toFixed(k)}, which staggered timing can bias)` }
+      ? { zh: `（并列的双向固定效应 DiD 为 ${signedDid('zh')}，因交错实施可能有偏）`, en: ` (the two-way fixed-effects DiD beside it is ${signedDid('en')}, which staggered timing can bias)` }
       : { zh: '', en: '' };
     return {
-      zh: `同一方案在不同单位的实施日期不同（交错实施），标题结果采用 Callaway–Sant’Anna 估计：实施后处理${groupZh}的${label.zh}平均${up ? '上升' : '下降'}了 ${Math.abs(o.estimate).toFixed(k)}（相对尚未实施或从未实施的单位）；${u.zh}${didNote.zh}。`,
-      en: `The policy started at different dates in different units (staggered), so the headline is the Callaway–Sant’Anna estimate: after the start, ${label.en} ${up ? 'rose' : 'fell'} ${Math.abs(o.estimate).toFixed(k)} on average in treated ${groupEn} relative to not-yet-treated or never-treated ones; ${u.en}${didNote.en}.`,
+      zh: `同一方案在不同单位的实施日期不同（交错实施），标题结果采用 Callaway–Sant’Anna 估计：实施后处理${groupZh}的${label.zh}平均${up ? '上升' : '下降'}了 ${v.zh}（相对尚未实施或从未实施的单位）；${u.zh}${didNote.zh}。`,
+      en: `The policy started at different dates in different units (staggered), so the headline is the Callaway–Sant’Anna estimate: after the start, ${label.en} ${up ? 'rose' : 'fell'} ${v.en} on average in treated ${groupEn} relative to not-yet-treated or never-treated ones; ${u.en}${didNote.en}.`,
     };
   }
   if (did) {
-    const k = decimalsFor(did.estimate, ...(did.ci ?? []));
-    const v = Math.abs(did.estimate).toFixed(k);
+    const v = fig(did.estimate, ...(did.ci ?? []));
     const u = uncertainty(did.estimate, did.ci, did.p, did.reason);
     const up = did.estimate >= 0;
     return {
-      zh: `与对照组相比，处理组${groupZh}的${label.zh}${up ? '多上升' : '多下降'}了 ${v}；${u.zh}${trend.zh}。`,
-      en: `${cap(label.en)} ${up ? 'rose' : 'fell'} ${v} more in treated ${groupEn} than in control ones; ${u.en}${trend.en}.`,
+      zh: `与对照组相比，处理组${groupZh}的${label.zh}${up ? '多上升' : '多下降'}了 ${v.zh}；${u.zh}${trend.zh}。`,
+      en: `${cap(label.en)} ${up ? 'rose' : 'fell'} ${v.en} more in treated ${groupEn} than in control ones; ${u.en}${trend.en}.`,
     };
   }
   if (its && its.levelChange.ci && its.levelChange.p !== null) {
     const l = its.levelChange;
-    const k = decimalsFor(l.estimate, l.ci![0], l.ci![1]);
+    const v = fig(l.estimate, l.ci![0], l.ci![1]);
+    const r = range(l.ci![0], l.ci![1], l.estimate);
     const c = chance(l.p!);
     const up = l.estimate >= 0;
     return {
-      zh: `没有可用的对照组。按中断时间序列，处理组的${label.zh}在政策生效时${up ? '上升' : '下降'}了 ${Math.abs(l.estimate).toFixed(k)}；95% 置信区间 ${ciRange(l.ci![0], l.ci![1], k).zh}；${fmtP(l.p!)}，${c.zh}。此结论无法排除同期其他因素。`,
-      en: `No usable control group. As an interrupted time series, ${label.en} in the treated group ${up ? 'rose' : 'fell'} by ${Math.abs(l.estimate).toFixed(k)} when the policy took effect; 95% CI ${ciRange(l.ci![0], l.ci![1], k).en}; ${fmtP(l.p!)}, ${c.en}. Other changes at the same date cannot be ruled out.`,
+      zh: `没有可用的对照组。按中断时间序列，处理组的${label.zh}在政策生效时${up ? '上升' : '下降'}了 ${v.zh}；95% 置信区间 ${r.zh}；${fmtP(l.p!)}，${c.zh}。此结论无法排除同期其他因素。`,
+      en: `No usable control group. As an interrupted time series, ${label.en} in the treated group ${up ? 'rose' : 'fell'} by ${v.en} when the policy took effect; 95% CI ${r.en}; ${fmtP(l.p!)}, ${c.en}. Other changes at the same date cannot be ruled out.`,
     };
   }
   return {

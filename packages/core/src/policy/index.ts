@@ -6,6 +6,7 @@ export * from './schema.ts';
 export * from './analyse.ts';
 export * from './overlap.ts';
 export * from './polarity.ts';
+export * from './units.ts';
 export * from './metric-labels.ts';
 export * from './wild.ts';
 export * from './hac.ts';

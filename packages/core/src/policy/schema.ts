@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CYCLES, GRADES } from '../domain.ts';
 import { roleCodeSchema } from '../filters.ts';
+import { BOOTSTRAP_REPS, BOOTSTRAP_SEED } from '../stats/bootstrap.ts';
+import type { InferenceOptions } from './estimators.ts';
 
 /**
  * Outcome identifiers: `score` (total assessment score), `bonus` (bonus per head), `grade:<A–E>`
@@ -59,6 +61,50 @@ export interface Policy extends PolicyFields {
 
 export const UNITS_OF_ANALYSIS = ['auto', 'orgUnit', 'employee'] as const;
 
+/** Bounds of the wild cluster bootstrap's replications (request field bootstrap.replicates). */
+export const BOOTSTRAP_REPLICATES_MIN = 99;
+export const BOOTSTRAP_REPLICATES_MAX = 9999;
+
+/**
+ * The bootstrap settings of a policy analysis. B + 1 must be a multiple of 100, so that α(B + 1) is
+ * a whole number at α = 1%, 5% and 10% (the levels of the summary's wording and of the 95%
+ * interval): the usual rule for bootstrap tests (Davidson & MacKinnon 2000), under which the test
+ * rejects exactly α of the time for a pivotal statistic. The upper bound keeps a request within
+ * its time budget (the cost is linear in B: the DiD and a 36-period event study over 8 clusters take
+ * about 0.1 s at 999 and 0.5 s at 9,999 on two cores); the lower one keeps the Monte Carlo error of
+ * p below about 0.05.
+ */
+export const bootstrapSettingsSchema = z.strictObject({
+  replicates: z
+    .number()
+    .int()
+    .min(BOOTSTRAP_REPLICATES_MIN)
+    .max(BOOTSTRAP_REPLICATES_MAX)
+    .refine((b) => (b + 1) % 100 === 0, {
+      message: 'bootstrap.replicates: B + 1 must be a multiple of 100 (99, 199, … 999, … 9999) / 自助法次数 B 须使 B + 1 为 100 的倍数（99、199、…、999、…、9999）',
+    })
+    .optional(),
+  /** Seed of the mulberry32 stream the bootstrap weights are drawn from (an unsigned 32-bit integer). */
+  seed: z.number().int().min(0).max(0xffff_ffff).optional(),
+});
+export type BootstrapSettings = z.infer<typeof bootstrapSettingsSchema>;
+
+/**
+ * What the method note says about the settings (methods.inference appends the B and seed used).
+ * Kept beside the schema so the documented bounds are the enforced ones.
+ */
+export const BOOTSTRAP_SETTINGS_METHOD =
+  `Bootstrap settings (request field bootstrap, both optional): replicates B, default ${BOOTSTRAP_REPS}, ` +
+  `${BOOTSTRAP_REPLICATES_MIN}–${BOOTSTRAP_REPLICATES_MAX} with B + 1 a multiple of 100 (α(B + 1) whole at α = 1%, 5% and 10%, ` +
+  `the usual rule for bootstrap tests); seed, default ${BOOTSTRAP_SEED}, an integer 0–4294967295 (mulberry32 stream). ` +
+  'The same data, B and seed give the same p-values and intervals on every run; another seed moves p only by Monte Carlo ' +
+  'error, about √(p(1−p)/B). The Callaway–Sant’Anna multiplier bootstrap uses the same B and seed.';
+
+/** The bootstrap settings as the estimators take them: the defaults where the request leaves one out. */
+export function bootstrapInference(b: BootstrapSettings | undefined): Pick<InferenceOptions, 'bootstrapReps' | 'bootstrapSeed'> {
+  return { bootstrapReps: b?.replicates ?? BOOTSTRAP_REPS, bootstrapSeed: b?.seed ?? BOOTSTRAP_SEED };
+}
+
 export const policyEffectInputSchema = z.strictObject({
   policyId: policyIdSchema,
   outcome: outcomeIdSchema,
@@ -70,6 +116,8 @@ export const policyEffectInputSchema = z.strictObject({
   controlOrgUnitIds: z.array(z.string().min(1).max(64)).min(1).max(200).optional(),
   /** auto: employee × period for employee-level outcomes (while the panel stays small enough), else org unit × period. */
   unit: z.enum(UNITS_OF_ANALYSIS).default('auto'),
+  /** Wild cluster bootstrap replications and seed; absent = 999 and the fixed default seed. */
+  bootstrap: bootstrapSettingsSchema.optional(),
 });
 export type PolicyEffectInput = z.input<typeof policyEffectInputSchema>;
 export type PolicyEffectParams = z.infer<typeof policyEffectInputSchema>;

@@ -8,6 +8,7 @@ import * as m020 from './020_simulation.ts';
 import * as m021 from './021_kpi_lines.ts';
 import * as m030 from './030_roles.ts';
 import * as m040 from './040_auth.ts';
+import * as m041 from './041_person_stints.ts';
 
 /** Ordered, append-only list. Never edit a shipped migration: add the next number. */
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -21,4 +22,5 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 21, name: m021.name, sql: m021.sql },
   { version: 30, name: m030.name, sql: m030.sql },
   { version: 40, name: m040.name, sql: m040.sql },
+  { version: 41, name: m041.name, sql: m041.sql },
 ];

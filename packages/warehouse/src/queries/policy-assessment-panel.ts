@@ -28,11 +28,11 @@ export interface PolicyAssessmentPanelInput extends PolicyScopeParams {
 
 /**
  * The org-unit panel of an assessment outcome (score, bonus, a grade's share) and the score and
- * grade distributions. The panel counts the facts once per (org unit, role, period, score,
+ * grade distributions. The panel works on the facts counted per (org unit, role, period, score,
  * grade) — about 110k cells at 200k employees × 36 months — instead of joining 7.2 million rows
- * to the window. The distributions are one value per person and window, which needs the facts
- * grouped by person: that is policyDistribution's statement (cached until the next write, and
- * the same for every outcome), run beside the panel's.
+ * to the window. The distributions are one value per person and window: that is
+ * policyDistribution's statement over the per-person running totals (cached until the next write,
+ * and the same for every outcome), run beside the panel's.
  * Same rows, same treatment and like-for-like control rule as policyPanel (warehouse
  * test/policy.test.ts checks hand-computed values; api test/policy.test.ts compares both paths
  * on the demo company).
@@ -57,15 +57,25 @@ export async function policyAssessmentPanel(
     Object.assign(params, { lo: b?.lo ?? null, hi: b?.hi ?? null });
   }
   const range = windowed ? ' AND s.period_start BETWEEN CAST($lo AS DATE) AND CAST($hi AS DATE)' : '';
+  // Score and grade cells are the assessment cube's (the facts already counted per period, org unit,
+  // role, grade and score by the refresh: ~110k rows read instead of 7.2M grouped, 140 → ~15 ms);
+  // the cube has no bonus, so bonus per head still groups the facts.
+  const cells =
+    kind === 'bonus'
+      ? `SELECT s.org_unit_id, s.role, s.period_id, s.score, s.grade, count(*) AS n, sum(CAST(s.bonus AS DOUBLE)) AS sb, count(s.bonus) AS nb
+           FROM assessment_facts s
+          WHERE s.period_kind = $cycle::period_kind_t${range}
+          GROUP BY ALL`
+      : `SELECT s.org_unit_id, s.role, s.period_id, s.score, s.grade, sum(s.n)::BIGINT AS n
+           FROM assessment_cube s
+          WHERE s.period_kind = $cycle::period_kind_t${range}
+          GROUP BY ALL`;
   // The distribution is one value per person and window: a separate (cached, outcome-independent)
   // statement, since the cells below carry no employee. Both run side by side.
   const distribution = policyDistribution(wh, input);
   const rows = await wh.query<PanelObservation & { sameRoleControl: boolean | null }>(
     `${policyScopeCtes()},
-    f AS (SELECT s.org_unit_id, s.role, s.period_id, s.score, s.grade, count(*) AS n${kind === 'bonus' ? ', sum(CAST(s.bonus AS DOUBLE)) AS sb, count(s.bonus) AS nb' : ''}
-            FROM assessment_facts s
-           WHERE s.period_kind = $cycle::period_kind_t${range}
-           GROUP BY ALL),
+    f AS (${cells}),
     ${chainCtes('f', 'role')},
     cl AS (SELECT s.*, ${sums.sv} AS sv, ${sums.nv} AS nv, w.rel, ${TREATED_SQL} AS treated, c.may_control, c.in_scope, cm.cohort
              FROM f s JOIN win w ON w.period_id = s.period_id JOIN cls c ON c.org_unit_id = s.org_unit_id
