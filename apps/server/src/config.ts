@@ -44,6 +44,8 @@ const httpSchema = z.object({
 const envSchema = httpSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8320),
   HOST: z.string().default('127.0.0.1'),
+  /** The first administrator's initial password on a database without users (automated installs); must be changed at first sign-in. */
+  PERFLENS_ADMIN_PASSWORD: z.string().min(8).max(200).optional(),
   PERFLENS_DB: z.string().min(1).default(DEFAULT_DB),
   PERFLENS_THREADS: z.coerce.number().int().min(1).max(256).default(2),
   PERFLENS_MEMORY_LIMIT: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, 'e.g. 4GB').default('4GB'),
@@ -88,6 +90,8 @@ export interface HttpOptions {
   /** Lower-case `name` or `name:port` entries; null = the defaults for the address the server is bound to. */
   allowedHosts: string[] | null;
   uploadQuotaBytes: number;
+  /** The server-info token: a loopback request presenting it is the local operator (local-operator.ts). */
+  operatorToken?: string;
 }
 
 export function httpOptions(cfg: z.infer<typeof httpSchema>): HttpOptions {

@@ -7,9 +7,12 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { appRouter, type Context } from '@perflens/api';
 import { isHeavyProcedure } from '@perflens/api/trpc';
-import type { Warehouse } from '@perflens/warehouse';
+import { cliActor, runAs, type Actor, type Warehouse } from '@perflens/warehouse';
+import { can, type Permission } from '@perflens/core';
+import { AuthService } from '@perflens/auth';
 import { httpOptionsFromEnv, type HttpOptions } from './config.ts';
 import { log } from './log.ts';
+import { isLocalOperator } from './local-operator.ts';
 import { WEB_DIST } from './paths.ts';
 
 /** What a plain route is handed besides the request. */
@@ -17,6 +20,8 @@ export interface RouteContext {
   wh: Warehouse;
   lang: 'zh' | 'en';
   options: HttpOptions;
+  /** The signed-in caller (checked against the route's permission before it runs), or null for a route without one. */
+  actor: Actor | null;
 }
 
 /** A plain HTTP route beside tRPC (file upload and downloads, which are not JSON). */
@@ -25,6 +30,12 @@ export interface Route {
   method: 'GET' | 'POST';
   /** Exact path or a prefix ending in '/'. */
   path: string;
+  /**
+   * What the caller needs, as for tRPC procedures: checked before `handle` runs (401 without a
+   * session or token, 403 without the permission). `none` = the route checks its caller itself
+   * (the CLI's loopback routes, which present the server-info token).
+   */
+  permission: Permission | 'none';
   handle(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void>;
 }
 
@@ -130,6 +141,24 @@ export function languageOf(req: IncomingMessage): 'zh' | 'en' {
   return header.toLowerCase().startsWith('en') ? 'en' : 'zh';
 }
 
+/** The session cookie: never readable by scripts, never sent by another site's page. */
+export const SESSION_COOKIE = 'perflens_session';
+
+function sessionCookie(token: string | null, maxAgeMs: number): string {
+  return token
+    ? `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(maxAgeMs / 1000)}`
+    : `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  if (!header || header.length > 8192) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
+  }
+  return null;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify(body));
@@ -223,17 +252,44 @@ const REFUSED_HOST =
 const REFUSED_ORIGIN =
   'Requests from another site are refused: open the dashboard on this server itself. / 拒绝来自其他网站的请求：请直接在本服务器上打开仪表盘。';
 
-export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = WEB_DIST, options: HttpOptions = httpOptionsFromEnv()): Server {
+export function createAppServer(
+  wh: Warehouse,
+  routes: Route[] = [],
+  webDist = WEB_DIST,
+  options: HttpOptions = httpOptionsFromEnv(),
+  auth: AuthService = new AuthService(wh),
+): Server {
+  /** The caller of a request: a session cookie or a personal API token (Authorization: Bearer). */
+  async function callerOf(req: IncomingMessage): Promise<{ actor: (Actor & { mustChangePassword?: boolean }) | null; ip: string | null; sessionToken: string | null }> {
+    const ip = req.socket.remoteAddress ?? null;
+    if (isLocalOperator(req, options.operatorToken)) return { actor: { ...cliActor(), ip }, ip, sessionToken: null };
+    const sessionToken = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
+    // An explicit token wins: a script that sends one means that identity, whatever the browser holds.
+    const actor = bearer ? await auth.fromBearer(bearer, ip) : sessionToken ? await auth.fromSession(sessionToken, ip) : null;
+    return { actor, ip, sessionToken };
+  }
+
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
     // Plain clients (curl, Python) may POST a JSON body to any procedure, queries included.
     allowMethodOverride: true,
-    createContext: ({ req }): Context => ({
-      wh,
-      lang: languageOf(req),
-      limits: { requestMs: options.requestTimeoutMs, longMs: options.importTimeoutMs },
-    }),
+    createContext: async ({ req, res }): Promise<Context> => {
+      const caller = await callerOf(req);
+      return {
+        wh,
+        lang: languageOf(req),
+        limits: { requestMs: options.requestTimeoutMs, longMs: options.importTimeoutMs },
+        http: {
+          auth,
+          actor: caller.actor,
+          ip: caller.ip,
+          sessionToken: caller.sessionToken,
+          setSession: (token) => res.appendHeader('set-cookie', sessionCookie(token, auth.options.absoluteMs)),
+        },
+      };
+    },
     onError: ({ path, error }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error('trpc error', { path, err: String(error.cause ?? error) });
       else if (error.code === 'SERVICE_UNAVAILABLE') log.warn('procedure stopped at its time limit', { path });
@@ -368,7 +424,20 @@ export function createAppServer(wh: Warehouse, routes: Route[] = [], webDist = W
       (r) => (r.method === method || (r.method === 'GET' && method === 'HEAD')) && (r.path.endsWith('/') ? url.pathname.startsWith(r.path) : url.pathname === r.path),
     );
     if (route) {
-      route.handle(req, res, { wh, lang: languageOf(req), options }).catch((err) => {
+      const lang = languageOf(req);
+      // The caller, checked against the route's permission; null once a refusal has been sent.
+      const gate = async (): Promise<{ actor: Actor | null } | null> => {
+        if (route.permission === 'none') return { actor: null };
+        const { actor } = await callerOf(req);
+        if (!actor) sendJson(res, 401, { error: lang === 'en' ? 'Please sign in.' : '请先登录。' });
+        else if (actor.mustChangePassword || !can(actor.role, route.permission))
+          sendJson(res, 403, { error: lang === 'en' ? 'Your role may not do this.' : '你的角色无权执行此操作。' });
+        else return { actor };
+        return null;
+      };
+      gate()
+        .then((g) => g && runAs(g.actor ?? cliActor(), () => route.handle(req, res, { wh, lang, options, actor: g.actor })))
+        .catch((err) => {
         // The cause goes to the log; the caller gets no library message or path.
         log.error('route error', { path: url.pathname, err: String(err) });
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal error. / 服务器内部错误。' });

@@ -9,6 +9,7 @@ import { registerTemplates } from './commands/templates.ts';
 import { registerBackup } from './commands/backup.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerPublish } from './commands/publish.ts';
+import { registerAudit } from './commands/audit.ts';
 import { VERSION } from './http.ts';
 import { readServerInfo } from './server-info.ts';
 
@@ -96,5 +97,6 @@ registerTemplates(program);
 registerBackup(program);
 registerRestore(program);
 registerPublish(program);
+registerAudit(program);
 
 program.parseAsync(process.argv).catch(fail);

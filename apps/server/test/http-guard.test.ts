@@ -10,6 +10,7 @@ import { httpOptionsFromEnv, loadConfig, type HttpOptions } from '../src/config.
 import { createAppServer, SECURITY_HEADERS, type Route } from '../src/http.ts';
 import { routes } from '../src/routes/index.ts';
 import { loadFixture } from '../../../packages/warehouse/test/queries.fixture.ts';
+import { tokenFor } from './signed-in.ts';
 
 let dir: string;
 let wh: Warehouse;
@@ -24,6 +25,8 @@ afterAll(() => {
 });
 
 const defaults = httpOptionsFromEnv({});
+/** The admin token of each test server, by port (raw() sends it). */
+const tokens = new Map<number, string>();
 
 /** A server over `db` with `options` on a free port of 127.0.0.1, closed after `fn`. */
 async function withServer(
@@ -33,6 +36,8 @@ async function withServer(
   const srv: Server = createAppServer(db, serverRoutes, web, { ...defaults, ...options });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const port = (srv.address() as AddressInfo).port;
+  // The guards under test come before or beside access control: requests are a signed-in admin's.
+  tokens.set(port, await tokenFor(db));
   try {
     await fn({ port, base: `http://127.0.0.1:${port}` });
   } finally {
@@ -51,7 +56,8 @@ interface Raw {
 /** One request exactly as written (fetch would not let a test choose Host or send TRACE). */
 function raw(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string | Buffer | Buffer[]): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+    const auth: Record<string, string> = tokens.has(port) ? { authorization: `Bearer ${tokens.get(port)}` } : {};
+    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...auth, ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () =>
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) }),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { uploadFile, Warehouse } from '@perflens/warehouse';
 import { createAppServer } from '../src/http.ts';
 import { loadFixture } from '../../../packages/warehouse/test/queries.fixture.ts';
+import { signInFetches } from './signed-in.ts';
 
 let dir: string;
 let wh: Warehouse;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   server = createAppServer(wh, [], join(dir, 'no-web'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  await signInFetches(wh, base);
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
@@ -180,7 +182,9 @@ async function withUploadServer(file: string, fn: (url: string, db: Warehouse) =
   const srv = createAppServer(db, routes, join(dir, 'no-web'));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   try {
-    await fn(`http://127.0.0.1:${(srv.address() as { port: number }).port}`, db);
+    const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    await signInFetches(db, url);
+    await fn(url, db);
   } finally {
     await new Promise((r) => srv.close(r));
     db.close();

@@ -9,6 +9,7 @@ import { serve, type RunningServer } from '../src/commands/serve.ts';
 import { callAdmin } from '../src/commands/backup.ts';
 import { publishFrom } from '../src/commands/publish.ts';
 import { readServerInfo } from '../src/server-info.ts';
+import { authorizeFetches, signInFetches, tokenFor } from './signed-in.ts';
 
 let dir: string;
 const servers: RunningServer[] = [];
@@ -36,6 +37,8 @@ describe('perflens serve --read-only', () => {
     const pub = join(dir, 'published');
     const writer = await serve(loadConfig({ PERFLENS_DB: db, PORT: '0', PERFLENS_DEMO: '1', PERFLENS_DEMO_EMPLOYEES: '60' }));
     servers.push(writer);
+    // The writer's users and tokens travel in the snapshot: one token signs in everywhere.
+    const token = await signInFetches(writer.wh, writer.url);
     await writer.wh.run(`INSERT INTO policies (id, name, effective_from) VALUES ('P-1', 'first publish', DATE '2024-07-01')`);
     // Through the running writer, as `perflens publish` does.
     const first = await callAdmin<PublishResult>(readServerInfo(db)!, '/api/publish', { dir: pub });
@@ -45,6 +48,8 @@ describe('perflens serve --read-only', () => {
     servers.push(a);
     const b = await serve(readOnly(pub));
     servers.push(b);
+    authorizeFetches(a.url, token);
+    authorizeFetches(b.url, token);
     expect([a.readOnly, b.readOnly]).toEqual([true, true]);
     for (const s of [a, b]) {
       expect(await policyIds(s.url)).toEqual({ status: 200, snapshot: first.id, ids: ['P-1'] });
@@ -123,9 +128,11 @@ describe('perflens serve --read-only', () => {
     const wh = await Warehouse.open({ path: db });
     try {
       const cfg = loadConfig({ PERFLENS_DB: db });
+      const token = await tokenFor(wh);
       const good = await publishFrom(wh, pub, cfg);
       const running = await serve(readOnly(pub));
       servers.push(running);
+      authorizeFetches(running.url, token);
       // A snapshot as an older PerfLens would publish it (its schema lacks the last migration),
       // made in a scratch folder and then moved in and pointed at.
       const scratch = join(dir, 'scratch');

@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.ts';
 import { createAppServer } from '../src/http.ts';
 import { openWarehouse, serve, twinHandler } from '../src/commands/serve.ts';
 import { WarehouseSlot } from '../src/warehouse-slot.ts';
+import { signInFetches } from './signed-in.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -60,6 +61,7 @@ describe('a database DuckDB invalidated', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await signInFetches(wh, base);
     try {
       expect((await get(`${base}/healthz`)).status).toBe(200);
       await invalidate(wh);
@@ -99,6 +101,7 @@ describe('a database DuckDB invalidated', () => {
     const db = join(dir, 'served.duckdb');
     const running = await serve(loadConfig({ PERFLENS_DB: db, PORT: '0', PERFLENS_DEMO: '0' }));
     try {
+      await signInFetches(running.wh, running.url);
       const before = running.wh;
       await invalidate(before);
       const seen: number[] = [];

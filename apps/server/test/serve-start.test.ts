@@ -6,6 +6,7 @@ import { Warehouse } from '@perflens/warehouse';
 import { loadConfig } from '../src/config.ts';
 import { isEmpty, serve } from '../src/commands/serve.ts';
 import { log } from '../src/log.ts';
+import { signInFetches } from './signed-in.ts';
 
 /**
  * The real demo loader, counted, and made to fail on demand: a demo that cannot load must not
@@ -46,6 +47,7 @@ describe('perflens serve on a database that is not quite empty', () => {
 
     const running = await serve(loadConfig({ PERFLENS_DB: db, PORT: '0', PERFLENS_DEMO: '1', PERFLENS_DEMO_EMPLOYEES: '20' }));
     try {
+      await signInFetches(running.wh, running.url);
       expect(demo.calls).toBe(0);
       const health = await fetch(`${running.url}/healthz`);
       expect(health.status).toBe(200);

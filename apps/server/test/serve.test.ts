@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { serve } from '../src/commands/serve.ts';
 import { readServerInfo } from '../src/server-info.ts';
+import { signInFetches } from './signed-in.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -31,6 +32,7 @@ describe('perflens serve', () => {
   it('answers /healthz, advertises itself for the CLI and cleans up on close', async () => {
     const db = join(dir, 'x.duckdb');
     const running = await serve(loadConfig({ PERFLENS_DB: db, PORT: '0', PERFLENS_DEMO: '0' }));
+    await signInFetches(running.wh, running.url);
     const res = await fetch(`${running.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', version: '0.1.0', schema: running.wh ? await running.wh.schemaVersion() : -1 });

@@ -10,6 +10,8 @@ import { schemeRouter } from './routers/scheme.ts';
 import { simulationRouter } from './routers/simulation.ts';
 import { scenarioRouter } from './routers/scenario.ts';
 import { rolesRouter } from './routers/roles.ts';
+import { authRouter } from './routers/auth.ts';
+import { adminRouter } from './routers/admin.ts';
 
 /** One router per capability; the procedure names are the public HTTP API (see README). */
 export const appRouter = router({
@@ -24,6 +26,8 @@ export const appRouter = router({
   simulation: simulationRouter,
   scenario: scenarioRouter,
   roles: rolesRouter,
+  auth: authRouter,
+  admin: adminRouter,
 });
 
 export type AppRouter = typeof appRouter;

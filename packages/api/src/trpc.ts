@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { roleCodeSchema } from '@perflens/core';
-import { unknownRoleCodes, type Warehouse } from '@perflens/warehouse';
+import { unknownRoleCodes, type Actor, type Warehouse } from '@perflens/warehouse';
+import type { AuthService } from '@perflens/auth';
 import './messages.ts';
 
 export interface Context {
@@ -12,6 +13,22 @@ export interface Context {
    * LONG_PROCEDURES. Absent for in-process callers (the CLI, tests): no limit.
    */
   limits?: { requestMs: number; longMs: number };
+  /**
+   * Set by the HTTP server for every request (absent for in-process callers, who act as the
+   * local operator: see access.ts). `actor` is the signed-in user or the owner of the bearer
+   * token, null when the request carries neither (or an expired one).
+   */
+  http?: HttpAuth;
+}
+
+export interface HttpAuth {
+  auth: AuthService;
+  actor: (Actor & { mustChangePassword?: boolean }) | null;
+  ip: string | null;
+  /** The session secret from the cookie, for sign-out. */
+  sessionToken: string | null;
+  /** Sets (token) or clears (null) the session cookie on the answer. */
+  setSession(token: string | null): void;
 }
 
 /** Procedures a batch may carry only a few of (core heavy-procedures.ts, shared with the dashboard). */
@@ -26,7 +43,7 @@ export const LONG_PROCEDURES: ReadonlySet<string> = new Set(['import.run', 'impo
 // No data transformer: the API must stay usable with plain JSON from curl or Python.
 // isDev off: error responses carry the message and code, never the server's stack trace (tRPC
 // adds it whenever NODE_ENV is not 'production', and `perflens serve` does not set it).
-const t = initTRPC.context<Context>().create({ isDev: false });
+const t = initTRPC.context<Context>().meta<import('./access.ts').ProcedureMeta>().create({ isDev: false });
 
 /**
  * DuckDB aborts one of two transactions that change the same rows at the same moment (two HR
@@ -124,7 +141,9 @@ function roleCodesIn(input: unknown): string[] {
  * the raw input; the codes come from the table cached until the next write (Warehouse.memo), and
  * a request without role codes costs nothing.
  */
-const rolesMustExist = t.middleware(async ({ ctx, getRawInput, next }) => {
+const rolesMustExist = t.middleware(async ({ ctx, path, getRawInput, next }) => {
+  // There `role` is a user's role (admin, manager …), not a job role.
+  if (path.startsWith('admin.') || path.startsWith('auth.')) return next();
   let raw: unknown;
   try {
     raw = await getRawInput();
@@ -145,6 +164,11 @@ const rolesMustExist = t.middleware(async ({ ctx, getRawInput, next }) => {
 });
 
 export const router = t.router;
-// The time limit is outermost: the role check's query runs under it too.
-export const publicProcedure = t.procedure.use(timeLimited).use(conflictsAreConflicts).use(rolesMustExist);
+export const middleware = t.middleware;
+// The time limit is outermost: the access check's and the role check's queries run under it too.
+/** Time limit and conflict handling; access.ts adds who may call, then the role-code check. */
+export const baseProcedure = t.procedure.use(timeLimited).use(conflictsAreConflicts);
+export { rolesMustExist };
+/** No access check: only for in-process tests of the tRPC plumbing itself. */
+export const publicProcedure = baseProcedure.use(rolesMustExist);
 export const createCallerFactory = t.createCallerFactory;

@@ -43,7 +43,8 @@ describe('calibration procedures (fixture: warehouse/test/calibration.fixture.ts
     expect((missing as TRPCError).code).toBe('NOT_FOUND');
     const x = await caller.calibration.session.export({ id });
     expect(Buffer.from(x.base64, 'base64').subarray(0, 2).toString()).toBe('PK'); // a zip, i.e. an XLSX
-    expect((await caller.calibration.session.get({ id })).audit.map((a) => a.action)).toEqual(['calibration.create', 'calibration.adjust', 'calibration.finalise']);
+    // The export is on the session's trail too: who took the grades out, and when.
+    expect((await caller.calibration.session.get({ id })).audit.map((a) => a.action)).toEqual(['calibration.create', 'calibration.adjust', 'calibration.finalise', 'export.calibration']);
   });
 
   it('departments, fairness and raters answer with defaults', async () => {

@@ -38,7 +38,10 @@ async function twoWritersOneRow(): Promise<void> {
   const second = wh
     .transaction((c) => c.run('UPDATE counter SET v = v + 10 WHERE id = 1'))
     .finally(() => secondTried());
-  await Promise.all([first, second]);
+  // Both settle before the answer: the first commits after the second has failed, and the row is
+  // read only then (Promise.all would reject as the second fails, before the first's commit).
+  const results = await Promise.allSettled([first, second]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
 }
 
 const testRouter = router({

@@ -33,6 +33,11 @@ const TOKEN_PREFIX = 'plt_';
  */
 export class AuthService {
   readonly throttle = new Throttle();
+  /**
+   * Sessions on a read-only snapshot server (`serve --read-only`), which cannot write them to its
+   * file: kept in this process, by secret hash, with the same idle and absolute limits.
+   */
+  private readonly memorySessions = new Map<string, { userId: string; createdAt: number; lastSeen: number }>();
   constructor(readonly wh: Warehouse, readonly options: AuthOptions = DEFAULT_AUTH) {}
 
   /**
@@ -65,16 +70,19 @@ export class AuthService {
     }
     this.throttle.succeeded(login);
     const token = newSecret(SESSION_PREFIX);
-    await createSession(this.wh, { tokenHash: sha256(token), userId: user.id, ip, absoluteMs: this.options.absoluteMs });
     const actor = await this.actorFor(user, ip, 'session');
-    await runAs(actor, () => this.wh.transaction((conn) => appendAuditOn(conn, { action: 'auth.sign_in', entity: 'user', entityId: user.id })));
+    if (this.wh.readOnly) this.memorySessions.set(sha256(token), { userId: user.id, createdAt: Date.now(), lastSeen: Date.now() });
+    else {
+      await createSession(this.wh, { tokenHash: sha256(token), userId: user.id, ip, absoluteMs: this.options.absoluteMs });
+      await runAs(actor, () => this.wh.transaction((conn) => appendAuditOn(conn, { action: 'auth.sign_in', entity: 'user', entityId: user.id })));
+    }
     return { token, actor, mustChangePassword: user.mustChangePassword };
   }
 
   /** The actor behind a session cookie, or null when it is unknown, expired, idle or revoked. */
   async fromSession(token: string, ip: string | null): Promise<(Actor & { mustChangePassword: boolean }) | null> {
     if (!token.startsWith(SESSION_PREFIX)) return null;
-    const s = await resolveSession(this.wh, sha256(token), this.options.idleMs);
+    const s = this.wh.readOnly ? this.memorySession(sha256(token)) : await resolveSession(this.wh, sha256(token), this.options.idleMs);
     if (!s) return null;
     const user = await getUserSecret(this.wh, s.userId);
     if (!user || user.disabled) return null;
@@ -93,10 +101,28 @@ export class AuthService {
   }
 
   async signOut(token: string): Promise<void> {
-    await revokeSession(this.wh, sha256(token));
+    if (this.wh.readOnly) this.memorySessions.delete(sha256(token));
+    else await revokeSession(this.wh, sha256(token));
+  }
+
+  private memorySession(hash: string): { userId: string } | null {
+    const s = this.memorySessions.get(hash);
+    const now = Date.now();
+    if (!s || now - s.lastSeen > this.options.idleMs || now - s.createdAt > this.options.absoluteMs) {
+      this.memorySessions.delete(hash);
+      return null;
+    }
+    s.lastSeen = now;
+    return s;
+  }
+
+  private refuseOnSnapshot(): void {
+    if (this.wh.readOnly)
+      throw new AuthError('conflict', '这是只读副本，账户只能在主服务器上修改', 'This is a read-only copy: accounts are changed on the main server');
   }
 
   async changePassword(actor: Actor, current: string, next: string): Promise<void> {
+    this.refuseOnSnapshot();
     const user = await getUserSecret(this.wh, actor.userId);
     if (!user || !(await verifyPassword(user.passwordHash, current))) throw new AuthError('invalid', '当前密码不正确', 'The current password is wrong');
     if (current === next) throw new AuthError('weak', '新密码不能与当前密码相同', 'The new password must differ from the current one');
@@ -125,6 +151,7 @@ export class AuthService {
   }
 
   async createToken(actor: Actor, name: string): Promise<{ id: string; token: string }> {
+    this.refuseOnSnapshot();
     const token = newSecret(TOKEN_PREFIX);
     const id = sha256(token).slice(0, 12);
     await runAs(actor, () => createToken(this.wh, { id, userId: actor.userId, name, tokenHash: sha256(token) }));
@@ -161,6 +188,8 @@ export class AuthService {
   }
 
   private async audit(e: Parameters<typeof appendAuditOn>[1], login: string, ip: string | null): Promise<void> {
+    // A snapshot server cannot extend the trail; its sign-ins are not recorded.
+    if (this.wh.readOnly) return;
     const who: Actor = { userId: login, name: login, role: 'viewer', orgScopes: [], ip, via: 'session' };
     await runAs(who, () => this.wh.transaction((conn) => appendAuditOn(conn, e)));
   }

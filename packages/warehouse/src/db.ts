@@ -122,6 +122,8 @@ export class Warehouse {
     readonly instance: DuckDBInstance,
     readonly path: string,
     private readonly poolSize: number,
+    /** A published snapshot (WarehouseOptions.readOnly): nothing may be written, not even a session. */
+    readonly readOnly = false,
   ) {}
 
   static async open(options: WarehouseOptions): Promise<Warehouse> {
@@ -144,7 +146,7 @@ export class Warehouse {
       }
       throw err;
     }
-    const wh = new Warehouse(instance, options.path, Math.max(1, options.poolSize ?? 4));
+    const wh = new Warehouse(instance, options.path, Math.max(1, options.poolSize ?? 4), options.readOnly ?? false);
     // A read-only file cannot be upgraded; its schema version is checked by whoever opens it.
     if (!options.readOnly) await wh.migrate();
     return wh;

@@ -1,6 +1,7 @@
 export { Warehouse, DatabaseLockedError, isReadOnly } from './db.ts';
 export type { WarehouseOptions, SqlParams } from './db.ts';
 export { overview } from './queries/overview.ts';
+export { overviewScoped } from './queries/overview-scoped.ts';
 export type { Overview } from './queries/overview.ts';
 export * from './queries/distribution-index.ts';
 export * from './import/index.ts';

@@ -8,6 +8,7 @@ import { errorsToCsv, getMapping, importFile, previewImport, saveMapping, type I
 import { loadConfig } from '../config.ts';
 import { openWarehouse } from './serve.ts';
 import { readServerInfo } from '../server-info.ts';
+import { OPERATOR_HEADER } from '../local-operator.ts';
 
 type Lang = 'zh' | 'en';
 const langOf = (env: NodeJS.ProcessEnv): Lang => ((env.LC_ALL || env.LANG || '').toLowerCase().startsWith('en') ? 'en' : 'zh');
@@ -59,21 +60,22 @@ interface Backend {
   close(): void;
 }
 
-async function trpc<T>(base: string, proc: string, input: unknown, mutation: boolean): Promise<T> {
+async function trpc<T>(base: string, token: string, proc: string, input: unknown, mutation: boolean): Promise<T> {
+  const auth = { [OPERATOR_HEADER]: token };
   const res = mutation
-    ? await fetch(`${base}/trpc/${proc}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) })
-    : await fetch(`${base}/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`);
+    ? await fetch(`${base}/trpc/${proc}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(input) })
+    : await fetch(`${base}/trpc/${proc}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers: auth });
   const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
   if (!res.ok || !body.result) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
   return body.result.data;
 }
 
-async function remoteBackend(base: string, file: string): Promise<Backend> {
+async function remoteBackend(base: string, token: string, file: string): Promise<Backend> {
   const size = statSync(file).size;
   const up = await fetch(`${base}/api/upload?name=${encodeURIComponent(basename(file))}`, {
     method: 'POST',
     // x-perflens-upload: the server refuses uploads without it (a cross-site page cannot send it).
-    headers: { 'content-length': String(size), 'content-type': 'application/octet-stream', 'x-perflens-upload': '1' },
+    headers: { 'content-length': String(size), 'content-type': 'application/octet-stream', 'x-perflens-upload': '1', [OPERATOR_HEADER]: token },
     body: Readable.toWeb(createReadStream(file)) as unknown as RequestInit['body'],
     duplex: 'half',
   } as RequestInit);
@@ -81,9 +83,9 @@ async function remoteBackend(base: string, file: string): Promise<Backend> {
   if (!up.ok || !uploaded.uploadId) throw new Error(uploaded.error ?? `upload failed: HTTP ${up.status}`);
   const uploadId = uploaded.uploadId;
   return {
-    preview: (table, sheet, mapping, constants) => trpc(base, 'import.preview', { uploadId, table, sheet, mapping, constants }, false),
-    savedMapping: async (name) => (await trpc<SavedMapping[]>(base, 'import.mappings', undefined, false)).find((m) => m.name === name) ?? null,
-    run: (input) => trpc(base, 'import.run', { uploadId, ...input }, true),
+    preview: (table, sheet, mapping, constants) => trpc(base, token, 'import.preview', { uploadId, table, sheet, mapping, constants }, false),
+    savedMapping: async (name) => (await trpc<SavedMapping[]>(base, token, 'import.mappings', undefined, false)).find((m) => m.name === name) ?? null,
+    run: (input) => trpc(base, token, 'import.run', { uploadId, ...input }, true),
     close: () => undefined,
   };
 }
@@ -141,7 +143,7 @@ export function registerImport(program: Command): void {
       if (!stat.isFile()) throw new Error(`${file} 不是文件（是文件夹？） / ${file} is not a file (a folder?)`);
       const cfg = loadConfig();
       const server = readServerInfo(cfg.PERFLENS_DB);
-      const backend = server ? await remoteBackend(server.url, file) : await localBackend(file);
+      const backend = server ? await remoteBackend(server.url, server.token ?? '', file) : await localBackend(file);
       try {
         if (server) process.stdout.write(lang === 'zh' ? `通过正在运行的服务器导入：${server.url}\n` : `Importing through the running server at ${server.url}\n`);
         const saved = o.mapping ? await backend.savedMapping(o.mapping) : null;

@@ -6,7 +6,10 @@ import { checkSnapshot, DATA_TABLES, readCurrentSnapshot, readManifest, replayWa
 import { loadDemo } from '@perflens/demo';
 import { appRouter } from '@perflens/api';
 import type { Config } from '../config.ts';
+import { AuthService } from '@perflens/auth';
 import { createAppServer, type Route } from '../http.ts';
+import { httpOptionsFromEnv } from '../config.ts';
+import { WEB_DIST } from '../paths.ts';
 import { log } from '../log.ts';
 import { routes } from '../routes/index.ts';
 import { adminRoutes } from '../routes/admin.ts';
@@ -63,6 +66,23 @@ async function loadDemoIfEmpty(wh: Warehouse, cfg: Config): Promise<void> {
   }
 }
 
+/**
+ * A database without users gets one administrator. A generated one-time password is shown here,
+ * once, on the terminal that started the server (it is stored only as a hash); it must be changed
+ * at the first sign-in. A password given in PERFLENS_ADMIN_PASSWORD is not repeated.
+ */
+function announceFirstAdmin(url: string, a: { login: string; password: string; generated: boolean }): void {
+  const lines = a.generated
+    ? [
+        `First sign-in / 首次登录: ${url}/sign-in`,
+        `  login 登录名:             ${a.login}`,
+        `  one-time password 一次性密码: ${a.password}`,
+        'Shown once; you will choose your own password at the first sign-in. / 仅显示一次；首次登录时须设置新密码。',
+      ]
+    : [`First sign-in / 首次登录: ${url}/sign-in as "${a.login}" with PERFLENS_ADMIN_PASSWORD (to be changed at once / 登录后须立即修改)`];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -105,9 +125,10 @@ export async function serve(cfg: Config): Promise<RunningServer> {
   const wh = await openWarehouse(cfg);
   try {
     await loadDemoIfEmpty(wh, cfg);
+    const firstAdmin = await new AuthService(wh).bootstrap(cfg.PERFLENS_ADMIN_PASSWORD);
     const token = randomBytes(24).toString('hex');
     const all: Route[] = [...routes, ...adminRoutes({ token, cfg })];
-    const app = (w: Warehouse) => createAppServer(w, all);
+    const app = (w: Warehouse) => createAppServer(w, all, WEB_DIST, { ...httpOptionsFromEnv(), operatorToken: token });
     const server = app(wh);
     const slot = new WarehouseSlot(server, wh, cfg.PERFLENS_DB, {
       handlerFor: (w) => twinHandler(server, app, w),
@@ -120,6 +141,7 @@ export async function serve(cfg: Config): Promise<RunningServer> {
     const url = `http://${cfg.HOST === '0.0.0.0' ? '127.0.0.1' : cfg.HOST}:${port}`;
     if (cfg.PERFLENS_DB !== ':memory:') writeServerInfo(cfg.PERFLENS_DB, { pid: process.pid, url, startedAt: new Date().toISOString(), token });
     log.info('PerfLens is running', { url, db: cfg.PERFLENS_DB });
+    if (firstAdmin) announceFirstAdmin(url, firstAdmin);
     return {
       url,
       server,
@@ -142,8 +164,11 @@ export async function serve(cfg: Config): Promise<RunningServer> {
 // Read-only servers: `perflens serve --read-only` serves the snapshot PERFLENS_SNAPSHOTS/current.json
 // points at, and moves to each newer one `perflens publish` writes.
 
-/** Mutations that only read (an export is a POST so the browser can download it). */
-const READ_ONLY_MUTATIONS = new Set(['calibration.session.export']);
+/**
+ * Mutations that only read (an export is a POST so the browser can download it), and signing in
+ * and out, whose sessions a snapshot server keeps in memory (packages/auth service.ts).
+ */
+const READ_ONLY_MUTATIONS = new Set(['calibration.session.export', 'admin.audit.export', 'auth.signIn', 'auth.signOut']);
 
 const MUTATIONS: ReadonlySet<string> = new Set(
   Object.entries((appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: string } }> } })._def.procedures)

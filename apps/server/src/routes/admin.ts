@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Warehouse } from '@perflens/warehouse';
@@ -7,16 +6,9 @@ import type { Config } from '../config.ts';
 import { sendJson, VERSION, type Route } from '../http.ts';
 import { log } from '../log.ts';
 import { publishFrom } from '../commands/publish.ts';
+import { LOOPBACK, tokenMatches } from '../local-operator.ts';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const MAX_BODY = 16 * 1024;
-
-function tokenMatches(given: unknown, token: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
@@ -59,6 +51,8 @@ export function adminRoutes(opts: { token: string; cfg: Config }): Route[] {
   const route = (path: string, work: (wh: Warehouse, dir: string) => Promise<unknown>): Route => ({
     method: 'POST',
     path,
+    // The CLI on this machine, proven by the server-info token (checked in handle).
+    permission: 'none',
     async handle(req: IncomingMessage, res: ServerResponse, { wh }) {
       if (!LOOPBACK.has(req.socket.remoteAddress ?? ''))
         return sendJson(res, 403, { error: 'Only accepted from this machine. / 仅接受来自本机的请求。' });

@@ -61,6 +61,7 @@ function quotaTracker(wh: Warehouse, uploadId: string, declared: number) {
 export const uploadRoute: Route = {
   method: 'POST',
   path: '/api/upload',
+  permission: 'data.import',
   async handle(req, res, { wh, options }) {
     if (req.headers[UPLOAD_HEADER] !== '1')
       return sendJson(res, 403, { error: `Uploads must carry the header ${UPLOAD_HEADER}: 1 (the dashboard and \`perflens import\` send it). / 上传请求须带请求头 ${UPLOAD_HEADER}: 1（仪表盘和 perflens import 会自动发送）。` });
@@ -116,6 +117,7 @@ export const uploadRoute: Route = {
 export const importReportRoute: Route = {
   method: 'GET',
   path: '/api/import-report/',
+  permission: 'data.import',
   async handle(req, res) {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/api\/import-report\/([a-f0-9]{24})\.csv$/.exec(url.pathname);

@@ -20,7 +20,8 @@ import {
   calibrationSessionGetInputSchema,
   calibrationSessionList,
 } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { auditExport, procedure } from '../access.ts';
 
 /** Session errors carry a bilingual message; map their kind onto tRPC codes so HTTP status says what happened. */
 async function mapped<T>(fn: () => Promise<T>): Promise<T> {
@@ -39,15 +40,19 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
  * fairness ratios, and saved sessions. Export returns the XLSX as base64 in the JSON response.
  */
 export const calibrationRouter = router({
-  raters: publicProcedure.input(calibrationRatersInputSchema).query(({ ctx, input }) => mapped(() => calibrationRaters(ctx.wh, input))),
-  departments: publicProcedure.input(calibrationDepartmentsInputSchema).query(({ ctx, input }) => calibrationDepartments(ctx.wh, input)),
-  fairness: publicProcedure.input(calibrationFairnessInputSchema).query(({ ctx, input }) => calibrationFairness(ctx.wh, input)),
+  raters: procedure('calibration.read').input(calibrationRatersInputSchema).query(({ ctx, input }) => mapped(() => calibrationRaters(ctx.wh, input))),
+  departments: procedure('calibration.read').input(calibrationDepartmentsInputSchema).query(({ ctx, input }) => calibrationDepartments(ctx.wh, input)),
+  fairness: procedure('calibration.read').input(calibrationFairnessInputSchema).query(({ ctx, input }) => calibrationFairness(ctx.wh, input)),
   session: router({
-    create: publicProcedure.input(calibrationSessionCreateInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionCreate(ctx.wh, input))),
-    list: publicProcedure.query(({ ctx }) => calibrationSessionList(ctx.wh)),
-    get: publicProcedure.input(calibrationSessionGetInputSchema).query(({ ctx, input }) => mapped(() => calibrationSessionGet(ctx.wh, input))),
-    adjust: publicProcedure.input(calibrationSessionAdjustInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionAdjust(ctx.wh, input))),
-    finalise: publicProcedure.input(calibrationSessionFinaliseInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionFinalise(ctx.wh, input))),
-    export: publicProcedure.input(calibrationSessionExportInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionExport(ctx.wh, input))),
+    create: procedure('calibration.write').input(calibrationSessionCreateInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionCreate(ctx.wh, input))),
+    list: procedure('calibration.read').query(({ ctx }) => calibrationSessionList(ctx.wh)),
+    get: procedure('calibration.read').input(calibrationSessionGetInputSchema).query(({ ctx, input }) => mapped(() => calibrationSessionGet(ctx.wh, input))),
+    adjust: procedure('calibration.write').input(calibrationSessionAdjustInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionAdjust(ctx.wh, input))),
+    finalise: procedure('calibration.write').input(calibrationSessionFinaliseInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionFinalise(ctx.wh, input))),
+    export: procedure(['calibration.read', 'export']).input(calibrationSessionExportInputSchema).mutation(async ({ ctx, input }) => {
+      const file = await mapped(() => calibrationSessionExport(ctx.wh, input));
+      await auditExport(ctx, 'calibration', input.id);
+      return file;
+    }),
   }),
 });

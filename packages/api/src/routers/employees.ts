@@ -1,6 +1,7 @@
 import { employeeAssessmentsInputSchema, listEmployeeAssessments } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { procedure } from '../access.ts';
 
 export const employeesRouter = router({
-  list: publicProcedure.input(employeeAssessmentsInputSchema).query(({ ctx, input }) => listEmployeeAssessments(ctx.wh, input)),
+  list: procedure('read.people', { scoped: true }).input(employeeAssessmentsInputSchema).query(({ ctx, input }) => listEmployeeAssessments(ctx.wh, input)),
 });

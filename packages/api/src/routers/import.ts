@@ -6,7 +6,8 @@ import {
 } from '@perflens/warehouse';
 import { explainFileFailure, fileFailureError } from '@perflens/warehouse/import/failure';
 import { ImportInternalError } from '@perflens/warehouse/import/file-errors';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { auditAction, procedure } from '../access.ts';
 
 function notFound(err: unknown): never {
   throw new TRPCError({ code: 'NOT_FOUND', message: (err as Error).message, cause: err });
@@ -32,9 +33,9 @@ function internalError(err: unknown, fileName: string, lang: 'zh' | 'en'): TRPCE
 
 export const importRouter = router({
   /** Field definitions for the mapping screen. */
-  tables: publicProcedure.query(() => IMPORT_TARGETS.map((t) => ({ table: t, fields: IMPORT_FIELDS[t] }))),
+  tables: procedure('data.import').query(() => IMPORT_TARGETS.map((t) => ({ table: t, fields: IMPORT_FIELDS[t] }))),
 
-  preview: publicProcedure.input(previewInputSchema).query(async ({ ctx, input }) => {
+  preview: procedure('data.import').input(previewInputSchema).query(async ({ ctx, input }) => {
     let upload;
     try {
       upload = resolveUpload(ctx.wh, input.uploadId);
@@ -55,7 +56,7 @@ export const importRouter = router({
     }
   }),
 
-  run: publicProcedure.input(runInputSchema).mutation(async ({ ctx, input }) => {
+  run: procedure('data.import').input(runInputSchema).mutation(async ({ ctx, input }) => {
     let upload;
     try {
       upload = resolveUpload(ctx.wh, input.uploadId);
@@ -82,22 +83,32 @@ export const importRouter = router({
       return { ok: false as const, errorCount: result.errorCount, counts: result.counts, rowCount: result.rowCount, errors: result.errors, reportId };
     }
     if (input.saveMappingAs) await saveMapping(ctx.wh, { name: input.saveMappingAs, table: input.table, mapping: input.mapping, constants: input.constants, gradeMap: input.gradeMap });
+    await auditAction(ctx, 'import.run', 'import_batch', result.batchId === undefined ? null : String(result.batchId), {
+      table: input.table, fileName: upload.fileName, rows: result.rowCount,
+    });
     return result;
   }),
 
-  batches: publicProcedure
+  batches: procedure('data.import')
     .input(z.strictObject({ page: z.number().int().min(1).default(1) }).default({ page: 1 }))
     .query(({ ctx, input }) => listBatches(ctx.wh, input.page)),
 
-  mappings: publicProcedure.query(({ ctx }) => listMappings(ctx.wh)),
+  mappings: procedure('data.import').query(({ ctx }) => listMappings(ctx.wh)),
 
   /** Rating-scale presets and the scales saved with mappings, for the mapping step's picker. */
-  scales: publicProcedure.query(({ ctx }) => listScales(ctx.wh)),
+  scales: procedure('data.import').query(({ ctx }) => listScales(ctx.wh)),
 
-  saveMapping: publicProcedure.input(saveMappingInputSchema).mutation(async ({ ctx, input }) => {
+  saveMapping: procedure('data.import').input(saveMappingInputSchema).mutation(async ({ ctx, input }) => {
     await saveMapping(ctx.wh, input);
+    await auditAction(ctx, 'mapping.save', 'mapping', input.name, { table: input.table, mapping: input.mapping });
     return { ok: true as const };
   }),
 
-  deleteMapping: publicProcedure.input(z.strictObject({ name: mappingNameSchema })).mutation(async ({ ctx, input }) => ({ deleted: await deleteMapping(ctx.wh, input.name) })),
+  deleteMapping: procedure('data.import')
+    .input(z.strictObject({ name: mappingNameSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const deleted = await deleteMapping(ctx.wh, input.name);
+      if (deleted) await auditAction(ctx, 'mapping.delete', 'mapping', input.name);
+      return { deleted };
+    }),
 });

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import {
   analysePolicy,
+  bootstrapInference,
+  outcomeValueUnit,
   BUILTIN_SCHEMES,
   GRADE_LABELS,
   metricLabel,
@@ -35,7 +37,8 @@ import {
   savePolicy,
   type Warehouse,
 } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { auditExport, procedure } from '../access.ts';
 
 /**
  * Employee × period panels above this many assessment rows are analysed per org unit × period
@@ -144,6 +147,8 @@ async function policyEffect(wh: Warehouse, input: PolicyEffectParams) {
     distribution,
     overlaps: overlappingPolicies(policy, policies, orgUnits),
     extraWarnings: warnings,
+    inference: bootstrapInference(input.bootstrap),
+    valueUnit: outcomeValueUnit(input.outcome),
   });
   const pre = analysis.series.filter((s) => s.rel < 0);
   const post = analysis.series.filter((s) => s.rel >= 0);
@@ -183,25 +188,25 @@ async function policyBrief(wh: Warehouse, input: z.infer<typeof policyBriefInput
 }
 
 export const policyRouter = router({
-  list: publicProcedure.query(({ ctx }) => listPolicies(ctx.wh)),
-  get: publicProcedure.input(z.strictObject({ id: policyIdSchema })).query(({ ctx, input }) => requirePolicy(ctx.wh, input.id)),
-  create: publicProcedure.input(policyCreateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'create', input).catch(badRequest)),
-  update: publicProcedure.input(policyUpdateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'update', input).catch(badRequest)),
-  delete: publicProcedure.input(z.strictObject({ id: policyIdSchema })).mutation(async ({ ctx, input }) => {
+  list: procedure('policy.read').query(({ ctx }) => listPolicies(ctx.wh)),
+  get: procedure('policy.read').input(z.strictObject({ id: policyIdSchema })).query(({ ctx, input }) => requirePolicy(ctx.wh, input.id)),
+  create: procedure('policy.write').input(policyCreateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'create', input).catch(badRequest)),
+  update: procedure('policy.write').input(policyUpdateSchema).mutation(({ ctx, input }) => savePolicy(ctx.wh, 'update', input).catch(badRequest)),
+  delete: procedure('policy.write').input(z.strictObject({ id: policyIdSchema })).mutation(async ({ ctx, input }) => {
     if (!(await deletePolicy(ctx.wh, input.id))) throw new TRPCError({ code: 'NOT_FOUND', message: `policy ${input.id} not found / 政策 ${input.id} 不存在` });
     return { id: input.id };
   }),
   /** Outcomes the warehouse holds over time, for the outcome picker. */
-  outcomes: publicProcedure.query(({ ctx }) => policyOutcomes(ctx.wh)),
+  outcomes: procedure('policy.read').query(({ ctx }) => policyOutcomes(ctx.wh)),
 
-  effect: publicProcedure.input(policyEffectInputSchema).query(({ ctx, input }) => policyEffect(ctx.wh, input)),
+  effect: procedure('policy.read').input(policyEffectInputSchema).query(({ ctx, input }) => policyEffect(ctx.wh, input)),
 
   /**
    * The executive view: per outcome the headline effect (DiD, or the ITS level change without a
    * control), its CI and p, whether that is good news for this outcome, the treated and control
    * series for a sparkline, and the plain-language summary.
    */
-  brief: publicProcedure.input(policyBriefInputSchema).query(async ({ ctx, input }) => {
+  brief: procedure('policy.read').input(policyBriefInputSchema).query(async ({ ctx, input }) => {
     const effects = await policyBrief(ctx.wh, input);
     return {
       policy: effects[0]!.policy,
@@ -220,10 +225,11 @@ export const policyRouter = router({
   }),
 
   /** The analysis of one or several outcomes as an XLSX workbook, base64 (tRPC carries JSON only). */
-  exportXlsx: publicProcedure.input(policyBriefInputSchema).query(async ({ ctx, input }) => {
+  exportXlsx: procedure(['policy.read', 'export']).input(policyBriefInputSchema).query(async ({ ctx, input }) => {
     const effects = await policyBrief(ctx.wh, input);
     const names = new Map((await listOrgUnits(ctx.wh)).map((u) => [u.id, u.name]));
     const buf = await policyWorkbook(effects[0]!.policy, effects, ctx.lang, names);
+    await auditExport(ctx, 'policy', input.policyId, { outcomes: input.outcomes });
     return {
       fileName: `perflens-policy-${input.policyId}-${new Date().toISOString().slice(0, 10)}.xlsx`,
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',

@@ -1,11 +1,12 @@
 import { TRPCError } from '@trpc/server';
 import { InfeasibleGuidelineError } from '@perflens/core';
 import { CalibrationError, rankingForced, rankingForcedInputSchema } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { procedure } from '../access.ts';
 
 /** Forced ranking (强制分布); the SQL lives in the warehouse's named query. */
 export const rankingRouter = router({
-  forced: publicProcedure.input(rankingForcedInputSchema).query(async ({ ctx, input }) => {
+  forced: procedure('read.people', { scoped: true }).input(rankingForcedInputSchema).query(async ({ ctx, input }) => {
     try {
       return await rankingForced(ctx.wh, input);
     } catch (err) {

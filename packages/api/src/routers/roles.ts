@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { roleCodeSchema } from '@perflens/core';
 import { mergeRoles, renameRole, RoleChangeError, RoleNotFoundError, setRoleScheme } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { procedure } from '../access.ts';
 
 const name = z.string().trim().min(1).max(100);
 
@@ -15,13 +16,13 @@ function asTrpc(err: unknown, lang: 'zh' | 'en'): never {
 
 /** Roles are data: rename a job title, merge titles into one role, point a role at a scheme. */
 export const rolesRouter = router({
-  rename: publicProcedure
+  rename: procedure('data.roles')
     .input(z.strictObject({ code: roleCodeSchema, nameZh: name, nameEn: name }))
     .mutation(({ ctx, input }) => renameRole(ctx.wh, input).catch((e: unknown) => asTrpc(e, ctx.lang))),
-  merge: publicProcedure
+  merge: procedure('data.roles')
     .input(z.strictObject({ from: z.array(roleCodeSchema).min(1).max(200), into: roleCodeSchema }))
     .mutation(({ ctx, input }) => mergeRoles(ctx.wh, input).catch((e: unknown) => asTrpc(e, ctx.lang))),
-  setScheme: publicProcedure
+  setScheme: procedure('data.roles')
     .input(z.strictObject({ code: roleCodeSchema, schemeId: z.string().min(1).max(100).nullable() }))
     .mutation(({ ctx, input }) => setRoleScheme(ctx.wh, input).catch((e: unknown) => asTrpc(e, ctx.lang))),
 });

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { getScenarios, listScenarios, saveScenario, scenarioWorkbook, type Warehouse } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { auditExport, procedure } from '../access.ts';
+import { currentActor } from '@perflens/warehouse';
 import { schemeIdSchema } from './scheme.ts';
 import { resolveSchemes, simulate, simulationSettingsSchema } from './simulation.ts';
 
@@ -10,7 +12,7 @@ const scenarioIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/);
 const compareInput = z.strictObject({ ids: z.array(scenarioIdSchema).min(1).max(3), pageSize: z.number().int().min(1).max(50).default(10) });
 
 export const scenarioRouter = router({
-  save: publicProcedure
+  save: procedure('scenario.write')
     .input(
       z.strictObject({
         id: scenarioIdSchema.optional(),
@@ -24,21 +26,22 @@ export const scenarioRouter = router({
       // Validates the scheme the same way a run does, so nothing unrunnable is saved.
       const { scenario } = await resolveSchemes(ctx.wh, { baseSchemeId: input.baseSchemeId, scheme: input.scheme });
       const id = input.id ?? randomUUID();
-      await saveScenario(ctx.wh, { id, name: input.name, baseSchemeId: input.baseSchemeId, scheme: scenario, settings: input.settings, createdBy: null });
+      await saveScenario(ctx.wh, { id, name: input.name, baseSchemeId: input.baseSchemeId, scheme: scenario, settings: input.settings, createdBy: currentActor()?.userId ?? null });
       return { id };
     }),
 
-  list: publicProcedure.query(async ({ ctx }) =>
+  list: procedure('scheme.read').query(async ({ ctx }) =>
     (await listScenarios(ctx.wh)).map((s) => ({ id: s.id, name: s.name, baseSchemeId: s.baseSchemeId, role: s.scheme.role, settings: s.settings, createdAt: s.createdAt, scheme: s.scheme })),
   ),
 
   /** Up to three saved scenarios, each re-run with its saved settings, side by side. */
-  compare: publicProcedure.input(compareInput).query(({ ctx, input }) => compare(ctx.wh, input)),
+  compare: procedure('simulation.run').input(compareInput).query(({ ctx, input }) => compare(ctx.wh, input)),
 
   /** The comparison as an XLSX workbook, base64 (tRPC carries JSON only). */
-  exportXlsx: publicProcedure.input(compareInput).query(async ({ ctx, input }) => {
+  exportXlsx: procedure(['simulation.run', 'export']).input(compareInput).query(async ({ ctx, input }) => {
     const items = await compare(ctx.wh, input);
     const buf = await scenarioWorkbook(items, ctx.lang);
+    await auditExport(ctx, 'scenario', input.ids.join(','));
     return { fileName: `perflens-scenarios-${new Date().toISOString().slice(0, 10)}.xlsx`, base64: buf.toString('base64') };
   }),
 });

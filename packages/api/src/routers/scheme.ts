@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { type SchemeIssue, schemeSchema, sourceIssues } from '@perflens/core';
 import { ensureSimulationLayout, getScheme, kpiSlots, listSchemes, simSource } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { procedure } from '../access.ts';
 
 export const schemeIdSchema = z.string().min(1).max(80).regex(/^[a-z][a-z0-9_-]*$/, 'scheme ids look like merchandiser-v1');
 
@@ -20,9 +21,9 @@ export function zodToIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message
 }
 
 export const schemeRouter = router({
-  list: publicProcedure.query(({ ctx }) => listSchemes(ctx.wh)),
+  list: procedure('scheme.read').query(({ ctx }) => listSchemes(ctx.wh)),
 
-  get: publicProcedure.input(z.strictObject({ id: schemeIdSchema })).query(async ({ ctx, input }) => {
+  get: procedure('scheme.read').input(z.strictObject({ id: schemeIdSchema })).query(async ({ ctx, input }) => {
     const s = await getScheme(ctx.wh, input.id);
     if (!s) throw new TRPCError({ code: 'NOT_FOUND', message: `方案 ${input.id} 不存在 / scheme ${input.id} not found` });
     return s;
@@ -32,7 +33,7 @@ export const schemeRouter = router({
    * Rules (weights = 100, tiers, bands …) and data availability (every KPI code exists in the
    * role's history). Never throws for an invalid scheme: the form shows the issues in place.
    */
-  validate: publicProcedure.input(z.strictObject({ scheme: z.unknown() })).query(async ({ ctx, input }) => {
+  validate: procedure('scheme.read').input(z.strictObject({ scheme: z.unknown() })).query(async ({ ctx, input }) => {
     const parsed = schemeSchema.safeParse(input.scheme);
     if (!parsed.success) return { ok: false, issues: zodToIssues(parsed.error.issues) };
     await ensureSimulationLayout(ctx.wh);

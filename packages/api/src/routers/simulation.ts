@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { evaluateScheme, periodIdSchema, type Scheme, SchemeCompileError, SchemeEvaluationError, schemeSchema } from '@perflens/core';
 import { employeeFacts, getScheme, runSimulation, SimulationInputError, type Warehouse } from '@perflens/warehouse';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
+import { procedure } from '../access.ts';
 import { schemeIdSchema, zodToIssues } from './scheme.ts';
 
 /**
@@ -69,10 +70,10 @@ export async function simulate(wh: Warehouse, input: z.infer<typeof simulationRu
 }
 
 export const simulationRouter = router({
-  run: publicProcedure.input(simulationRunInputSchema).query(({ ctx, input }) => simulate(ctx.wh, input)),
+  run: procedure('simulation.run').input(simulationRunInputSchema).query(({ ctx, input }) => simulate(ctx.wh, input)),
 
   /** One employee's months under both schemes, line by line, next to what is on file. */
-  explain: publicProcedure
+  explain: procedure('simulation.run')
     .input(
       z.strictObject({
         baseSchemeId: schemeIdSchema.optional(),

@@ -4,3 +4,4 @@ export { listTokens, createToken, resolveToken, revokeToken, type TokenRow } fro
 export { listAudit, type AuditRow, type AuditQuery } from './audit-list.ts';
 export { appendAuditOn, type AuditEntry as AuditAppend } from './audit-append.ts';
 export { verifyAuditChain, type AuditVerification } from './audit-verify.ts';
+export { currentSettings, updateSettings, SettingsSchema, DEFAULT_SETTINGS, type Settings } from './settings-store.ts';

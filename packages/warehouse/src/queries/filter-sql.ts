@@ -1,6 +1,7 @@
 import { periodInfo, type AnalysisFilters, type Cycle, type ResolvedAnalysisFilters } from '@perflens/core';
 import type { SqlParams, Warehouse } from '../db.ts';
 import { orgSubtree } from './org-subtree.ts';
+import { currentActor } from '../context.ts';
 
 /**
  * SQL fragments for the shared analysis filters over a derived fact table (migrations 002–004:
@@ -92,11 +93,35 @@ function build(f: AnalysisFilters, cycle: Cycle | undefined, facts: FactTable, s
     where.push('org_unit_id IN (SELECT id FROM subtree)');
     params.orgUnitId = f.orgUnitId;
   }
+  scopeWhere(where, params);
   return {
     with: withSql,
     from: `(SELECT * FROM ${FACT_TABLES[facts]}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}) a`,
     params,
   };
+}
+
+/**
+ * The caller's org scope (issue: who may see what), added to every filtered statement whatever
+ * the request's own filters say: a manager or viewer reads only rows of the units in their
+ * subtrees (the actor carries them expanded, context.ts). An empty scope matches nothing:
+ * default deny. Unit ids travel as bound parameters like every user value.
+ */
+export function scopeWhere(where: string[], params: SqlParams, column = 'org_unit_id'): void {
+  const units = currentActor()?.orgScopes;
+  if (units == null) return;
+  if (units.length === 0) {
+    where.push('FALSE');
+    return;
+  }
+  where.push(`${column} IN (${units.map((_, i) => `$scope${i}`).join(', ')})`);
+  units.forEach((id, i) => (params[`scope${i}`] = id));
+}
+
+/** The scope as a cache key part: cached answers must never cross from one scope to another. */
+export function scopeKey(): string {
+  const units = currentActor()?.orgScopes;
+  return units == null ? '*' : [...units].sort().join(',');
 }
 
 /** filterSql with the org filter's subtree read from the cached tree (one statement fewer to plan). */

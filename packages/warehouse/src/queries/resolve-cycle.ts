@@ -1,7 +1,7 @@
 import { CYCLES, type AnalysisFilters, type Cycle, type ResolvedAnalysisFilters } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
-import { anyCycleFilterSql } from './filter-sql.ts';
+import { anyCycleFilterSql, scopeKey } from './filter-sql.ts';
 import { orgSubtree } from './org-subtree.ts';
 
 /**
@@ -25,7 +25,7 @@ export async function resolveCycle(wh: Warehouse, filters: AnalysisFilters): Pro
   const generation = wh.writeGeneration;
   let entry = cache.get(wh);
   if (!entry || entry.generation !== generation || entry.byKey.size >= MAX_KEYS) cache.set(wh, (entry = { generation, byKey: new Map() }));
-  const key = JSON.stringify([filters.from ?? null, filters.to ?? null, filters.orgUnitId ?? null, filters.role ?? null]);
+  const key = JSON.stringify([filters.from ?? null, filters.to ?? null, filters.orgUnitId ?? null, filters.role ?? null, scopeKey()]);
   let hit = entry.byKey.get(key);
   if (!hit) {
     const byKey = entry.byKey;
