@@ -23,6 +23,10 @@ export class AuthError extends BilingualError {
   }
 }
 
+/** How long a resolved session or token is trusted without asking the database (see `resolved`). */
+const CACHE_MS = 30_000;
+const CACHE_ENTRIES = 10_000;
+
 const SESSION_PREFIX = 'pls_';
 const TOKEN_PREFIX = 'plt_';
 
@@ -38,7 +42,30 @@ export class AuthService {
    * file: kept in this process, by secret hash, with the same idle and absolute limits.
    */
   private readonly memorySessions = new Map<string, { userId: string; createdAt: number; lastSeen: number }>();
+  /**
+   * Resolved sessions and tokens, so a dashboard's burst of requests does not cost two lookups each
+   * (3.6 ms a request on the distribution bench, a fifth of a fast panel's time). An entry is used
+   * only while nothing has been written since (the warehouse's write generation: a sign-out, a
+   * revoked token, a disabled user or changed scope are writes) and for a short while (CACHE_MS, and
+   * at most a quarter of the idle limit), after which the database is asked again and records the
+   * use. Keyed by the secret's hash; bounded.
+   */
+  private readonly resolved = new Map<string, { generation: number; at: number; actor: (Actor & { mustChangePassword?: boolean }) | null }>();
   constructor(readonly wh: Warehouse, readonly options: AuthOptions = DEFAULT_AUTH) {}
+
+  private async cached<T extends (Actor & { mustChangePassword?: boolean }) | null>(key: string, ip: string | null, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.resolved.get(key);
+    if (hit && hit.generation === this.wh.writeGeneration && now - hit.at < Math.min(CACHE_MS, this.options.idleMs / 4))
+      return (hit.actor ? { ...hit.actor, ip } : null) as T;
+    const generation = this.wh.writeGeneration;
+    const actor = await load();
+    if (this.resolved.size >= CACHE_ENTRIES) this.resolved.delete(this.resolved.keys().next().value!);
+    this.resolved.delete(key);
+    // Only a live answer is kept: an unknown secret is asked again (it costs an attacker the lookups).
+    if (actor) this.resolved.set(key, { generation, at: now, actor });
+    return actor;
+  }
 
   /**
    * First start on a database with no users: an `admin` whose password is given (automated
@@ -82,6 +109,10 @@ export class AuthService {
   /** The actor behind a session cookie, or null when it is unknown, expired, idle or revoked. */
   async fromSession(token: string, ip: string | null): Promise<(Actor & { mustChangePassword: boolean }) | null> {
     if (!token.startsWith(SESSION_PREFIX)) return null;
+    return this.wh.readOnly ? this.sessionActor(token, ip) : this.cached(`s:${sha256(token)}`, ip, () => this.sessionActor(token, ip));
+  }
+
+  private async sessionActor(token: string, ip: string | null): Promise<(Actor & { mustChangePassword: boolean }) | null> {
     const s = this.wh.readOnly ? this.memorySession(sha256(token)) : await resolveSession(this.wh, sha256(token), this.options.idleMs);
     if (!s) return null;
     const user = await getUserSecret(this.wh, s.userId);
@@ -92,6 +123,10 @@ export class AuthService {
   /** The owner of a personal API token (same permissions as the owner), or null. */
   async fromBearer(token: string, ip: string | null): Promise<Actor | null> {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
+    return this.cached(`t:${sha256(token)}`, ip, () => this.tokenActor(token, ip));
+  }
+
+  private async tokenActor(token: string, ip: string | null): Promise<Actor | null> {
     const t = await resolveToken(this.wh, sha256(token));
     if (!t) return null;
     const user = await getUserSecret(this.wh, t.userId);
