@@ -83,6 +83,8 @@ describe('signing in over HTTP', () => {
     const ok = await trpc('auth.changePassword', { current: 'First-Admin-Pass-1', next: 'A-much-better-passphrase-9' }, { cookie, mutation: true });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect((await trpc('meta.overview', undefined, { cookie })).status).toBe(200);
+    // The one-time password is spent.
+    expect((await trpc('auth.signIn', { login: 'admin', password: 'First-Admin-Pass-1' }, { mutation: true })).status).toBe(401);
     adminCookie = cookie;
   });
 
