@@ -1,6 +1,7 @@
 /**
  * Screenshots of every page in both languages at 1440×900, for a human to look at.
- * Usage: node --import tsx e2e/screenshots.ts http://127.0.0.1:8321 /tmp/shots
+ * Usage: PERFLENS_TOKEN=plt_… node --import tsx e2e/screenshots.ts http://127.0.0.1:8321 /tmp/shots
+ * (the token, made on the account page, signs every request in)
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -9,10 +10,11 @@ import { launchOptions } from './launch.ts';
 const base = process.argv[2] ?? 'http://127.0.0.1:8321';
 const out = process.argv[3] ?? '/tmp/perflens-shots';
 mkdirSync(out, { recursive: true });
+const signedIn: Record<string, string> = process.env.PERFLENS_TOKEN ? { authorization: `Bearer ${process.env.PERFLENS_TOKEN}` } : {};
 
 const browser = await chromium.launch(launchOptions);
 for (const lang of ['zh', 'en'] as const) {
-  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, extraHTTPHeaders: signedIn });
   await ctx.addInitScript((l) => localStorage.setItem('perflens.lang', l), lang);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error('pageerror', e.message));

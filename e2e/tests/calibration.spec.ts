@@ -112,5 +112,7 @@ test('run a calibration, move one person with a reason, finalise, export and fin
   expect(entry?.before?.grade).toBe(before);
   expect(entry?.after?.grade).toBe(target);
   expect(entry?.after?.employeeId).toBe(employeeId);
-  expect(session.audit.map((a) => a.action)).toEqual(['calibration.create', 'calibration.adjust', 'calibration.finalise']);
+  // …and so is the export: who took the grades out, and when, signed in as the admin.
+  expect(session.audit.map((a) => a.action)).toEqual(['calibration.create', 'calibration.adjust', 'calibration.finalise', 'export.calibration']);
+  expect(session.audit.at(-1)?.actor).toBe('admin');
 });

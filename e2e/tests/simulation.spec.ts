@@ -32,7 +32,7 @@ test('edit a weight, see the migration and the cost change, save, reload and com
   await settled(page);
   // Unedited scheme against itself: nobody moves, no cost change.
   await expect(page.getByTestId('share-changed')).toHaveText('0.0%');
-  await expect(page.getByTestId('cost-delta')).toHaveText('+0.00');
+  await expect(page.getByTestId('cost-delta')).toHaveText('+¥0.00');
   await expect(page.getByTestId('nobody-affected')).toBeVisible();
   await expect(page.getByTestId('no-cost-change')).toBeVisible();
 

@@ -6,6 +6,7 @@ import App from './App.vue';
 import { i18n } from './i18n';
 import { createAppRouter } from './router';
 import { seedQueries, type EarlyQuery } from './composables/overviewQueries';
+import { onUserChange } from './auth/session';
 import './styles.css';
 
 /** Creates and mounts the dashboard; `early` are the requests main.ts already sent. */
@@ -21,5 +22,7 @@ export function mountApp(early: EarlyQuery[]): void {
     },
   });
   seedQueries(queryClient, early);
+  // Another user (or nobody) now: nothing the previous one was allowed to see stays cached.
+  onUserChange(() => queryClient.clear());
   createApp(App).use(createPinia()).use(createAppRouter()).use(i18n).use(VueQueryPlugin, { queryClient }).mount('#app');
 }

@@ -4,7 +4,10 @@
  * is still downloading and compiling. Every other page starts the app directly.
  */
 import { startOverviewPrefetch, type EarlyQuery } from './composables/overviewQueries';
+import { prefetchMe } from './auth/early';
 
+// Who is signed in travels in the same batch as the overview's requests.
+prefetchMe();
 let early: EarlyQuery[] = [];
 if (window.location.pathname === '/') {
   early = startOverviewPrefetch(Object.fromEntries(new URLSearchParams(window.location.search)));

@@ -16,32 +16,22 @@ const FIXED_MARGINS = { outerBoundsMode: 'none' } as const;
 
 const axisName = { nameTextStyle: { color: MUTED, fontSize: 12 }, nameGap: 28 };
 
+/*
+ * `compact`: a phone-width chart (composables/narrow.ts). Margins shrink so the plot keeps most of
+ * the ~350 px, and labels that sat side by side go one under the other.
+ */
+
 /** Grade distribution: actual shares as bars, the guideline as a dashed marker line series. */
-export function gradeOption(data: GradesResult, guideline: Record<Grade, number>, t: T): EChartsCoreOption {
+export function gradeOption(data: GradesResult, guideline: Record<Grade, number>, t: T, compact = false): EChartsCoreOption {
   const g = data.groups[0];
   const grades = data.grades;
-  const total = g?.total ?? 0;
+  const tooltip = gradeTooltip(data, guideline, t);
+  if (compact) return compactGradeOption(data, guideline, t, tooltip);
   return {
     textStyle: baseTextStyle,
     grid: { left: 56, right: 24, top: 40, bottom: 64, ...FIXED_MARGINS },
     legend: { top: 0, right: 0, data: [t('charts.grades.actual'), { name: t('charts.grades.guideline'), icon: 'rect', itemHeight: 3 }] },
-    tooltip: {
-      trigger: 'axis',
-      axisPointer: { type: 'shadow' },
-      formatter: (params: unknown) => {
-        const p = (params as Array<{ dataIndex: number }>)[0];
-        if (!p || !g) return '';
-        const grade = grades[p.dataIndex]!;
-        const expected = guideline[grade] * total;
-        return [
-          `<b>${esc(t(`grade.${grade}`))} (${grade})</b>`,
-          `${dot(GRADE_COLORS[grade])}${t('charts.grades.count')}: <b>${fmtInt(g.counts[grade])}</b> / ${fmtInt(total)}`,
-          `${t('charts.grades.share')}: <b>${fmtPct(g.shares[grade])}</b>`,
-          `${t('charts.grades.guideline')}: ${fmtPct(guideline[grade], 0)} (≈ ${fmtInt(expected)})`,
-          `<span style="color:${MUTED}">${t('charts.clickToDrill')}</span>`,
-        ].join('<br/>');
-      },
-    },
+    tooltip,
     xAxis: {
       type: 'category',
       data: grades.map((gr) => t(`grade.${gr}`)),
@@ -92,10 +82,89 @@ export function gradeOption(data: GradesResult, guideline: Record<Grade, number>
   };
 }
 
+/**
+ * On a phone the grades are rows (best on top) so their names read in full beside the bars, with
+ * share and count at each bar's end and the guideline as a vertical mark across it.
+ */
+function compactGradeOption(data: GradesResult, guideline: Record<Grade, number>, t: T, tooltip: object): EChartsCoreOption {
+  const g = data.groups[0];
+  const grades = data.grades;
+  return {
+    textStyle: baseTextStyle,
+    grid: { left: 4, right: 16, top: 32, bottom: 24, containLabel: true },
+    legend: { top: 0, right: 0, data: [t('charts.grades.actual'), { name: t('charts.grades.guideline'), icon: 'rect', itemWidth: 3, itemHeight: 12 }] },
+    tooltip,
+    yAxis: {
+      type: 'category',
+      inverse: true,
+      data: grades.map((gr) => t(`grade.${gr}`)),
+      // The name with its share and count under it, clear of the bars and the guideline marks.
+      axisLabel: {
+        interval: 0,
+        align: 'right',
+        formatter: (label: string, i: number) =>
+          g ? `{name|${label}}\n{share|${fmtPct(g.shares[grades[i]!])}} {count|${fmtInt(g.counts[grades[i]!])}}` : label,
+        rich: {
+          name: { fontSize: 12, color: '#374151', lineHeight: 16, align: 'right' },
+          share: { fontSize: 12, fontWeight: 600, color: '#111827', align: 'right' },
+          count: { fontSize: 11, color: MUTED, align: 'right' },
+        },
+      },
+      axisTick: { alignWithLabel: true },
+    },
+    xAxis: { type: 'value', splitNumber: 3, axisLabel: { formatter: (v: number) => fmtPct(v, 0) } },
+    series: [
+      {
+        name: t('charts.grades.actual'),
+        type: 'bar',
+        barWidth: '55%',
+        itemStyle: { color: '#9aa5b1' },
+        data: grades.map((gr) => ({ value: g?.shares[gr] ?? 0, itemStyle: { color: GRADE_COLORS[gr] } })),
+        z: 2,
+      },
+      {
+        name: t('charts.grades.guideline'),
+        type: 'line',
+        data: grades.map((gr) => guideline[gr]),
+        symbol: 'rect',
+        symbolSize: [3, 22],
+        lineStyle: { width: 0 },
+        itemStyle: { color: '#111827' },
+        z: 5,
+        tooltip: { show: false },
+      },
+    ],
+  };
+}
+
+/** The grade chart's tooltip, the same in both layouts. */
+function gradeTooltip(data: GradesResult, guideline: Record<Grade, number>, t: T): object {
+  const g = data.groups[0];
+  const grades = data.grades;
+  const total = g?.total ?? 0;
+  return {
+    trigger: 'axis',
+    axisPointer: { type: 'shadow' },
+    formatter: (params: unknown) => {
+      const p = (params as Array<{ dataIndex: number }>)[0];
+      if (!p || !g) return '';
+      const grade = grades[p.dataIndex]!;
+      const expected = guideline[grade] * total;
+      return [
+        `<b>${esc(t(`grade.${grade}`))} (${grade})</b>`,
+        `${dot(GRADE_COLORS[grade])}${t('charts.grades.count')}: <b>${fmtInt(g.counts[grade])}</b> / ${fmtInt(total)}`,
+        `${t('charts.grades.share')}: <b>${fmtPct(g.shares[grade])}</b>`,
+        `${t('charts.grades.guideline')}: ${fmtPct(guideline[grade], 0)} (≈ ${fmtInt(expected)})`,
+        `<span style="color:${MUTED}">${t('charts.clickToDrill')}</span>`,
+      ].join('<br/>');
+    },
+  };
+}
+
 // Round bin edges live in core so the server can apply them (distribution.scores `nice`).
 export { niceBins } from '@perflens/core/stats/bins';
 
-export function histogramOption(data: ScoresResult, t: T): EChartsCoreOption {
+export function histogramOption(data: ScoresResult, t: T, compact = false): EChartsCoreOption {
   const s = data.stats;
   const bins = data.bins;
   const width = bins.length ? bins[0]!.to - bins[0]!.from : 1;
@@ -108,7 +177,7 @@ export function histogramOption(data: ScoresResult, t: T): EChartsCoreOption {
     : [];
   return {
     textStyle: baseTextStyle,
-    grid: { left: 56, right: 24, top: 60, bottom: 56, ...FIXED_MARGINS },
+    grid: { left: compact ? 48 : 56, right: compact ? 12 : 24, top: 60, bottom: 56, ...FIXED_MARGINS },
     tooltip: {
       trigger: 'item',
       formatter: (p: { dataIndex: number }) => {
@@ -150,12 +219,13 @@ export function histogramOption(data: ScoresResult, t: T): EChartsCoreOption {
 }
 
 /** Shares of each grade per period as a 100% stacked column chart. */
-export function trendOption(data: GradesResult, t: T): EChartsCoreOption {
+export function trendOption(data: GradesResult, t: T, compact = false): EChartsCoreOption {
   const groups = data.groups;
   return {
     textStyle: baseTextStyle,
-    grid: { left: 56, right: 24, top: 40, bottom: 64, ...FIXED_MARGINS },
-    legend: { top: 0, data: data.grades.map((g) => t(`grade.${g}`)) },
+    // On a phone the legend fills the top line: the plot (and its axis name) start below it.
+    grid: compact ? { left: 44, right: 8, top: 60, bottom: 64, ...FIXED_MARGINS } : { left: 56, right: 24, top: 40, bottom: 64, ...FIXED_MARGINS },
+    legend: compact ? { top: 0, itemGap: 8, itemWidth: 16, data: data.grades.map((g) => t(`grade.${g}`)) } : { top: 0, data: data.grades.map((g) => t(`grade.${g}`)) },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
@@ -179,7 +249,8 @@ export function trendOption(data: GradesResult, t: T): EChartsCoreOption {
       // An explicit interval (≤ 12 labels) instead of 'auto' + hideOverlap, which measure every label.
       axisLabel: { interval: Math.max(0, Math.ceil(groups.length / 12) - 1), rotate: groups.length > 12 ? 45 : 0 },
     },
-    yAxis: { type: 'value', max: 1, name: t('charts.trend.yAxis'), ...axisName, nameLocation: 'end', axisLabel: { formatter: (v: number) => fmtPct(v, 0) } },
+    // (On a phone the % on the axis says it; the name would sit under the legend.)
+    yAxis: { type: 'value', max: 1, name: compact ? '' : t('charts.trend.yAxis'), ...axisName, nameLocation: 'end', axisLabel: { formatter: (v: number) => fmtPct(v, 0) } },
     series: data.grades.map((g) => ({
       name: t(`grade.${g}`),
       type: 'bar',
@@ -192,11 +263,11 @@ export function trendOption(data: GradesResult, t: T): EChartsCoreOption {
 }
 
 /** Box plot per org unit; names are truncated and rotated so 20+ units stay legible. */
-export function boxOption(rows: OrgBox[], t: T): EChartsCoreOption {
+export function boxOption(rows: OrgBox[], t: T, compact = false): EChartsCoreOption {
   const many = rows.length > 8;
   return {
     textStyle: baseTextStyle,
-    grid: { left: 56, right: 24, top: 48, bottom: many ? 96 : 56, ...FIXED_MARGINS },
+    grid: { left: compact ? 44 : 56, right: compact ? 8 : 24, top: 48, bottom: many ? 96 : 56, ...FIXED_MARGINS },
     tooltip: {
       trigger: 'item',
       formatter: (p: { dataIndex: number }) => {

@@ -28,11 +28,12 @@ const axisName = { nameTextStyle: { color: MUTED, fontSize: 12 }, nameGap: 26 };
  * a black marker; the x labels carry the guideline share and the quota headcount so the rounding
  * is visible.
  */
-export function groupOption(g: RankingGroup, shares: Record<Grade, number> | null, t: T): EChartsCoreOption {
+export function groupOption(g: RankingGroup, shares: Record<Grade, number> | null, t: T, compact = false): EChartsCoreOption {
   const gap = (x: Grade) => g.recorded[x] - g.quota[x];
   return {
     textStyle: baseTextStyle,
-    grid: { left: 48, right: 16, top: 44, bottom: 58 },
+    // On a phone (compact) the legend takes two lines and each grade's label three.
+    grid: compact ? { left: 36, right: 8, top: 64, bottom: 72 } : { left: 48, right: 16, top: 44, bottom: 58 },
     legend: {
       top: 0,
       right: 0,
@@ -69,7 +70,7 @@ export function groupOption(g: RankingGroup, shares: Record<Grade, number> | nul
         interval: 0,
         formatter: (label: string, i: number) => {
           const x = GRADES[i]!;
-          return `{name|${label}}\n{quota|${t('calibration.chart.quotaShort', { n: g.quota[x] })}}${shares ? ` {share|${fmtNum(shares[x], shares[x] % 1 ? 1 : 0)}%}` : ''}`;
+          return `{name|${label}}\n{quota|${t('calibration.chart.quotaShort', { n: g.quota[x] })}}${shares ? `${compact ? '\n' : ' '}{share|${fmtNum(shares[x], shares[x] % 1 ? 1 : 0)}%}` : ''}`;
         },
         rich: { name: { fontSize: 12, color: '#374151', lineHeight: 18 }, quota: { fontSize: 12, fontWeight: 600, color: '#111827' }, share: { fontSize: 11, color: MUTED } },
       },
