@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   policy: () => import('./policy.ts'),
   simulation: () => import('./simulation.ts'),
   import: () => import('../packages/warehouse/bench/import.ts'),
+  load: () => import('./load.ts'),
 };
 
 const only = process.argv.slice(2);

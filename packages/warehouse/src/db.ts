@@ -340,6 +340,18 @@ export class Warehouse {
   }
 
   /**
+   * A write to access bookkeeping only (when a session or token was last used). Nothing derived
+   * and nothing memoised reads those columns, so it does not count as a write: otherwise every
+   * signed-in user's once-a-minute touch would throw away the memos and make the next request
+   * re-check the derived tables.
+   */
+  async touch(sql: string, params?: SqlParams): Promise<void> {
+    await this.use(async (conn) => {
+      await conn.run(sql, params as never);
+    }, false);
+  }
+
+  /**
    * All-or-nothing unit of work on one connection. Any throw rolls back, so a failed import
    * leaves the database exactly as it was.
    */

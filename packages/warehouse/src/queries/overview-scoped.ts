@@ -1,5 +1,5 @@
 import type { Warehouse, SqlParams } from '../db.ts';
-import { scopeWhere } from './filter-sql.ts';
+import { scopeKey, scopeWhere } from './filter-sql.ts';
 import type { Overview } from './overview.ts';
 
 /**
@@ -7,7 +7,12 @@ import type { Overview } from './overview.ts';
  * company-wide counts would tell them the size of units they may not see. Rows are counted by
  * the unit they belong to (an assessment by the unit at the time of the assessment).
  */
-export async function overviewScoped(wh: Warehouse): Promise<Overview> {
+export function overviewScoped(wh: Warehouse): Promise<Overview> {
+  // Kept until the next write, per scope (the key names the units).
+  return wh.memo(`overview:${scopeKey()}`, () => countInScope(wh));
+}
+
+async function countInScope(wh: Warehouse): Promise<Overview> {
   const params: SqlParams = {};
   const where: string[] = [];
   scopeWhere(where, params, 'org_unit_id');

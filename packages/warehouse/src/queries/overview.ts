@@ -12,8 +12,9 @@ export interface Overview {
 }
 
 /** Row counts and the span of monthly periods that have assessments. */
-export async function overview(wh: Warehouse): Promise<Overview> {
-  const rows = await wh.query<Overview>(`
+export function overview(wh: Warehouse): Promise<Overview> {
+  // Asked by every dashboard visit: kept until the next write rather than counted each time.
+  return wh.memo('overview', async () => (await wh.query<Overview>(`
     SELECT
       (SELECT count(*) FROM employees)::INTEGER AS "employees",
       (SELECT count(*) FROM org_units)::INTEGER AS "orgUnits",
@@ -23,6 +24,5 @@ export async function overview(wh: Warehouse): Promise<Overview> {
       (SELECT count(*) FROM rater_scores)::INTEGER AS "raterScores",
       (SELECT min(p.id) FROM periods p WHERE p.kind = 'month') AS "firstPeriod",
       (SELECT max(p.id) FROM periods p WHERE p.kind = 'month') AS "lastPeriod"
-  `);
-  return rows[0]!;
+  `))[0]!);
 }

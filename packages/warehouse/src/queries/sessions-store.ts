@@ -30,7 +30,7 @@ export async function resolveSession(wh: Warehouse, tokenHash: string, idleMs: n
   );
   if (!s) return null;
   // Best effort, as for tokens: parallel requests of one session race to record it.
-  if (s.stale) await wh.run('UPDATE sessions SET last_seen_at = current_timestamp WHERE id = $id', { id: tokenHash }).catch(() => undefined);
+  if (s.stale) await wh.touch('UPDATE sessions SET last_seen_at = current_timestamp WHERE id = $id', { id: tokenHash }).catch(() => undefined);
   const { stale: _stale, ...rest } = s;
   return rest;
 }

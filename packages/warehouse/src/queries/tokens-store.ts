@@ -37,7 +37,7 @@ export async function resolveToken(wh: Warehouse, tokenHash: string): Promise<{ 
   // A read-only snapshot cannot record the use; the token still works there.
   // Best effort: concurrent first requests with one token all try this, and DuckDB lets one win
   // (the others get a write conflict, which must not fail their request).
-  if (t.stale && !wh.readOnly) await wh.run('UPDATE api_tokens SET last_used_at = current_timestamp WHERE id = $id', { id: t.id }).catch(() => undefined);
+  if (t.stale && !wh.readOnly) await wh.touch('UPDATE api_tokens SET last_used_at = current_timestamp WHERE id = $id', { id: t.id }).catch(() => undefined);
   return { id: t.id, userId: t.userId };
 }
 
