@@ -13,3 +13,4 @@ export * from './queries/simulation-index.ts';
 export * from './queries/roles-index.ts';
 export * from './queries/auth-index.ts';
 export { runAs, currentActor, cliActor, type Actor } from './context.ts';
+export { refreshDerivedInBackground, derivedState, type DerivedState } from './derived-refresh.ts';

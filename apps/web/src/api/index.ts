@@ -35,6 +35,7 @@ export const api = {
   orgUnits: (): Promise<C.OrgUnit[]> => trpc.meta.orgUnits.query(),
   periods: (): Promise<C.Period[]> => trpc.meta.periods.query(),
   roles: (): Promise<C.RoleInfo[]> => trpc.meta.roles.query(),
+  refreshState: () => trpc.meta.refreshState.query(),
   renameRole: (input: { code: string; nameZh: string; nameEn: string }) => trpc.roles.rename.mutate(input),
   mergeRoles: (input: { from: string[]; into: string }) => trpc.roles.merge.mutate(input),
   setRoleScheme: (input: { code: string; schemeId: string | null }) => trpc.roles.setScheme.mutate(input),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { IMPORT_FIELDS, IMPORT_TARGETS, mappingNameSchema, parseDateFormatOption, previewInputSchema, runInputSchema, saveMappingInputSchema } from '@perflens/core';
 import {
-  deleteMapping, errorsToCsv, ImportFileError, importFile, listBatches, listMappings, listScales, previewImport, resolveUpload, saveMapping, storeReport,
+  deleteMapping, errorsToCsv, ImportFileError, importFile, listBatches, listMappings, listScales, previewImport, refreshDerivedInBackground, resolveUpload, saveMapping,
+  storeReport,
 } from '@perflens/warehouse';
 import { explainFileFailure, fileFailureError } from '@perflens/warehouse/import/failure';
 import { ImportInternalError } from '@perflens/warehouse/import/file-errors';
@@ -83,6 +84,8 @@ export const importRouter = router({
       return { ok: false as const, errorCount: result.errorCount, counts: result.counts, rowCount: result.rowCount, errors: result.errors, reportId };
     }
     if (input.saveMappingAs) await saveMapping(ctx.wh, { name: input.saveMappingAs, table: input.table, mapping: input.mapping, constants: input.constants, gradeMap: input.gradeMap });
+    // The tables the calibration and simulation pages read are rebuilt now, not in the next request.
+    void refreshDerivedInBackground(ctx.wh);
     await auditAction(ctx, 'import.run', 'import_batch', result.batchId === undefined ? null : String(result.batchId), {
       table: input.table, fileName: upload.fileName, rows: result.rowCount,
     });

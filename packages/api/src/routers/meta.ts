@@ -1,4 +1,4 @@
-import { currentActor, listOrgUnits, listPeriods, listRoleRows, overview, overviewScoped, type Warehouse } from '@perflens/warehouse';
+import { currentActor, derivedState, listOrgUnits, listPeriods, listRoleRows, overview, overviewScoped, type Warehouse } from '@perflens/warehouse';
 import { router } from '../trpc.ts';
 import { procedure } from '../access.ts';
 
@@ -21,4 +21,6 @@ export const metaRouter = router({
   periods: procedure('read.aggregate', { scoped: true }).query(({ ctx }) => listPeriods(ctx.wh)),
   /** Every role that exists (built-ins and imported job titles), for pickers and the roles admin. */
   roles: procedure('read.aggregate', { scoped: true }).query(({ ctx }) => listRoleRows(ctx.wh)),
+  /** Whether the derived tables are being refreshed after an import (the header says "updating"). */
+  refreshState: procedure('read.aggregate', { scoped: true }).query(({ ctx }) => derivedState(ctx.wh)),
 });

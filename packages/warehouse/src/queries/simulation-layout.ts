@@ -163,9 +163,10 @@ export function invalidateSimulationLayout(wh: Warehouse): void {
  * check and any rebuild are one shared promise, so runs arriving together after an import
  * (a rebuild takes most of a minute at 200,000 employees) wait for one rebuild, not start two.
  */
-export function ensureSimulationLayout(wh: Warehouse): Promise<string> {
+export function ensureSimulationLayout(wh: Warehouse, options: { recheck?: boolean } = {}): Promise<string> {
   const cached = lastCheck.get(wh);
-  if (cached && performance.now() - cached.at < CHECK_TTL_MS) return Promise.resolve(cached.sig);
+  // `recheck`: right after a write (derived-refresh.ts), when a check of 2 s ago says nothing.
+  if (cached && !options.recheck && performance.now() - cached.at < CHECK_TTL_MS) return Promise.resolve(cached.sig);
   let p = inFlight.get(wh);
   if (!p) {
     p = wh.detached(() => checkLayout(wh))
