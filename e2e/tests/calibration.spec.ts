@@ -81,9 +81,18 @@ test('run a calibration, move one person with a reason, finalise, export and fin
   // The running counter of the person's group moved by exactly one toward "over" on the new grade.
   await expect(page.getByTestId(`counter-${groupKey}-${target}`)).toHaveAttribute('data-diff', String(diffBefore + 1));
 
-  // Finalise (confirm), then the session is locked in the UI and on the server.
+  // Finalise: the move left the person's group over quota on the new grade, so the dialog lists
+  // that group and locks only after an explicit acknowledgement.
   await page.getByTestId('finalise').click();
-  await page.locator('.el-message-box__btns .el-button--primary').click();
+  const finaliseDialog = page.getByTestId('finalise-dialog');
+  await expect(finaliseDialog).toBeVisible();
+  await expect(finaliseDialog.getByTestId('off-quota')).toBeVisible();
+  await expect(finaliseDialog.getByTestId(`off-quota-${groupKey}`)).toBeVisible();
+  // Styled (Element's dialog CSS is in the build), not raw text over the page.
+  expect(await finaliseDialog.evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(255, 255, 255)');
+  await expect(finaliseDialog.getByTestId('finalise-confirm')).toBeDisabled();
+  await finaliseDialog.getByTestId('finalise-ack').click();
+  await finaliseDialog.getByTestId('finalise-confirm').click();
   await expect(detail).toHaveAttribute('data-status', 'final');
   await expect(page.getByTestId('locked-note')).toBeVisible();
   await expect(page.getByTestId(`adjust-${employeeId}`)).toBeDisabled();
