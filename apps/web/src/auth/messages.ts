@@ -71,3 +71,4 @@ export async function copyText(text: string): Promise<boolean> {
   area.remove();
   return ok;
 }
+

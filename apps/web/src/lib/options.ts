@@ -56,29 +56,7 @@ export function gradeOption(data: GradesResult, guideline: Record<Grade, number>
       nameLocation: 'end',
       axisLabel: { formatter: (v: number) => fmtPct(v, 0) },
     },
-    series: [
-      {
-        name: t('charts.grades.actual'),
-        type: 'bar',
-        barWidth: '55%',
-        // Neutral series colour for the legend swatch; each bar takes its grade colour.
-        itemStyle: { color: '#9aa5b1' },
-        data: grades.map((gr) => ({ value: g?.shares[gr] ?? 0, itemStyle: { color: GRADE_COLORS[gr] } })),
-        z: 2,
-      },
-      {
-        name: t('charts.grades.guideline'),
-        type: 'line',
-        data: grades.map((gr) => guideline[gr]),
-        // Markers only: a line joining grades would suggest a trend between categories.
-        symbol: 'rect',
-        symbolSize: [44, 3],
-        lineStyle: { width: 0 },
-        itemStyle: { color: '#111827' },
-        z: 5,
-        tooltip: { show: false },
-      },
-    ],
+    series: gradeSeries(data, guideline, t, [44, 3]),
   };
 }
 
@@ -113,31 +91,42 @@ function compactGradeOption(data: GradesResult, guideline: Record<Grade, number>
       axisTick: { alignWithLabel: true },
     },
     xAxis: { type: 'value', splitNumber: 3, axisLabel: { formatter: (v: number) => fmtPct(v, 0) } },
-    series: [
-      {
-        name: t('charts.grades.actual'),
-        type: 'bar',
-        barWidth: '55%',
-        itemStyle: { color: '#9aa5b1' },
-        data: grades.map((gr) => ({ value: g?.shares[gr] ?? 0, itemStyle: { color: GRADE_COLORS[gr] } })),
-        z: 2,
-      },
-      {
-        name: t('charts.grades.guideline'),
-        type: 'line',
-        data: grades.map((gr) => guideline[gr]),
-        symbol: 'rect',
-        symbolSize: [3, 22],
-        lineStyle: { width: 0 },
-        itemStyle: { color: '#111827' },
-        z: 5,
-        tooltip: { show: false },
-      },
-    ],
+    series: gradeSeries(data, guideline, t, [3, 22]),
   };
 }
 
 /** The grade chart's tooltip, the same in both layouts. */
+/**
+ * The grade chart's two series, upright or on its side: bars in each grade's colour and the
+ * guideline as a mark per grade (`marker`: its width × height).
+ */
+function gradeSeries(data: GradesResult, guideline: Record<Grade, number>, t: T, marker: [number, number]): object[] {
+  const g = data.groups[0];
+  return [
+    {
+      name: t('charts.grades.actual'),
+      type: 'bar',
+      barWidth: '55%',
+      // Neutral series colour for the legend swatch; each bar takes its grade colour.
+      itemStyle: { color: '#9aa5b1' },
+      data: data.grades.map((gr) => ({ value: g?.shares[gr] ?? 0, itemStyle: { color: GRADE_COLORS[gr] } })),
+      z: 2,
+    },
+    {
+      name: t('charts.grades.guideline'),
+      type: 'line',
+      data: data.grades.map((gr) => guideline[gr]),
+      // Markers only: a line joining grades would suggest a trend between categories.
+      symbol: 'rect',
+      symbolSize: marker,
+      lineStyle: { width: 0 },
+      itemStyle: { color: '#111827' },
+      z: 5,
+      tooltip: { show: false },
+    },
+  ];
+}
+
 function gradeTooltip(data: GradesResult, guideline: Record<Grade, number>, t: T): object {
   const g = data.groups[0];
   const grades = data.grades;
