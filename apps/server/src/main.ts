@@ -10,6 +10,7 @@ import { registerBackup } from './commands/backup.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerPublish } from './commands/publish.ts';
 import { registerAudit } from './commands/audit.ts';
+import { registerReport } from './commands/report.ts';
 import { VERSION } from './http.ts';
 import { readServerInfo } from './server-info.ts';
 
@@ -98,5 +99,6 @@ registerBackup(program);
 registerRestore(program);
 registerPublish(program);
 registerAudit(program);
+registerReport(program);
 
 program.parseAsync(process.argv).catch(fail);

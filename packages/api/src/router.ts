@@ -12,6 +12,7 @@ import { scenarioRouter } from './routers/scenario.ts';
 import { rolesRouter } from './routers/roles.ts';
 import { authRouter } from './routers/auth.ts';
 import { adminRouter } from './routers/admin.ts';
+import { reportRouter } from './routers/report.ts';
 
 /** One router per capability; the procedure names are the public HTTP API (see README). */
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   roles: rolesRouter,
   auth: authRouter,
   admin: adminRouter,
+  report: reportRouter,
 });
 
 export type AppRouter = typeof appRouter;

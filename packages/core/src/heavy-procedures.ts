@@ -14,6 +14,7 @@ export const HEAVY_PROCEDURES: ReadonlySet<string> = new Set([
   'policy.exportXlsx',
   'calibration.session.export',
   'calibration.session.create',
+  'report.create',
 ]);
 
 export function isHeavyProcedure(path: string): boolean {
