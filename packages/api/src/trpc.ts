@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { roleCodeSchema } from '@perflens/core';
 import { unknownRoleCodes, type Actor, type Warehouse } from '@perflens/warehouse';
@@ -175,12 +176,18 @@ const rolesMustExist = t.middleware(async ({ ctx, path, getRawInput, next }) => 
 const HEAVY_AT_ONCE = Math.max(1, Number(process.env.PERFLENS_HEAVY_CONCURRENCY ?? 1) || 1);
 let heavyRunning = 0;
 const heavyQueue: Array<() => void> = [];
+/**
+ * Set while a request holds a heavy slot. A heavy procedure that calls others (report.create asks
+ * policy.effect and scenario.compare through their procedures) already holds the slot for them:
+ * queueing those behind itself would wait until the time limit.
+ */
+const inHeavyLane = new AsyncLocalStorage<true>();
 const heavyLane = t.middleware(async ({ path, next }) => {
-  if (!isHeavyProcedure(path)) return next();
+  if (!isHeavyProcedure(path) || inHeavyLane.getStore()) return next();
   if (heavyRunning >= HEAVY_AT_ONCE) await new Promise<void>((resolve) => heavyQueue.push(resolve));
   else heavyRunning++;
   try {
-    return await next();
+    return await inHeavyLane.run(true, () => next());
   } finally {
     // Hand the slot straight to the next in line (the count stays), or free it.
     const nextInLine = heavyQueue.shift();
