@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
-import { builtinScheme } from '@perflens/core';
+import { bonusUsesGradeCoefficient, builtinScheme, type Scheme } from '@perflens/core';
 import { Warehouse } from '@perflens/warehouse';
 import { appRouter, createCallerFactory } from '../src/index.ts';
 import { loadDemo } from '../../demo/src/index.ts';
@@ -130,5 +130,51 @@ describe('scenarios', () => {
     expect(row2[1]).toBe('转化率 40');
     expect(row2[4]).toBe(cmp[0]!.result.changed);
     expect(row2[9]).toBe(Number(cmp[0]!.result.cost.delta));
+  });
+
+  // Issue 18: two saved scenarios with different settings must not show the same cost unless
+  // they are the same. Each compare re-runs the stored scheme with its stored settings on this
+  // real DuckDB file, so a cache keyed on the scenario, or a setting dropped on save, shows here.
+  describe('cost follows what was saved', () => {
+    const coefficient = (s: Scheme, grade: string, c: number): Scheme => ({ ...s, gradeBands: s.gradeBands.map((b) => (b.grade === grade ? { ...b, coefficient: c } : b)) });
+    const cost = async (ids: string[]) => (await caller.scenario.compare({ ids })).map((c) => c.result.cost.scenario);
+
+    it('a coefficient the formula uses: different coefficients cost differently, identical scenarios the same', async () => {
+      const fn = builtinScheme('functional-v1'); // bonus = 20% of salary × grade coefficient
+      expect(bonusUsesGradeCoefficient(fn)).toBe(true);
+      const a = await caller.scenario.save({ name: 'A 2.0', baseSchemeId: fn.id, scheme: coefficient(fn, 'A', 2) });
+      const a2 = await caller.scenario.save({ name: 'A 2.0 again', baseSchemeId: fn.id, scheme: coefficient(fn, 'A', 2) });
+      const a15 = await caller.scenario.save({ name: 'A 1.5', baseSchemeId: fn.id, scheme: coefficient(fn, 'A', 1.5) });
+      const [ca, ca2, ca15] = await cost([a.id, a2.id, a15.id]);
+      expect(ca2).toBe(ca);
+      expect(ca15).not.toBe(ca);
+      // Each compared cost is what a direct run of that scheme gives: every scenario is scored
+      // with its own coefficient, not one remembered from another.
+      const base = await caller.simulation.run({ baseSchemeId: fn.id });
+      const run2 = await caller.simulation.run({ baseSchemeId: fn.id, scheme: coefficient(fn, 'A', 2) });
+      expect(run2.cost.scenario).toBe(ca);
+      expect(Number(ca)).toBeGreaterThan(Number(base.cost.scenario));
+      // Compared again in another order and alone: the same figures.
+      expect(await cost([a15.id, a.id])).toEqual([ca15, ca]);
+      expect(await cost([a2.id])).toEqual([ca]);
+    });
+
+    it('the same scheme saved with different settings costs what those settings select', async () => {
+      const fn = coefficient(builtinScheme('functional-v1'), 'B', 1.5);
+      const all = await caller.scenario.save({ name: 'B 1.5 all', baseSchemeId: 'functional-v1', scheme: fn });
+      const y24 = await caller.scenario.save({ name: 'B 1.5 2024', baseSchemeId: 'functional-v1', scheme: fn, settings: { baseline: 'base', from: '2024-01', to: '2024-12' } });
+      const [call, c24] = await cost([all.id, y24.id]);
+      expect(c24).not.toBe(call);
+      expect((await caller.simulation.run({ baseSchemeId: 'functional-v1', scheme: fn, from: '2024-01', to: '2024-12' })).cost.scenario).toBe(c24);
+    });
+
+    it('a coefficient the formula does not use changes no cost, which is why the editor disables it', async () => {
+      const m = builtinScheme('merchandiser-v1'); // bonus = salary × score/100
+      expect(bonusUsesGradeCoefficient(m)).toBe(false);
+      const a = await caller.scenario.save({ name: 'merch A 2.0', baseSchemeId: m.id, scheme: coefficient(m, 'A', 2) });
+      const b = await caller.scenario.save({ name: 'merch as is', baseSchemeId: m.id, scheme: m });
+      const [ca, cb] = await cost([a.id, b.id]);
+      expect(ca).toBe(cb);
+    });
   });
 });

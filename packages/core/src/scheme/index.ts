@@ -6,3 +6,4 @@ export * from './evaluate.ts';
 export * from './seeds.ts';
 export * from './compile-sql.ts';
 export * from './streaks.ts';
+export * from './usage.ts';
