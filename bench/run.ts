@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   simulation: () => import('./simulation.ts'),
   import: () => import('../packages/warehouse/bench/import.ts'),
   load: () => import('./load.ts'),
+  report: () => import('./report.ts'),
 };
 
 const only = process.argv.slice(2);
