@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import ExcelJS from 'exceljs';
-import { trpcQuery } from './helpers.ts';
+import { confirmCreation, trpcQuery } from './helpers.ts';
 
 interface Overview {
   employees: number;
@@ -26,6 +26,7 @@ async function chooseFlat(page: Page): Promise<void> {
 /** Imports the previewed file as a flat sheet and checks the first listed error: its row number and text. */
 async function expectFirstError(page: Page, row: string, text: string): Promise<void> {
   await chooseFlat(page);
+  await confirmCreation(page);
   await page.getByTestId('run-import').click();
   await expect(page.getByTestId('result-failed')).toBeVisible();
   const first = page.getByTestId('error-table').locator('tbody tr').first();
@@ -50,6 +51,7 @@ test('a broken file is rejected row by row and nothing is written', async ({ pag
   // Give the department as a constant: now the row-level problems surface, with row numbers.
   await page.getByTestId('mapping-table').locator('tr', { has: page.getByTestId('field-department') }).locator('.el-switch').click();
   await page.getByTestId('const-department').fill('E2E 测试部');
+  await confirmCreation(page);
   await page.getByTestId('run-import').click();
   await expect(page.getByTestId('error-table')).toContainText('abc');
   const rows = page.getByTestId('error-table').locator('tbody tr');
@@ -115,6 +117,7 @@ test('a good flat sheet is imported and the counts rise', async ({ page }) => {
   await uploadCsv(page, 'good.csv', csv);
   await expect(page.getByTestId('preview-rows')).toContainText('3');
   await chooseFlat(page);
+  await confirmCreation(page);
   await page.getByTestId('run-import').click();
   await expect(page.getByTestId('result-ok')).toBeVisible();
   await expect(page.getByTestId('result-summary')).toContainText('3');

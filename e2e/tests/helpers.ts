@@ -52,3 +52,14 @@ export async function chooseTable(page: Page, table: string): Promise<void> {
   // The preview for this table (its suggestions, the grade column's values) has arrived.
   await expect(mapping).toHaveAttribute('data-busy', 'false');
 }
+
+/**
+ * Confirms the departments and employees an import creates, when it lists any (the Data page asks
+ * before anything new is created), once the list for the current mapping has arrived.
+ */
+export async function confirmCreation(page: Page): Promise<void> {
+  await expect(page.getByTestId('mapping')).toHaveAttribute('data-busy', 'false');
+  const box = page.getByTestId('confirm-create');
+  if (await box.isVisible()) await box.click();
+  await expect(page.getByTestId('run-import')).toHaveAttribute('data-needs-confirm', 'false');
+}

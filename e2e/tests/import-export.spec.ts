@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { chartsReady, chooseTable, gradeCounts, trpcQuery, uploadFile, type Counts } from './helpers.ts';
+import ExcelJS from 'exceljs';
+import { chartsReady, chooseTable, confirmCreation, gradeCounts, trpcQuery, uploadFile, type Counts } from './helpers.ts';
 
 /**
  * Another company's data: an English HR-system export (the IBM HR sample's columns) with its own
@@ -90,6 +91,10 @@ test('an English HR export: its job titles become roles and its 1–4 rating goe
   await expect(page.getByTestId('scale-grade-3')).toHaveAttribute('data-choice', edited);
   await expect(page.getByTestId('scale-grade-3')).toContainText(`${edited} · `);
 
+  // Its two departments and 20 people are new: listed, and created once confirmed.
+  await expect(page.getByTestId('create-plan')).toHaveAttribute('data-units', '2');
+  await expect(page.getByTestId('create-plan')).toHaveAttribute('data-employees', '20');
+  await confirmCreation(page);
   await expect(page.getByTestId('run-import')).toBeEnabled();
   await page.getByTestId('run-import').click();
   await expect(page.getByTestId('result-ok')).toBeVisible();
@@ -142,6 +147,7 @@ test('roles from an import are merged, renamed and given a scheme, then simulate
   await uploadFile(page, 'accounts.csv', csv);
   await chooseTable(page, 'flat');
   await expect(page.getByTestId('scale-complete')).toBeVisible();
+  await confirmCreation(page);
   await page.getByTestId('run-import').click();
   await expect(page.getByTestId('result-ok')).toBeVisible();
 
@@ -196,4 +202,86 @@ test('roles from an import are merged, renamed and given a scheme, then simulate
   await expect(page.getByTestId('weight-sum')).toContainText('100');
   await expect(page.getByTestId('kpi-table')).toContainText(main.code);
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-running', 'false');
+});
+
+interface OrgUnit {
+  id: string;
+  name: string;
+}
+
+test('a typo in a department is shown beside the name it is close to, and nothing new is imported unconfirmed', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/data');
+  const unitsBefore = (await trpcQuery<OrgUnit[]>(page, 'meta.orgUnits')).map((u) => u.name);
+  expect(unitsBefore, 'the demo company has 跟单一部').toContain('跟单一部');
+  expect(unitsBefore).not.toContain('跟单一布');
+
+  // Another system's export: a notes sheet first, then the results under a title row, one of them
+  // typed 跟单一布 for 跟单一部 (布 and 部 are one keystroke apart in pinyin input).
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('填表说明').addRows([['本文件由绩效系统导出，请勿修改表头'], ['说明', '各部门负责人核对后提交']]);
+  const sheet = wb.addWorksheet('绩效明细');
+  sheet.addRows([
+    ['2025年11月绩效考核明细'],
+    ['员工编号', '员工姓名', '所属部门', '岗位名称', '考核周期', '综合得分'],
+    ['T7001', '测试赵', '跟单一部', '跟单员', '2025-11', 88],
+    ['T7002', '测试钱', '跟单一布', '跟单员', '2025-11', 79],
+    ['T7003', '测试孙', '跟单一部', '跟单员', '2025-11', 91],
+  ]);
+  const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+  // The column suggestions for the target are held back: until they arrive, Import cannot run.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(
+    (url) => url.pathname.includes('import.preview'),
+    async (route) => {
+      if (decodeURIComponent(route.request().url()).includes('"table":"flat"')) await held;
+      await route.continue();
+    },
+  );
+  await uploadFile(page, '绩效系统导出.xlsx', buffer, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+
+  // The results sheet is read, and its headers make it a flat sheet without being asked.
+  await expect(page.getByTestId('preview-table')).toContainText('测试钱');
+  await expect(page.getByTestId('target-table')).toHaveAttribute('data-table', 'flat');
+  const run = page.getByTestId('run-import');
+  await expect(run).toBeDisabled();
+  await expect(run).toHaveAttribute('data-ready', 'false');
+  release();
+  await expect(page.getByTestId('mapping')).toHaveAttribute('data-busy', 'false');
+  await expect(page.getByTestId('map-department')).toContainText('所属部门');
+
+  // What the import would create is listed, the typo flagged with the name it is close to.
+  const plan = page.getByTestId('create-plan');
+  await expect(plan).toBeVisible();
+  await expect(plan).toHaveAttribute('data-units', '1');
+  await expect(plan).toHaveAttribute('data-employees', '3');
+  const typo = plan.locator('[data-testid="create-unit"][data-name="跟单一布"]');
+  await expect(typo).toContainText('跟单一布');
+  await expect(typo.getByTestId('create-near')).toHaveAttribute('data-similar', '跟单一部');
+  await expect(typo.getByTestId('create-near')).toContainText('是否应为现有部门“跟单一部”');
+  await expect(page.getByTestId('create-near-alert')).toBeVisible();
+  await expect(page.getByTestId('create-employees')).toContainText('T7001 测试赵');
+
+  // The import waits for the confirmation, and says so.
+  await expect(run).toHaveAttribute('data-ready', 'true');
+  await expect(run).toBeDisabled();
+  await expect(page.getByTestId('run-blocker')).toContainText('请先核对本次导入将新建的部门和员工');
+  expect((await trpcQuery<OrgUnit[]>(page, 'meta.orgUnits')).map((u) => u.name)).not.toContain('跟单一布');
+
+  // The same in English.
+  await page.getByTestId('lang-en').click();
+  await expect(typo.getByTestId('create-near')).toContainText('did you mean the existing "跟单一部"?');
+  await expect(page.getByTestId('run-blocker')).toContainText('Check the departments and employees this import creates');
+  await page.getByTestId('lang-zh').click();
+
+  await page.getByTestId('confirm-create').click();
+  await expect(run).toBeEnabled();
+  await run.click();
+  await expect(page.getByTestId('result-ok')).toBeVisible();
+  await expect(page.getByTestId('result-summary')).toContainText('新增 3 条');
+  const unitsAfter = (await trpcQuery<OrgUnit[]>(page, 'meta.orgUnits')).map((u) => u.name);
+  expect(unitsAfter.filter((n) => n === '跟单一布')).toHaveLength(1);
+  expect(errors).toEqual([]);
 });

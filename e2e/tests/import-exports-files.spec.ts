@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chooseTable, trpcQuery, uploadFile } from './helpers.ts';
+import { chooseTable, confirmCreation, trpcQuery, uploadFile } from './helpers.ts';
 
 /**
  * The other two exports the importer tests use (packages/warehouse/test/fixtures/exports), each
@@ -21,6 +21,8 @@ async function importFlat(page: import('@playwright/test').Page, name: string): 
   await chooseTable(page, 'flat');
   // The grade column's values are all on the proposed scale.
   await expect(page.getByTestId('scale-complete')).toBeVisible();
+  // Its departments and people are new: listed, and created once confirmed.
+  await confirmCreation(page);
   await expect(page.getByTestId('run-import')).toBeEnabled();
   await page.getByTestId('run-import').click();
   await expect(page.getByTestId('result-ok')).toBeVisible();

@@ -42,7 +42,7 @@ describe('perflens import on real-world exports', () => {
   it('the English HR export from the issue, as typed there: titles, a 1–4 scale, no score, a constant period', async () => {
     const db = join(dir, 'en.duckdb');
     const r = await cli(
-      ['import', join(EXPORTS, 'hr-en.xlsx'), '--table', 'flat', '--map', 'employee_id=EmployeeNumber', '--map', 'department=Department', '--map', 'role=JobRole', '--map', 'grade=PerformanceRating', '--set', 'period=2024'],
+      ['import', join(EXPORTS, 'hr-en.xlsx'), '--table', 'flat', '--map', 'employee_id=EmployeeNumber', '--map', 'department=Department', '--map', 'role=JobRole', '--map', 'grade=PerformanceRating', '--set', 'period=2024', '--create-new'],
       { PERFLENS_DB: db, LANG: 'en' },
     );
     expect(r.stderr).toBe('');
@@ -59,7 +59,7 @@ describe('perflens import on real-world exports', () => {
   it('a scale given on the command line, values with spaces', async () => {
     const db = join(dir, 'us.duckdb');
     const r = await cli(
-      ['import', join(EXPORTS, 'reviews-us.csv'), '--table', 'flat', '--grade-map', 'Outstanding=A,Exceeds Expectations=B,Fully Meets=C,Needs Improvement=D,PIP=E'],
+      ['import', join(EXPORTS, 'reviews-us.csv'), '--table', 'flat', '--grade-map', 'Outstanding=A,Exceeds Expectations=B,Fully Meets=C,Needs Improvement=D,PIP=E', '--create-new'],
       { PERFLENS_DB: db, LANG: 'zh_CN.UTF-8' },
     );
     expect(r.stderr).toBe('');
@@ -74,7 +74,7 @@ describe('perflens import on real-world exports', () => {
 
   it('the Chinese GBK sheet on 卓越/优秀/良好/合格/待改进/不合格, with a saved mapping reused', async () => {
     const db = join(dir, 'zh.duckdb');
-    const r = await cli(['import', join(EXPORTS, 'kaohe-zh.csv'), '--table', 'flat', '--save-mapping', '年度考核'], { PERFLENS_DB: db, LANG: 'zh_CN.UTF-8' });
+    const r = await cli(['import', join(EXPORTS, 'kaohe-zh.csv'), '--table', 'flat', '--save-mapping', '年度考核', '--create-new'], { PERFLENS_DB: db, LANG: 'zh_CN.UTF-8' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('按取值推荐：zh_6');
     expect(r.stdout).toContain('  卓越 → A 优');

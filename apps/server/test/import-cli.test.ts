@@ -70,7 +70,13 @@ describe('perflens import', () => {
     expect(shifted.stderr).toContain('Row 3: 8 fields but the header has 7 columns (extra: "多余")');
     // A fixed file then imports, with a constant standing in for a missing column.
     writeFileSync(file, '工号,部门,岗位,得分\nE1,跟单部,跟单员,92\n');
-    const ok = await cli(['import', file, '--table', 'flat', '--map', 'department=部门', '--set', 'period=2024年3月'], { PERFLENS_DB: db, LANG: 'en' });
+    // It names a department that does not exist yet: listed, and refused until confirmed.
+    const unconfirmed = await cli(['import', file, '--table', 'flat', '--map', 'department=部门', '--set', 'period=2024年3月'], { PERFLENS_DB: db, LANG: 'en' });
+    expect(unconfirmed.code).toBe(1);
+    expect(unconfirmed.stdout).toContain('Would create 1 department(s):\n  跟单部 (1 rows)\nWould create 1 employee(s): E1\n');
+    expect(unconfirmed.stderr).toContain('bad.csv: the import would create 1 department (column "部门"): "跟单部" (from row 2); and 1 employee (E1). Nothing was written');
+    expect(unconfirmed.stderr).toContain('--create-new');
+    const ok = await cli(['import', file, '--table', 'flat', '--map', 'department=部门', '--set', 'period=2024年3月', '--create-new'], { PERFLENS_DB: db, LANG: 'en' });
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('batch 1, 1 rows inserted');
@@ -82,7 +88,12 @@ describe('perflens import', () => {
     try {
       const file = join(dir, 'flat.csv');
       writeFileSync(file, FLAT.join('\n'));
-      const r = await cli(['import', file, '--table', 'flat', '--save-mapping', 'hr-export'], { PERFLENS_DB: db, LANG: 'en' });
+      // Through the server too, nothing is created unconfirmed.
+      const refused = await cli(['import', file, '--table', 'flat'], { PERFLENS_DB: db, LANG: 'en' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('--create-new');
+      expect(await running.wh.query(`SELECT count(*)::INTEGER AS n FROM org_units`)).toEqual([{ n: 0 }]);
+      const r = await cli(['import', file, '--table', 'flat', '--save-mapping', 'hr-export', '--create-new'], { PERFLENS_DB: db, LANG: 'en' });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout).toContain(`through the running server at ${running.url}`);

@@ -109,6 +109,8 @@ describe('import preview', () => {
     expect(p).toEqual({
       fileName: 'a.csv', format: 'csv', encoding: 'utf-8', delimiter: ',', sheets: [], headers: ['工号', '得分'], sampleRows: [['E1', '']], rowCount: 1, headerRow: 3,
       suggestedTable: 'flat', suggestions: { employee_id: '工号' }, samples: {}, confidence: {}, grade: null,
+      // No creation plan in this answer (the server sends one for tables that can create units).
+      creates: null,
     });
   });
 

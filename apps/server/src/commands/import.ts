@@ -3,7 +3,8 @@ import { basename, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { constantsSchema, GRADE_LABELS, importTargetSchema, mappingSchema, onDuplicateSchema, parseDateFormatOption, parseGradeMap, type ImportError, type ScaleEntry } from '@perflens/core';
+import { constantsSchema, type ConfirmCreate, type CreationPlan, GRADE_LABELS, importTargetSchema, mappingSchema, onDuplicateSchema, parseDateFormatOption, parseGradeMap, type ImportError, type ScaleEntry } from '@perflens/core';
+import { CreationNotConfirmedError } from '@perflens/warehouse/import/creation';
 import { errorsToCsv, getMapping, importFile, previewImport, saveMapping, type ImportPreview, type ImportResult, type SavedMapping } from '@perflens/warehouse';
 import { loadConfig } from '../config.ts';
 import { openWarehouse } from './serve.ts';
@@ -26,6 +27,7 @@ const optsSchema = z.object({
   gradeScale: z.string().min(1).optional(),
   dateFormat: z.string().min(1).optional(),
   createMissing: z.boolean().optional(),
+  createNew: z.boolean().optional(),
 });
 
 interface RunInput {
@@ -39,6 +41,7 @@ interface RunInput {
   gradeScale?: string;
   dateFormat?: 'YMD' | 'MDY' | 'DMY';
   createMissing?: boolean;
+  confirmCreate?: ConfirmCreate;
 }
 
 /** "field=value" pairs; the value may itself contain '='. */
@@ -85,6 +88,8 @@ async function remoteBackend(base: string, token: string, file: string): Promise
   return {
     preview: (table, sheet, mapping, constants) => trpc(base, token, 'import.preview', { uploadId, table, sheet, mapping, constants }, false),
     savedMapping: async (name) => (await trpc<SavedMapping[]>(base, token, 'import.mappings', undefined, false)).find((m) => m.name === name) ?? null,
+    // A refusal to create unconfirmed org units or employees is the server's 400, whose message
+    // lists them and names --create-new; it ends the command as any server error does.
     run: (input) => trpc(base, token, 'import.run', { uploadId, ...input }, true),
     close: () => undefined,
   };
@@ -103,6 +108,33 @@ async function localBackend(file: string): Promise<Backend> {
     },
     close: () => wh.close(),
   };
+}
+
+/**
+ * The org units and employees the import would create, as the preview found them: each new unit
+ * with its row count and, when its name is close to one already stored (跟单一布 beside 跟单一部),
+ * that name, so a typo is seen before it becomes a department.
+ */
+function planText(plan: CreationPlan, lang: Lang): string {
+  const lines: string[] = [];
+  if (plan.orgUnits.length) {
+    lines.push(lang === 'zh' ? `将新建 ${plan.orgUnits.length} 个部门：` : `Would create ${plan.orgUnits.length} department(s):`);
+    for (const u of plan.orgUnits.slice(0, 100)) {
+      const near = u.similar
+        ? lang === 'zh'
+          ? ` ⚠ 与${u.similar.existing ? '现有部门' : '文件中的'}“${u.similar.name}”相近，是否写错？`
+          : ` ⚠ close to ${u.similar.existing ? 'the existing' : "the file's"} "${u.similar.name}": a typo?`
+        : '';
+      lines.push(`  ${u.name}${lang === 'zh' ? `（${u.rows} 行）` : ` (${u.rows} rows)`}${near}`);
+    }
+    if (plan.orgUnits.length > 100) lines.push(lang === 'zh' ? `  …… 另有 ${plan.orgUnits.length - 100} 个` : `  … ${plan.orgUnits.length - 100} more`);
+  }
+  if (plan.employeeCount) {
+    const shown = plan.employees.slice(0, 10).map((e) => (e.name && e.name !== e.id ? `${e.id} ${e.name}` : e.id));
+    const more = plan.employeeCount > shown.length ? (lang === 'zh' ? ' 等' : ', …') : '';
+    lines.push(lang === 'zh' ? `将新建 ${plan.employeeCount} 名员工：${shown.join('、')}${more}` : `Would create ${plan.employeeCount} employee(s): ${shown.join(', ')}${more}`);
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 function errorTable(errors: ImportError[], lang: Lang, limit = 50): string {
@@ -134,6 +166,7 @@ export function registerImport(program: Command): void {
     .option('--grade-scale <name>', 'rating scale by name: a preset (num_4_high, num_5_high, en_words, zh_6, letters_sd …) or a saved one')
     .option('--date-format <order>', 'order of slash dates: MDY (01/17/19) or DMY (17/01/2019); YMD for 2019/1/17 (default: read from the column)')
     .option('--create-missing', 'metrics: create the org units the file names that do not exist yet')
+    .option('--create-new', 'confirm creating the org units and employees the file names that do not exist yet (listed before the import; without this flag an import that would create any is refused)')
     .action(async (fileArg: string, raw: Record<string, unknown>) => {
       const lang = langOf(process.env);
       const o = optsSchema.parse(raw);
@@ -178,11 +211,27 @@ export function registerImport(program: Command): void {
             process.stdout.write(`  ${e.value} → ${g}${n !== undefined ? (lang === 'zh' ? `（${n} 行）` : ` (${n} rows)`) : ''}\n`);
           }
         }
+        // New org units and employees are listed, and created only when confirmed (--create-new):
+        // a typo in a department column would otherwise become a department of its own.
+        const creates = preview.creates && (o.table !== 'metrics' || o.createMissing) ? preview.creates : null;
+        // The list comes first; the import itself checks the rows before it refuses to create
+        // anything unconfirmed, so a broken file still gets its row-by-row report.
+        if (creates) process.stdout.write(planText(creates, lang));
         const result = await backend.run({
-          table: o.table, mapping, constants, onDuplicate: o.onDuplicate, sheet: o.sheet, saveMappingAs: o.saveMapping,
+          // The sheet the preview read (of several, the flat one unless --sheet names another).
+          table: o.table, mapping, constants, onDuplicate: o.onDuplicate, sheet: o.sheet ?? preview.sheet ?? undefined, saveMappingAs: o.saveMapping,
+          confirmCreate: o.createNew ? true : { orgUnits: [], employees: 0 },
           ...(gradeMap ? { gradeMap } : {}), ...(o.gradeScale ? { gradeScale: o.gradeScale } : {}), ...(dateFormat ? { dateFormat: dateFormat.toUpperCase() as 'YMD' } : {}),
           ...(o.createMissing ? { createMissing: true } : {}),
+        }).catch((err: unknown) => {
+          if (!(err instanceof CreationNotConfirmedError)) throw err;
+          return err;
         });
+        if (result instanceof CreationNotConfirmedError) {
+          process.stderr.write(result[lang] + '\n');
+          process.exitCode = 1;
+          return;
+        }
         if (result.ok) {
           const c = result.created;
           process.stdout.write(

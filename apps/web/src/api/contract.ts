@@ -79,6 +79,8 @@ export type ScaleEntry = RatingScale['entries'][number];
  */
 export type GradePreview = NonNullable<Out['import']['preview']['grade']>;
 export type DateFormat = 'YMD' | 'MDY' | 'DMY';
+/** What the import would create besides its rows (new departments with near matches, new employees). */
+export type CreationPlan = NonNullable<Out['import']['preview']['creates']>;
 
 export interface PreviewResult {
   fileName: string;
@@ -86,6 +88,8 @@ export interface PreviewResult {
   encoding?: string;
   delimiter?: string;
   sheets?: string[];
+  /** The sheet read: of several, the one laid out as a flat sheet unless one was asked for. */
+  sheet?: string;
   headers: string[];
   sampleRows: string[][];
   rowCount: number;
@@ -98,6 +102,8 @@ export interface PreviewResult {
   /** field → how sure the suggestion is (1 exact synonym, below 1 a partial match). */
   confidence: Record<string, number>;
   grade: GradePreview | null;
+  /** Null until the columns naming departments and employees are mapped (and for other targets). */
+  creates: CreationPlan | null;
 }
 export interface ImportErrorRow {
   row: number;

@@ -114,6 +114,7 @@ export function normalisePreview(raw: unknown): C.PreviewResult {
     ...(r.encoding ? { encoding: String(r.encoding) } : {}),
     ...(r.delimiter ? { delimiter: String(r.delimiter) } : {}),
     ...(Array.isArray(r.sheets) ? { sheets: r.sheets as string[] } : {}),
+    ...(typeof r.sheet === 'string' ? { sheet: r.sheet } : {}),
     headers: (r.headers ?? []) as string[],
     sampleRows: rows.map((row) => row.map((v) => v ?? '')),
     rowCount: Number(r.rowCount ?? rows.length),
@@ -123,5 +124,6 @@ export function normalisePreview(raw: unknown): C.PreviewResult {
     samples,
     confidence,
     grade: (r.grade as C.GradePreview | null | undefined) ?? null,
+    creates: (r.creates as C.CreationPlan | null | undefined) ?? null,
   };
 }

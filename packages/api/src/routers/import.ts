@@ -5,6 +5,7 @@ import {
   deleteMapping, errorsToCsv, ImportFileError, importFile, listBatches, listMappings, listScales, previewImport, refreshDerivedInBackground, resolveUpload, saveMapping,
   storeReport,
 } from '@perflens/warehouse';
+import { CreationNotConfirmedError } from '@perflens/warehouse/import/creation';
 import { explainFileFailure, fileFailureError } from '@perflens/warehouse/import/failure';
 import { ImportInternalError } from '@perflens/warehouse/import/file-errors';
 import { router } from '../trpc.ts';
@@ -70,9 +71,14 @@ export const importRouter = router({
         table: input.table, mapping: input.mapping, constants: input.constants, onDuplicate: input.onDuplicate,
         sheet: input.sheet, fileName: upload.fileName, source: 'upload',
         gradeMap: input.gradeMap, gradeScale: input.gradeScale, createMissing: input.createMissing,
+        // Nothing is created unconfirmed: without a confirmation an import that would create org
+        // units or employees is refused (the preview's `creates` lists them for the user).
+        confirmCreate: input.confirmCreate ?? { orgUnits: [], employees: 0 },
         dateFormat: input.dateFormat ? (parseDateFormatOption(input.dateFormat) ?? undefined) : undefined,
       });
     } catch (err) {
+      // What the import would create, said in the caller's language; nothing was written.
+      if (err instanceof CreationNotConfirmedError) throw new TRPCError({ code: 'BAD_REQUEST', message: ctx.lang === 'en' ? err.en : err.zh, cause: err });
       // The file's problem, found on a road the importer does not translate itself (the KPI
       // route's first read): the same one format error any other unreadable file gets.
       const problem = fileFailureError(err, upload.path, upload.fileName);

@@ -39,6 +39,16 @@ export const previewInputSchema = z.strictObject({
 
 export const mappingNameSchema = z.string().trim().min(1).max(100);
 
+/** Consent to the org units (by name) and the number of employees an import creates; see runInputSchema. */
+export const confirmCreateSchema = z.union([
+  z.literal(true),
+  z.strictObject({
+    orgUnits: z.array(z.string().min(1).max(200)).max(10_000),
+    employees: z.number().int().min(0),
+  }),
+]);
+export type ConfirmCreate = z.infer<typeof confirmCreateSchema>;
+
 export const runInputSchema = z.strictObject({
   uploadId: uploadIdSchema,
   table: importTargetSchema,
@@ -54,6 +64,12 @@ export const runInputSchema = z.strictObject({
   dateFormat: dateFormatSchema.optional(),
   /** Create the org units a metrics file names that do not exist yet. */
   createMissing: z.boolean().optional(),
+  /**
+   * The org units and employees the caller agreed to create (the preview's `creates`): an import
+   * that would create any other is refused, so a typo never becomes a department unseen.
+   * `true` accepts whatever the file names (scripts that have checked it themselves).
+   */
+  confirmCreate: confirmCreateSchema.optional(),
 });
 export type RunInput = z.infer<typeof runInputSchema>;
 

@@ -20,12 +20,16 @@ import {
   type ImportTarget,
   type OnDuplicate,
   type ScaleEntry,
+  confirmationCovers,
+  type ConfirmCreate,
 } from '@perflens/core';
+import { basename } from 'node:path';
 import type { Warehouse } from '../db.ts';
 import { insertKpiLinesOn } from '../kpi-lines.ts';
 import { importKpiLinesFast } from './kpi-fast.ts';
 import { all, csvScan, extraFieldsError, mappingErrors, nextBatchId, notATableError, nothingToImportError, openQuoteError, readHead, recordBatch, run } from './common.ts';
 import { dimensionSql, loadRoleMatcher, newRolesSql, resolveGradeScale, UnknownScaleError, type NewRole } from './dimensions.ts';
+import { CreationNotConfirmedError, planCreation } from './creation.ts';
 import { blankRowsBelowHeader, hashAndCheckQuotes, sqlIdent, sqlString, type PreparedSource } from './read.ts';
 
 /**
@@ -55,6 +59,13 @@ export interface ImportOptions {
   dateFormat?: DateOrder;
   /** Metrics: create the org units the file names that do not exist (id = name = the value). */
   createMissing?: boolean;
+  /**
+   * The org units and employees the caller agreed to create (flat sheets; metrics with
+   * createMissing). When given, an import that would create anything it does not cover is
+   * refused with CreationNotConfirmedError before its first write. Absent: no check; the API
+   * and the CLI always pass one, so only code that builds its own data (demo, tests) omits it.
+   */
+  confirmCreate?: ConfirmCreate;
   /** Test seam: called after each write statement inside the transaction; a throw aborts the import. */
   afterWrite?: (step: string) => void | Promise<void>;
 }
@@ -273,6 +284,7 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
     });
   } catch (err) {
     if (err instanceof ValidationFailed) return err.failure;
+    if (err instanceof CreationNotConfirmedError) throw err;
     // DuckDB may fail on a broken file before the structure check has answered (its sniffer gives
     // up on an unclosed quote); the check names the line, so it is the better answer.
     const structure = await sha.then(() => null, (e: unknown) => e);
@@ -578,6 +590,18 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         }
         errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
         throw new ValidationFailed({ ok: false, rowCount, errorCount, counts, errors: errors.slice(0, maxErrors) });
+      }
+
+      // 5b. What the import creates besides its rows, checked against what the caller confirmed
+      // (a typo in a department column would otherwise become a department of its own).
+      const unitsCreated = table === 'flat' ? 'f_department' : table === 'metrics' && options.createMissing && byName.has('org_unit_id') ? 'f_org_unit_id' : null;
+      if (options.confirmCreate !== undefined && unitsCreated) {
+        const plan = await planCreation(conn, {
+          units: { src: { from: typed, value: unitsCreated, row: 'src_row' }, by: table === 'flat' ? 'name' : 'id' },
+          employees: table === 'flat' ? { from: typed, id: 'f_employee_id', name: byName.has('name') ? 'f_name' : null, row: 'src_row' } : null,
+        });
+        if (!confirmationCovers(plan, options.confirmCreate))
+          throw new CreationNotConfirmedError(options.fileName ?? basename(path), plan, byName.get(unitsCreated.slice(2))?.header ?? null);
       }
 
       // 6. Write.

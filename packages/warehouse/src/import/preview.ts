@@ -1,8 +1,12 @@
-import { BilingualError, fieldsOf, proposeScale, suggestMapping, type HeaderSuggestion, type ImportTarget, type ScaleProposal, type ScaleValueCount } from '@perflens/core';
+import {
+  BilingualError, fieldsOf, proposeScale, suggestMapping, type CreationPlan, type HeaderSuggestion, type ImportTarget, type ScaleProposal, type ScaleValueCount,
+} from '@perflens/core';
 import { basename } from 'node:path';
 import type { Warehouse } from '../db.ts';
 import { all, notATableError, nothingToImportError, openQuoteError, readHead, type FileHead } from './common.ts';
-import { csvOpenQuoteLine, detectFormat, type FileFormat, type TextEncoding } from './read.ts';
+import { planCreation } from './creation.ts';
+import { dimensionSql } from './dimensions.ts';
+import { csvOpenQuoteLine, detectFormat, sqlString, type FileFormat, type TextEncoding } from './read.ts';
 
 export interface ImportPreview {
   format: FileFormat;
@@ -25,7 +29,20 @@ export interface ImportPreview {
    * them, for the user to confirm or edit before the import (flat and assessments targets).
    */
   grade: { header: string; values: ScaleValueCount[]; proposal: ScaleProposal } | null;
+  /**
+   * What running the import with this mapping would create besides its rows: the org units (each
+   * with a near-match to an existing or other new name, when there is one) and the employees,
+   * for the user to check and confirm (run's confirmCreate). Flat sheets, and metrics (whose
+   * missing org units are created only with createMissing); null for other targets or when the
+   * columns that name them are not mapped yet.
+   */
+  creates: CreationPlan | null;
+  /** Without a target, the one the headers point to (a flat sheet: employee, department, score or grade). */
+  suggestedTable: ImportTarget | null;
 }
+
+/** Sheets read when looking for the flat one (each is converted to be read). */
+const MAX_SHEETS_TRIED = 10;
 
 /** A grade column has a few distinct values; more than this is not a rating column. */
 const MAX_GRADE_VALUES = 200;
@@ -39,6 +56,50 @@ async function valueCounts(wh: Warehouse, head: FileHead, header: string): Promi
     all<{ v: string; n: number }>(conn, `SELECT trim(CAST(v AS VARCHAR)) AS v, count(*)::DOUBLE AS n FROM ${rows} WHERE NULLIF(trim(CAST(v AS VARCHAR)), '') IS NOT NULL GROUP BY 1 ORDER BY n DESC, v LIMIT ${MAX_GRADE_VALUES + 1}`),
   );
   return counted.map((r) => ({ value: r.v, count: r.n }));
+}
+
+/**
+ * A field's value in the preview's scan, as the importer keys it: the mapped column or the
+ * constant, trimmed with width and spaces folded (engine.ts isDimension); null when neither.
+ */
+function dimensionOf(head: FileHead, field: string, mapping: Record<string, string>, constants: Record<string, string>): string | null {
+  const header = mapping[field];
+  if (header && head.headers.includes(header)) return dimensionSql(`NULLIF(trim(CAST(${head.scan.columns[head.headers.indexOf(header)]!} AS VARCHAR)), '')`);
+  // A constant is stored trimmed, as the importer binds it.
+  const constant = constants[field];
+  return constant !== undefined ? `NULLIF(${sqlString(constant.trim())}, '')` : null;
+}
+
+/** The creation plan over the whole file (see ImportPreview.creates). */
+async function creationOf(wh: Warehouse, head: FileHead, table: ImportTarget, mapping: Record<string, string>, constants: Record<string, string>): Promise<CreationPlan | null> {
+  // A text file's first row is its header (title rows above it are skipped by the scan already).
+  const from = head.scan.headerRow ? `(SELECT * FROM ${head.scan.from} LIMIT ALL OFFSET 1)` : head.scan.from;
+  if (table === 'flat') {
+    const unit = dimensionOf(head, 'department', mapping, constants);
+    const id = dimensionOf(head, 'employee_id', mapping, constants);
+    if (!unit || !id) return null;
+    const name = dimensionOf(head, 'name', mapping, constants);
+    return wh.withConnection((conn) =>
+      planCreation(conn, { units: { src: { from, value: unit, row: null }, by: 'name' }, employees: { from, id, name, row: null } }),
+    );
+  }
+  if (table === 'metrics') {
+    const unit = dimensionOf(head, 'org_unit_id', mapping, constants);
+    if (!unit) return null;
+    return wh.withConnection((conn) => planCreation(conn, { units: { src: { from, value: unit, row: null }, by: 'id' }, employees: null }));
+  }
+  return null;
+}
+
+/**
+ * The target the headers point to when none was chosen: a flat sheet when an employee id, a
+ * department and a score or grade column are all recognised (one row per employee and period,
+ * the shape every HR system exports). Other targets are left to the user.
+ */
+export function suggestTarget(headers: string[], samples: Array<Array<string | null>>): ImportTarget | null {
+  const found = new Map(suggestMapping(fieldsOf('flat'), headers, { samples }).filter((s) => s.header).map((s) => [s.field, s.confidence]));
+  const sure = (f: string) => (found.get(f) ?? 0) >= 1;
+  return sure('employee_id') && sure('department') && (found.has('score') || found.has('grade')) ? 'flat' : null;
 }
 
 /** A file that cannot be read at all, explained in both languages (message: "zh / en"). */
@@ -70,6 +131,19 @@ export async function previewImport(
     if (problem) throw Object.assign(new ImportFileError(problem.zh, problem.en), { cause: err });
     throw sanitizeImportError(err, path, opts.fileName);
   }
+  // Of a workbook's sheets, the one laid out as a flat sheet is the one to import when the user
+  // has not picked one (a notes or cover sheet often comes first).
+  if (opts.sheet === undefined && head.prepared.sheets.length > 1 && (opts.table === undefined || opts.table === 'flat') && suggestTarget(head.headers, head.rows) !== 'flat') {
+    for (const sheet of head.prepared.sheets.slice(0, MAX_SHEETS_TRIED)) {
+      if (sheet === head.prepared.sheet) continue;
+      // A sheet that cannot be read is simply not the one; the first sheet's answer stands.
+      const other = await wh.withConnection((conn) => readHead(conn, path, { ...opts, sheet, rows: 20 })).catch(() => null);
+      if (other && suggestTarget(other.headers, other.rows) === 'flat') {
+        head = other;
+        break;
+      }
+    }
+  }
   if (head.headers.length === 0) {
     const name = opts.fileName ?? basename(path);
     const { message } = nothingToImportError(false);
@@ -88,10 +162,12 @@ export async function previewImport(
     const values = await valueCounts(wh, head, mapping.grade);
     if (values.length <= MAX_GRADE_VALUES) grade = { header: mapping.grade, values, proposal: proposeScale(values) };
   }
+  const creates = opts.table ? await creationOf(wh, head, opts.table, mapping, opts.constants ?? {}) : null;
   const p = head.prepared;
   return {
     format: p.format, encoding: p.encoding, delimiter: p.delimiter, sheets: p.sheets, sheet: p.sheet,
     headers: head.headers, rows: head.rows, rowCount: head.rowCount, headerRow: (p.rowOffset ?? 0) + 1, table: opts.table ?? null,
-    suggestions, mapping, unmappedRequired, grade,
+    suggestions, mapping, unmappedRequired, grade, creates,
+    suggestedTable: opts.table ? null : suggestTarget(head.headers, head.rows),
   };
 }
