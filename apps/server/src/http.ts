@@ -275,6 +275,9 @@ export function createAppServer(
     basePath: '/trpc/',
     // Plain clients (curl, Python) may POST a JSON body to any procedure, queries included.
     allowMethodOverride: true,
+    // The largest legitimate body is a displayed table sent for XLSX export (table.exportXlsx:
+    // 20,000 rows); anything larger is refused while it streams in, before it is parsed.
+    maxBodySize: 16 * 1024 * 1024,
     createContext: async ({ req, res }): Promise<Context> => {
       const caller = await callerOf(req);
       return {

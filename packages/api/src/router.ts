@@ -13,6 +13,7 @@ import { rolesRouter } from './routers/roles.ts';
 import { authRouter } from './routers/auth.ts';
 import { adminRouter } from './routers/admin.ts';
 import { reportRouter } from './routers/report.ts';
+import { tableRouter } from './routers/table.ts';
 
 /** One router per capability; the procedure names are the public HTTP API (see README). */
 export const appRouter = router({
@@ -30,6 +31,7 @@ export const appRouter = router({
   auth: authRouter,
   admin: adminRouter,
   report: reportRouter,
+  table: tableRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,3 +14,4 @@ export * from './queries/roles-index.ts';
 export * from './queries/auth-index.ts';
 export { runAs, currentActor, cliActor, type Actor } from './context.ts';
 export { refreshDerivedInBackground, derivedState, type DerivedState } from './derived-refresh.ts';
+export { tableWorkbook, tableCell, type TableExport } from './table-workbook.ts';

@@ -168,7 +168,7 @@ export async function serve(cfg: Config): Promise<RunningServer> {
  * Mutations that only read (an export is a POST so the browser can download it), and signing in
  * and out, whose sessions a snapshot server keeps in memory (packages/auth service.ts).
  */
-const READ_ONLY_MUTATIONS = new Set(['calibration.session.export', 'report.create', 'admin.audit.export', 'auth.signIn', 'auth.signOut']);
+const READ_ONLY_MUTATIONS = new Set(['calibration.session.export', 'report.create', 'table.exportXlsx', 'admin.audit.export', 'auth.signIn', 'auth.signOut']);
 
 const MUTATIONS: ReadonlySet<string> = new Set(
   Object.entries((appRouter as unknown as { _def: { procedures: Record<string, { _def: { type: string } }> } })._def.procedures)

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
+import { expect, test, type Download } from '@playwright/test';
+import { chartsReady, trpcQuery } from './helpers.ts';
+import { signInAs } from './auth.ts';
+
+async function workbook(file: Download): Promise<ExcelJS.Worksheet> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(readFileSync((await file.path())!) as unknown as ArrayBuffer);
+  return wb.worksheets[0]!;
+}
+
+test('a chart’s figures and the leniency table download as XLSX: bold frozen header, numbers as numbers', async ({ page }) => {
+  await page.goto('/?from=2024-01&to=2024-12');
+  await chartsReady(page);
+
+  let download = page.waitForEvent('download');
+  await page.getByTestId('chart-grades-xlsx').click();
+  let file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
+  await expect(page.locator('.el-message--success')).toBeVisible();
+  let ws = await workbook(file);
+  expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+  expect(ws.getRow(1).font?.bold).toBe(true);
+  // Counts and shares are the API's, as numbers (the chart table shows them formatted).
+  const grades = await trpcQuery<{ grades: string[]; groups: Array<{ counts: Record<string, number>; shares: Record<string, number> }> }>(page, 'distribution.grades', {
+    from: '2024-01',
+    to: '2024-12',
+  });
+  const g = grades.groups[0]!;
+  grades.grades.forEach((gr, i) => {
+    expect(ws.getCell(i + 2, 2).value).toBe(g.counts[gr]);
+    expect(ws.getCell(i + 2, 3).value as number).toBeCloseTo(g.shares[gr]!, 3);
+    expect(ws.getCell(i + 2, 3).numFmt).toMatch(/%$/);
+  });
+  expect(ws.getCell(2, 1).value).toBe('优');
+
+  download = page.waitForEvent('download');
+  await page.getByTestId('rater-xlsx').click();
+  file = await download;
+  ws = await workbook(file);
+  expect(ws.getRow(1).values).toContain('评分人');
+  expect(typeof ws.getCell(2, 3).value).toBe('number');
+  const audit = await trpcQuery<{ rows: Array<{ action: string }> }>(page, 'admin.audit.list', { action: 'export.table' });
+  expect(audit.rows.length).toBeGreaterThanOrEqual(2);
+});
+
+test('a role that may not export sees no XLSX button', async ({ page }) => {
+  await signInAs(page, 'viewer');
+  await page.goto('/');
+  await chartsReady(page);
+  await expect(page.getByTestId('chart-grades-table-toggle')).toBeVisible();
+  await expect(page.getByTestId('chart-grades-xlsx')).toHaveCount(0);
+});
