@@ -134,6 +134,7 @@ class Writer {
     const widths = columns.map((c) => (c.width / total) * WIDTH);
     const pad = 4;
     const size = 9;
+    this.fitWords(widths, columns.map((c) => printable(c.header)), rows, size, pad);
     const rowHeight = (cells: string[], font: string): number => {
       this.doc.font(font).fontSize(size);
       return Math.max(...cells.map((c, i) => this.doc.heightOfString(c || ' ', { width: widths[i]! - 2 * pad }))) + 2 * pad;
@@ -170,6 +171,33 @@ class Writer {
     });
     this.doc.x = MARGIN;
     this.doc.moveDown(0.6);
+  }
+
+  /**
+   * Widens columns whose longest word would otherwise be cut mid-word ("Outstan|ding"), taking
+   * the room from columns that have more than their own longest word needs. Chinese text breaks
+   * between any two characters, so only Latin words and figures count.
+   */
+  private fitWords(widths: number[], header: string[], rows: string[][], size: number, pad: number): void {
+    const longest = (text: string, font: string) => {
+      this.doc.font(font).fontSize(size);
+      return Math.max(0, ...text.split(/[\s\u3000-\u9fff\uff00-\uffef]+/).map((w) => this.doc.widthOfString(w)));
+    };
+    const need = widths.map((_, i) => Math.max(longest(header[i] ?? '', 'sans-bold'), ...rows.map((r) => longest(r[i] ?? '', 'sans'))) + 2 * pad + 1);
+    let short = widths.reduce((s, w, i) => s + Math.max(0, need[i]! - w), 0);
+    if (short <= 0) return;
+    const slack = widths.map((w, i) => Math.max(0, w - need[i]!));
+    const spare = slack.reduce((a, b) => a + b, 0);
+    if (spare <= 0) return;
+    // Enough spare room: every cut column gets what it needs. Else each gets its share of what there is.
+    const take = Math.min(1, short / spare);
+    const give = Math.min(1, spare / short);
+    widths.forEach((w, i) => {
+      widths[i] = need[i]! > w ? w + (need[i]! - w) * give : w - slack[i]! * take;
+    });
+    // Rounding may leave the sum a little off the text width: the last column absorbs it.
+    short = WIDTH - widths.reduce((a, b) => a + b, 0);
+    widths[widths.length - 1]! += short;
   }
 
   /** An ECharts option drawn as vector graphics, the full text width wide. */
@@ -253,10 +281,10 @@ function grades(r: Writer, m: ReportModel): void {
   if (!m.grades.byUnit.length) return;
   r.h2(tx.byUnit);
   const cols: Column[] = [
-    { header: tx.unit, width: 3 },
-    { header: tx.n, width: 1.2, align: 'right' },
+    { header: tx.unit, width: 2.6 },
+    { header: tx.n, width: 1, align: 'right' },
     ...GRADES.map((g) => ({ header: gradeName(g, m.lang), width: 1.1, align: 'right' as Align })),
-    { header: tx.deviation, width: 1.6, align: 'right' },
+    { header: tx.deviation, width: 2.3, align: 'right' },
   ];
   const rows = m.grades.byUnit.map((u) => {
     const dev = maxDeviation(u.shares, m.grades.guideline);
@@ -352,7 +380,7 @@ function policy(r: Writer, p: ReportPolicy, m: ReportModel): void {
   }
   r.para(tx.methodNote, { bold: true, size: 9, keep: 30 });
   if (tx.methodNoteLang) r.para(tx.methodNoteLang, { color: MUTED, size: 8 });
-  for (const note of p.methods) r.para(`${note.name}: ${note.text}`, { color: MUTED, size: 8 });
+  for (const note of p.methods) if (note.text.trim()) r.para(`${tx.methodParts[note.name] ?? note.name}: ${note.text}`, { color: MUTED, size: 8 });
 }
 
 function scenario(r: Writer, s: ReportScenario, m: ReportModel): void {
