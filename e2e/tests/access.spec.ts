@@ -270,12 +270,14 @@ test("an HR user's calibration change and an executive's export are on the admin
 
   await input(page, 'audit-actor').fill(USERS.executive.login);
   await input(page, 'audit-action').fill('');
-  await expect(table.getByTestId('audit-action-cell').filter({ hasText: /export/i }).first()).toBeVisible();
+  // Action cells show the action's name; its code is in data-code (and muted beside the name).
+  const exportCell = table.locator('[data-testid="audit-action-cell"][data-code^="export."]');
+  await expect(exportCell.first()).toBeVisible();
   // The executive exported the HR user's session: that is the entry, under its own name.
-  const execActions = await table.getByTestId('audit-action-cell').allInnerTexts();
-  expect(execActions.map((a) => a.trim())).toContain('export.calibration');
+  const execActions = await table.getByTestId('audit-action-cell').evaluateAll((els) => els.map((e) => [e.getAttribute('data-code'), (e as HTMLElement).innerText.trim()]));
+  expect(execActions).toContainEqual(['export.calibration', expect.stringMatching(/^(导出校准结果|Calibration exported)$/)]);
   // Its row opens to show what was exported.
-  const exportRow = table.locator('tbody tr', { has: page.getByTestId('audit-action-cell').filter({ hasText: /export/i }) }).first();
+  const exportRow = table.locator('tbody tr', { has: page.locator('[data-testid="audit-action-cell"][data-code^="export."]') }).first();
   await expect(exportRow).toContainText(USERS.executive.login);
 
   // The chain verifies.

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
+// exceljs is the warehouse's dependency (it writes the workbook); the test reads it back with it.
+import ExcelJS from '../../warehouse/node_modules/exceljs';
 import { Warehouse } from '@perflens/warehouse';
 import { appRouter, createCallerFactory } from '../src/index.ts';
 import { loadCalibrationFixture } from '../../warehouse/test/calibration.fixture.ts';
@@ -43,8 +45,14 @@ describe('calibration procedures (fixture: warehouse/test/calibration.fixture.ts
     expect((missing as TRPCError).code).toBe('NOT_FOUND');
     const x = await caller.calibration.session.export({ id });
     expect(Buffer.from(x.base64, 'base64').subarray(0, 2).toString()).toBe('PK'); // a zip, i.e. an XLSX
+    // Cells speak the caller's language: grade names and action names, the codes only in their own columns.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from((await createCaller({ wh, lang: 'en' }).calibration.session.export({ id })).base64, 'base64') as never);
+    const moved = wb.getWorksheet('审计 Audit')!.getRow(3).values as unknown[];
+    expect(moved.slice(4, 10)).toEqual(['Grade moved', 'E05', '员工5', '2024-01', expect.any(String), 'Good']);
+    expect(moved[12]).toBe('calibration.adjust');
     // The export is on the session's trail too: who took the grades out, and when.
-    expect((await caller.calibration.session.get({ id })).audit.map((a) => a.action)).toEqual(['calibration.create', 'calibration.adjust', 'calibration.finalise', 'export.calibration']);
+    expect((await caller.calibration.session.get({ id })).audit.map((a) => a.action)).toEqual(['calibration.create', 'calibration.adjust', 'calibration.finalise', 'export.calibration', 'export.calibration']);
   });
 
   it('departments, fairness and raters answer with defaults', async () => {

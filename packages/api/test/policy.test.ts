@@ -178,6 +178,8 @@ describe('the executive view and the export', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['摘要', '均值', '事件研究', '时间序列', '中断时间序列', '分布变化', '提示与方法']);
     const summary = wb.getWorksheet('摘要')!;
     expect(summary.getRow(1).getCell(2).value).toBe((await caller.policy.get({ id: 'POL-2024-MD-V2' })).name);
+    // The scope names the unit and the role as people know them, not OU-MD1 / merchandiser.
+    expect(summary.getRow(3).getCell(2).value).toBe('跟单一部, 跟单员');
     const header = summary.getRow(6).values as unknown[];
     expect(header.slice(1, 4)).toEqual(['指标', '方法', '效应估计']);
     const full = await caller.policy.effect({ policyId: 'POL-2024-MD-V2', outcome: 'kpi:order_accuracy' });
@@ -195,6 +197,7 @@ describe('the executive view and the export', () => {
     const wbEn = new ExcelJS.Workbook();
     await wbEn.xlsx.load(Buffer.from(en.base64, 'base64') as never);
     expect(wbEn.worksheets[0]!.name).toBe('Summary');
+    expect(String(wbEn.worksheets[0]!.getRow(3).getCell(2).value)).toMatch(/^跟单一部, Merchandiser$/);
   }, 120_000);
 
   it('rejects an empty or oversized outcome list and an unknown outcome id', async () => {

@@ -128,6 +128,11 @@ describe('scenarios', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['对比摘要', '1 转化率 40', '2 unchanged']);
     const row2 = wb.worksheets[0]!.getRow(2).values as unknown[];
     expect(row2[1]).toBe('转化率 40');
+    // The base scheme by its name, not its id; grades by the scale's names, not letters.
+    expect(row2[2]).toBe(builtinScheme('cs_ecommerce-v1').name.zh);
+    const sheet = wb.worksheets[1]!;
+    expect(sheet.getRow(3).getCell(1).value).toBe('优');
+    expect((sheet.getRow(10).values as unknown[]).slice(2)).toEqual(['优', '良', '中', '基本合格', '不合格']);
     expect(row2[4]).toBe(cmp[0]!.result.changed);
     expect(row2[9]).toBe(Number(cmp[0]!.result.cost.delta));
   });

@@ -63,6 +63,8 @@ describe('calibration sessions', () => {
       ['calibration.finalise', 'hr-wang', null],
     ]);
     expect(after.audit[1]!.before).toEqual({ employeeId: 'E04', periodId: '2024-01', grade: 'B' });
+    // The trail names the person it is about, so the dashboard need not show a bare id.
+    expect(after.audit.map((a) => a.employeeName)).toEqual([null, '员工4', null]);
     expect((await calibrationSessionList(wh)).map((x) => [x.name, x.status, x.people, x.adjusted])).toEqual([['2024年1月校准', 'final', 22, 1]]);
 
     const x = await calibrationSessionExport(wh, { id });
@@ -71,9 +73,44 @@ describe('calibration sessions', () => {
     const result = wb.getWorksheet('结果 Result')!;
     expect(result.rowCount).toBe(23);
     const e04 = result.getRows(2, 22)!.find((r) => r.getCell(1).value === 'E04')!;
-    expect([e04.getCell(10).value, e04.getCell(11).value, e04.getCell(12).value]).toEqual(['B', 'B', 'C']);
+    // Grades by the scale's names (优/良/中 …), the unit by its name, the role by its name; the
+    // codes only in their own trailing columns (unit id, role code, final grade letter).
+    expect([e04.getCell(10).value, e04.getCell(11).value, e04.getCell(12).value]).toEqual(['良', '良', '中']);
+    expect(e04.getCell(5).value).toBe('销售一部');
+    expect([e04.getCell(14).value, e04.getCell(16).value]).toEqual(['D1', 'C']);
+    expect(e04.getCell(6).value).not.toBe(e04.getCell(15).value); // role name, not its code
+    expect(e04.getCell(13).value).toBe('否');
     const audit = wb.getWorksheet('审计 Audit')!;
-    expect(audit.getRow(3).getCell(7).value).toBe('同分，按关键项目得分排后');
+    const headers = (audit.getRow(1).values as unknown[]).slice(1);
+    expect(headers).toEqual([
+      '序号 #', '时间 When', '操作人 Who', '操作 Action', '工号 Employee ID', '姓名 Employee name', '期间 Period',
+      '原等级 From grade', '新等级 To grade', '理由 Reason', '说明 Details', '操作代码 Action code',
+    ]);
+    const adjusted = (audit.getRow(3).values as unknown[]).slice(1);
+    expect(adjusted).toEqual([2, expect.any(String), 'hr-li', '调整等级', 'E04', '员工4', '2024-01', '良', '中', '同分，按关键项目得分排后', '', 'calibration.adjust']);
+    expect(audit.getRow(2).getCell(11).value).toMatch(/保存「2024年1月校准」：22 人/);
+    // No cell of any sheet holds JSON, and no name column holds a bare grade letter.
+    const codeColumns = new Set(['组织单元代码 Org unit ID', '岗位代码 Role code', '最终等级代码 Final grade code', '操作代码 Action code']);
+    for (const ws of [result, audit]) {
+      const head = (ws.getRow(1).values as unknown[]).map(String);
+      ws.eachRow((row, n) => {
+        if (n === 1) return;
+        row.eachCell((cell, c) => {
+          const v = String(cell.value ?? '');
+          expect(v, `${ws.name} ${cell.address}`).not.toMatch(/^[[{]/);
+          if (!codeColumns.has(head[c]!)) expect(v, `${ws.name} ${cell.address}`).not.toMatch(/^[A-E]$/);
+        });
+      });
+    }
+    const quotaHead = (wb.getWorksheet('配额 Quotas')!.getRow(1).values as unknown[]).map(String);
+    expect(quotaHead).toContain('优 Outstanding 配额 quota');
+
+    // In English the same cells speak English.
+    const en = new ExcelJS.Workbook();
+    await en.xlsx.load(Buffer.from((await calibrationSessionExport(wh, { id }, 'en')).base64, 'base64') as never);
+    const e04en = en.getWorksheet('结果 Result')!.getRows(2, 22)!.find((r) => r.getCell(1).value === 'E04')!;
+    expect([e04en.getCell(10).value, e04en.getCell(12).value, e04en.getCell(13).value]).toEqual(['Good', 'Satisfactory', 'No']);
+    expect(en.getWorksheet('审计 Audit')!.getRow(3).getCell(4).value).toBe('Grade moved');
   });
 
   it('the audit log is append-only in practice: a failed adjust writes nothing', async () => {

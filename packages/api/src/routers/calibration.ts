@@ -50,7 +50,7 @@ export const calibrationRouter = router({
     adjust: procedure('calibration.write').input(calibrationSessionAdjustInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionAdjust(ctx.wh, input))),
     finalise: procedure('calibration.write').input(calibrationSessionFinaliseInputSchema).mutation(({ ctx, input }) => mapped(() => calibrationSessionFinalise(ctx.wh, input))),
     export: procedure(['calibration.read', 'export']).input(calibrationSessionExportInputSchema).mutation(async ({ ctx, input }) => {
-      const file = await mapped(() => calibrationSessionExport(ctx.wh, input));
+      const file = await mapped(() => calibrationSessionExport(ctx.wh, input, ctx.lang));
       await auditExport(ctx, 'calibration', input.id);
       return file;
     }),

@@ -33,6 +33,7 @@ import {
   policyPanelSize,
   policyHeadline,
   policyWorkbook,
+  listRoleRows,
   PolicyValidationError,
   savePolicy,
   type Warehouse,
@@ -228,7 +229,8 @@ export const policyRouter = router({
   exportXlsx: procedure(['policy.read', 'export']).input(policyBriefInputSchema).query(async ({ ctx, input }) => {
     const effects = await policyBrief(ctx.wh, input);
     const names = new Map((await listOrgUnits(ctx.wh)).map((u) => [u.id, u.name]));
-    const buf = await policyWorkbook(effects[0]!.policy, effects, ctx.lang, names);
+    const roles = new Map((await listRoleRows(ctx.wh)).map((r) => [r.code, ctx.lang === 'zh' ? r.nameZh : r.nameEn]));
+    const buf = await policyWorkbook(effects[0]!.policy, effects, ctx.lang, names, roles);
     await auditExport(ctx, 'policy', input.policyId, { outcomes: input.outcomes });
     return {
       fileName: `perflens-policy-${input.policyId}-${new Date().toISOString().slice(0, 10)}.xlsx`,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
-import { getScenarios, listScenarios, saveScenario, scenarioWorkbook, type Warehouse } from '@perflens/warehouse';
+import { getScenarios, listSchemes, listScenarios, saveScenario, scenarioWorkbook, type Warehouse } from '@perflens/warehouse';
 import { router } from '../trpc.ts';
 import { auditExport, procedure } from '../access.ts';
 import { currentActor } from '@perflens/warehouse';
@@ -40,7 +40,8 @@ export const scenarioRouter = router({
   /** The comparison as an XLSX workbook, base64 (tRPC carries JSON only). */
   exportXlsx: procedure(['simulation.run', 'export']).input(compareInput).query(async ({ ctx, input }) => {
     const items = await compare(ctx.wh, input);
-    const buf = await scenarioWorkbook(items, ctx.lang);
+    const schemeNames = new Map((await listSchemes(ctx.wh)).map((x) => [x.id, x.name[ctx.lang]]));
+    const buf = await scenarioWorkbook(items, ctx.lang, schemeNames);
     await auditExport(ctx, 'scenario', input.ids.join(','));
     return { fileName: `perflens-scenarios-${new Date().toISOString().slice(0, 10)}.xlsx`, base64: buf.toString('base64') };
   }),

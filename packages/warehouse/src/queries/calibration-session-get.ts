@@ -45,6 +45,8 @@ export interface AuditEntry {
   before: unknown;
   after: unknown;
   reason: string | null;
+  /** For an entry about one person (an adjustment): that person's name, so nobody reads a bare id. */
+  employeeName: string | null;
 }
 
 export interface SessionDetail extends Omit<SessionRow, 'definition'> {
@@ -57,9 +59,12 @@ export interface SessionDetail extends Omit<SessionRow, 'definition'> {
 /** The audit trail of one session, oldest first. */
 export async function sessionAudit(wh: Warehouse, id: string): Promise<AuditEntry[]> {
   const rows = await wh.query<Omit<AuditEntry, 'before' | 'after'> & { before: string | null; after: string | null }>(
-    `SELECT id::INTEGER AS id, strftime(occurred_at, '%Y-%m-%dT%H:%M:%S') AS "occurredAt", actor, action,
-            entity_id AS "entityId", before::VARCHAR AS before, after::VARCHAR AS after, reason
-       FROM audit_log WHERE entity = 'calibration' AND entity_id = $id ORDER BY id`,
+    `SELECT a.id::INTEGER AS id, strftime(a.occurred_at, '%Y-%m-%dT%H:%M:%S') AS "occurredAt", a.actor, a.action,
+            a.entity_id AS "entityId", a.before::VARCHAR AS before, a.after::VARCHAR AS after, a.reason,
+            (SELECT any_value(i.employee_name) FROM calibration_items i
+              WHERE i.calibration_id = $id AND i.employee_id = json_extract_string(a.after, '$.employeeId')
+                AND i.period_id = json_extract_string(a.after, '$.periodId')) AS "employeeName"
+       FROM audit_log a WHERE a.entity = 'calibration' AND a.entity_id = $id ORDER BY a.id`,
     { id },
   );
   return rows.map((r) => ({ ...r, before: r.before === null ? null : JSON.parse(r.before), after: r.after === null ? null : JSON.parse(r.after) }));

@@ -160,7 +160,14 @@ function sheet(wb: ExcelJS.Workbook, name: string, header: string[]): ExcelJS.Wo
  * and method notes of every outcome, in the user's language. Numbers stay numbers (full
  * precision) so they can be re-used in Excel.
  */
-export async function policyWorkbook(policy: Policy, effects: readonly PolicyEffectForExport[], lang: Lang, orgUnitNames: ReadonlyMap<string, string> = new Map()): Promise<Buffer> {
+export async function policyWorkbook(
+  policy: Policy,
+  effects: readonly PolicyEffectForExport[],
+  lang: Lang,
+  orgUnitNames: ReadonlyMap<string, string> = new Map(),
+  /** Role code → name in `lang`: the scope names roles as people know them, not by code. */
+  roleNames: ReadonlyMap<string, string> = new Map(),
+): Promise<Buffer> {
   const t = T[lang];
   const wb = new ExcelJS.Workbook();
   wb.creator = 'PerfLens';
@@ -170,7 +177,7 @@ export async function policyWorkbook(policy: Policy, effects: readonly PolicyEff
   const s = wb.addWorksheet(t.summary);
   s.addRow([t.policy, policy.name]).font = { bold: true };
   s.addRow([t.effective, policy.effectiveFrom]);
-  s.addRow([t.scope, [...policy.scopeOrgUnitIds.map(name), ...policy.scopeRoles].join(', ') || '–']);
+  s.addRow([t.scope, [...policy.scopeOrgUnitIds.map(name), ...policy.scopeRoles.map((r) => roleNames.get(r) ?? r)].join(', ') || '–']);
   const first = effects[0];
   s.addRow([t.control, first?.control.kind === 'chosen' ? first.control.orgUnitIds.map(name).join(', ') : t.automatic]);
   s.addRow([]);

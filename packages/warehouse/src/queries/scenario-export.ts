@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { safeWorkbook } from '../safe-cell.ts';
-import { GRADES } from '@perflens/core';
+import { GRADES, GRADE_LABELS, type Grade } from '@perflens/core';
 import type { SimulationResult } from './simulation-run.ts';
 
 export interface ComparedScenario {
@@ -67,8 +67,15 @@ const T = {
  * scenario its distribution, migration matrix, unit costs and streak changes. Money cells hold
  * the exact decimal as a number with a 2-decimal format (and never pass through a float sum).
  */
-export async function scenarioWorkbook(items: readonly ComparedScenario[], lang: 'zh' | 'en'): Promise<Buffer> {
+export async function scenarioWorkbook(
+  items: readonly ComparedScenario[],
+  lang: 'zh' | 'en',
+  /** Scheme id → its name in `lang`: the base scheme is named as people know it, not by id. */
+  schemeNames: ReadonlyMap<string, string> = new Map(),
+): Promise<Buffer> {
   const t = T[lang];
+  // Grades by the scale's names (优 / Outstanding), not the letters they are stored as.
+  const gradeName = (g: Grade) => GRADE_LABELS[g][lang];
   const wb = new ExcelJS.Workbook();
   wb.creator = 'PerfLens';
   const money = '#,##0.00';
@@ -76,7 +83,7 @@ export async function scenarioWorkbook(items: readonly ComparedScenario[], lang:
   sum.addRow([t.scenario, t.base, t.rows, t.changed, t.share, t.rho, t.costBase, t.costScen, t.delta]).font = { bold: true };
   for (const s of items) {
     const r = s.result;
-    const row = sum.addRow([s.name, s.baseSchemeId ?? '', r.rows, r.changed, r.shareChanged, r.spearman ?? '', Number(r.cost.baseline), Number(r.cost.scenario), Number(r.cost.delta)]);
+    const row = sum.addRow([s.name, s.baseSchemeId === null ? '' : (schemeNames.get(s.baseSchemeId) ?? s.baseSchemeId), r.rows, r.changed, r.shareChanged, r.spearman ?? '', Number(r.cost.baseline), Number(r.cost.scenario), Number(r.cost.delta)]);
     row.getCell(5).numFmt = '0.0%';
     row.getCell(6).numFmt = '0.0000';
     for (const c of [7, 8, 9]) row.getCell(c).numFmt = money;
@@ -88,11 +95,11 @@ export async function scenarioWorkbook(items: readonly ComparedScenario[], lang:
     const r = s.result;
     ws.addRow([t.dist]).font = { bold: true };
     ws.addRow([t.grade, t.baseline, t.scenario]);
-    for (const g of GRADES) ws.addRow([g, r.distribution.baseline[g], r.distribution.scenario[g]]);
+    for (const g of GRADES) ws.addRow([gradeName(g), r.distribution.baseline[g], r.distribution.scenario[g]]);
     ws.addRow([]);
     ws.addRow([t.matrix]).font = { bold: true };
-    ws.addRow([`${t.from} \\ ${t.to}`, ...GRADES]);
-    for (const from of GRADES) ws.addRow([from, ...GRADES.map((to) => r.matrix.find((c) => c.from === from && c.to === to)?.count ?? 0)]);
+    ws.addRow([`${t.from} \\ ${t.to}`, ...GRADES.map(gradeName)]);
+    for (const from of GRADES) ws.addRow([gradeName(from), ...GRADES.map((to) => r.matrix.find((c) => c.from === from && c.to === to)?.count ?? 0)]);
     ws.addRow([]);
     ws.addRow([t.units]).font = { bold: true };
     ws.addRow([t.unit, t.rows, t.changed, t.costBase, t.costScen, t.delta]);
