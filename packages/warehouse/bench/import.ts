@@ -1,15 +1,123 @@
 /**
- * Import throughput: generates a kpi_results file with DuckDB COPY, then times importFile end to
- * end (staging, validation, commit). Usage: node --import tsx bench/import.ts [rows=10000000], or
- * `pnpm bench import` from the repository root (rows from BENCH_IMPORT_ROWS).
+ * Import benchmarks, both run by `pnpm bench import` from the repository root:
+ * - throughput: generates a kpi_results file with DuckDB COPY, then times importFile end to end
+ *   (staging, validation, commit). `node --import tsx bench/import.ts [rows=10000000]`
+ *   (rows from BENCH_IMPORT_ROWS).
+ * - one more month (issue 15): a month of assessments imported into a copy of the distribution
+ *   benchmark's 200,000 employees × 36 months company; the import with its refresh of the derived
+ *   tables, the background refresh after it, and the first distribution.grades, ranking.forced and
+ *   policy.effect afterwards. `node --import tsx bench/import.ts month`; BENCH_IMPORT_ONLY=month
+ *   or =throughput runs one of the two.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse } from '../src/db.ts';
 import { importFile } from '../src/import/index.ts';
+import { ensureAnalytics, lastAnalyticsRefresh } from '../src/analytics.ts';
+import { refreshDerivedInBackground } from '../src/derived-refresh.ts';
 
 export async function run(rows = Number(process.env.BENCH_IMPORT_ROWS ?? 10_000_000)): Promise<void> {
+  const only = process.env.BENCH_IMPORT_ONLY;
+  if (only !== 'month') await throughput(rows);
+  if (only !== 'throughput') await oneMoreMonth();
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/**
+ * Importing one more month of assessments into the 200k × 36 company, on a copy of the
+ * distribution benchmark's file (built on first use). BENCH_MONTH_RUNS months are imported with the
+ * per-period refresh; then one more with analytics_state cleared first, which makes the import take
+ * the full rebuild (the behaviour before issue 15). The floor is DuckDB inserting the same month's
+ * rows from the same CSV (rolled back).
+ */
+export async function oneMoreMonth(): Promise<void> {
+  const { BENCH_DB, ensureBenchDb } = await import('../../../bench/distribution-data.ts');
+  const { appRouter, createCallerFactory } = await import('../../api/src/index.ts');
+  await ensureBenchDb();
+  const dir = mkdtempSync(join(tmpdir(), 'perflens-bench-month-'));
+  const path = join(dir, 'month.duckdb');
+  copyFileSync(BENCH_DB, path);
+  if (existsSync(`${BENCH_DB}.wal`)) copyFileSync(`${BENCH_DB}.wal`, `${path}.wal`);
+  const wh = await Warehouse.open({ path, threads: 2 });
+  try {
+    await wh.run(`INSERT OR REPLACE INTO policies (id, name, effective_from, scope_org_unit_ids, scope_roles)
+                  VALUES ('BENCH-PILOT', '跟单部试点 / merchandiser pilot', DATE '2023-07-01', ['C3'], NULL)`);
+    await ensureAnalytics(wh);
+    await wh.checkpoint();
+    const caller = createCallerFactory(appRouter)({ wh, lang: 'zh' } as never);
+    const [n] = await wh.query<{ a: number; e: number }>('SELECT (SELECT count(*) FROM assessments)::INTEGER AS a, (SELECT count(*) FROM employees)::INTEGER AS e');
+    const monthFile = (month: string) => {
+      const file = join(dir, `${month}.csv`);
+      return wh
+        .run(`COPY (SELECT id AS "工号", '${month}' AS "考核月份", round(60 + (hash(id, '${month}') % 400) / 10, 1) AS "得分" FROM employees ORDER BY id)
+              TO '${file}' (HEADER, DELIMITER ',')`)
+        .then(() => file);
+    };
+    const mapping = { employee_id: '工号', period_id: '考核月份', score: '得分' };
+    const runs = Number(process.env.BENCH_MONTH_RUNS ?? 3);
+    console.log(`one more month: ${n!.e.toLocaleString('en')} assessments per month into ${n!.a.toLocaleString('en')} (copy of ${BENCH_DB})`);
+    const once = async (month: string, label: string) => {
+      const file = await monthFile(month);
+      const t = performance.now();
+      const r = await importFile(wh, file, { table: 'assessments', mapping, onDuplicate: 'reject', source: 'cli' });
+      const total = performance.now() - t;
+      if (!r.ok) throw new Error(JSON.stringify(r.errors.slice(0, 3)));
+      const refresh = lastAnalyticsRefresh()!;
+      const tb = performance.now();
+      await refreshDerivedInBackground(wh);
+      const background = performance.now() - tb;
+      const first: Record<string, number> = {};
+      for (const [name, call] of [
+        ['distribution.grades', () => caller.distribution.grades({})],
+        ['ranking.forced', () => caller.ranking.forced({ from: month })],
+        ['policy.effect', () => caller.policy.effect({ policyId: 'BENCH-PILOT', outcome: 'score' })],
+      ] as const) {
+        const tq = performance.now();
+        await (call as () => Promise<unknown>)();
+        first[name] = performance.now() - tq;
+      }
+      console.log(
+        `  ${month} ${label.padEnd(12)} import ${(total / 1000).toFixed(2)} s (refresh ${refresh.mode} ${(refresh.ms / 1000).toFixed(2)} s), background ${(background / 1000).toFixed(2)} s; first ` +
+          Object.entries(first).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', '),
+      );
+      if (refresh.mode === 'incremental') console.log(`    refresh steps (ms): ${Object.entries(refresh.steps).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      return { total, refresh: refresh.ms, background, first };
+    };
+    const inc = [];
+    for (let i = 0; i < runs; i++) inc.push(await once(`2025-${String(i + 1).padStart(2, '0')}`, 'per-period'));
+    console.log(`  median of ${runs}: import ${(median(inc.map((x) => x.total)) / 1000).toFixed(2)} s, refresh ${(median(inc.map((x) => x.refresh)) / 1000).toFixed(2)} s, background ${(median(inc.map((x) => x.background)) / 1000).toFixed(2)} s`);
+    // Before issue 15: the import rebuilt every derived table (forced here by a stale state).
+    // BENCH_MONTH_FULL=0 skips it (a minute or more at 200k).
+    if (process.env.BENCH_MONTH_FULL !== '0') {
+      await wh.run('DELETE FROM analytics_state');
+      await once(`2025-${String(runs + 1).padStart(2, '0')}`, 'full rebuild');
+    }
+    // The floor: DuckDB alone, inserting the same kind of month from its CSV (rolled back).
+    const file = await monthFile('2026-01');
+    await wh.run(`INSERT INTO periods (id, kind, start_date, end_date) VALUES ('2026-01', 'month', DATE '2026-01-01', DATE '2026-01-31')`);
+    const floors: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      await wh
+        .transaction(async (conn) => {
+          await conn.run(`INSERT INTO assessments (employee_id, period_id, org_unit_id, role, score)
+            SELECT s."工号", s."考核月份", e.org_unit_id, e.role, CAST(s."得分" AS DOUBLE)
+              FROM read_csv('${file}', header = true, all_varchar = true) s JOIN employees e ON e.id = s."工号"`);
+          floors.push(performance.now() - t);
+          throw new Error('rollback');
+        })
+        .catch(() => undefined);
+    }
+    console.log(`  floor: DuckDB INSERT … SELECT of one month from its CSV: ${(median(floors) / 1000).toFixed(2)} s (median of 3)`);
+  } finally {
+    wh.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function throughput(rows: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'perflens-bench-'));
   const wh = await Warehouse.open({ path: join(dir, 'bench.duckdb'), threads: 2 });
   try {
@@ -90,4 +198,7 @@ export async function run(rows = Number(process.env.BENCH_IMPORT_ROWS ?? 10_000_
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run(process.argv[2] ? Number(process.argv[2]) : undefined);
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv[2] === 'month') await oneMoreMonth();
+  else await run(process.argv[2] ? Number(process.argv[2]) : undefined);
+}

@@ -1,5 +1,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Warehouse } from './db.ts';
+import {
+  dropIncrementalTemps,
+  incrementalObstacleOn,
+  RANKING_SOURCE_SQL,
+  rankingCellsCurrentOn,
+  refreshTouchedPeriodsOn,
+  refreshTouchedRankingCellsOn,
+  touchedPeriodsOn,
+  type TouchedPeriod,
+} from './analytics-incremental.ts';
 
 /** Import targets whose rows feed the derived tables (`all` is the demo load, `flat` the one-sheet import). */
 export const ANALYTICS_SOURCES = ['assessments', 'rater_scores', 'periods', 'employees', 'org_units', 'flat', 'all'] as const;
@@ -101,20 +111,103 @@ export async function syncRoleEnumOn(conn: DuckDBConnection): Promise<boolean> {
   return true;
 }
 
-/** Rebuilds the derived tables on `conn`; call inside the transaction that changed the data. */
-export async function refreshAnalyticsOn(conn: DuckDBConnection): Promise<void> {
-  await syncRoleEnumOn(conn);
-  for (const sql of REBUILD_SQL) await conn.run(sql);
+/**
+ * What an import tells the refresh: its batch, and the state before it wrote (analyticsBaselineOn,
+ * taken in the same transaction before its first write).
+ */
+export interface AnalyticsChange {
+  batchId: number;
+  baseline: AnalyticsBaseline;
+}
+
+export interface AnalyticsBaseline {
+  /** The derived tables matched the canonical data before the batch wrote. */
+  current: boolean;
+  /** Fingerprint of rater_names (a flat sheet's manager names), to see whether the batch changed it. */
+  raterNames: string;
+}
+
+/** How the last refresh in this process went (tests and the import benchmark read it). */
+export interface AnalyticsRefreshReport {
+  mode: 'full' | 'incremental';
+  /** Incremental: the periods rewritten. */
+  periods: string[];
+  /** Full: why the per-period path was not taken. */
+  reason: string | null;
+  ms: number;
+  /** Incremental: ms per statement (the import benchmark prints them). */
+  steps: Record<string, number>;
+}
+
+let lastReport: AnalyticsRefreshReport | null = null;
+export function lastAnalyticsRefresh(): AnalyticsRefreshReport | null {
+  return lastReport;
+}
+
+const BASELINE_SQL = `SELECT coalesce((${SIGNATURE_SQL}) = (SELECT signature FROM analytics_state WHERE id = 1), false) AS current,
+  (SELECT coalesce(sum(hash(rater_id, name)), 0)::VARCHAR FROM rater_names) AS rater_names`;
+
+/** Call inside the import's transaction before its first write; pass the result to refreshAnalyticsOn. */
+export async function analyticsBaselineOn(conn: DuckDBConnection): Promise<AnalyticsBaseline> {
+  const row = (await conn.runAndReadAll(BASELINE_SQL)).getRowObjectsJson()[0]!;
+  return { current: row.current === true, raterNames: String(row.rater_names) };
+}
+
+/**
+ * Brings the derived tables up to date on `conn`; call inside the transaction that changed the data.
+ * Without `change` (ensureAnalytics after a migration or a write that bypassed the importers, the
+ * demo load, a role merge) everything is rebuilt. With it, only the periods the batch touched are rewritten
+ * (analytics-incremental.ts) when that gives the same tables: the derived tables were current before
+ * the batch, no dimension they copy (role ENUM, names of units, people, periods) changed under older
+ * rows, and less than half the rows changed. Imports of org units, employees and periods come without
+ * `change`: they rename what every period's rows carry.
+ */
+export async function refreshAnalyticsOn(conn: DuckDBConnection, change?: AnalyticsChange): Promise<AnalyticsRefreshReport> {
+  const t0 = performance.now();
+  let reason: string | null = change ? null : 'no batch given';
+  let touched: TouchedPeriod[] = [];
+  let steps: Record<string, number> = {};
+  if (change && !change.baseline.current) reason = 'the derived tables were not current before the batch';
+  // Checked before the ENUM sync, which marks the cells stale when the roles change.
+  const cellsCurrent = change && !reason ? await rankingCellsCurrentOn(conn) : false;
+  // The ENUM is recreated before any DELETE (see syncRoleEnumOn); a new role can name older rows.
+  if ((await syncRoleEnumOn(conn)) && !reason) reason = 'the roles changed';
+  try {
+    if (change && !reason) {
+      touched = await touchedPeriodsOn(conn, change.batchId);
+      reason = await incrementalObstacleOn(conn, change.batchId, touched);
+    }
+    if (change && !reason) {
+      const after = (await conn.runAndReadAll(BASELINE_SQL)).getRowObjectsJson()[0]!;
+      steps = await refreshTouchedPeriodsOn(conn, touched, { raterNamesChanged: String(after.rater_names) !== change.baseline.raterNames });
+      if (cellsCurrent) {
+        const t = performance.now();
+        await refreshTouchedRankingCellsOn(conn, touched);
+        steps['ranking cells'] = Math.round(performance.now() - t);
+      }
+    } else {
+      touched = [];
+      for (const sql of REBUILD_SQL) await conn.run(sql);
+    }
+  } finally {
+    await dropIncrementalTemps(conn).catch(() => undefined);
+  }
   const sig = (await conn.runAndReadAll(SIGNATURE_SQL)).getRowObjectsJson()[0]!.sig as string;
   await conn.run(
     `INSERT INTO analytics_state VALUES (1, $sig, current_timestamp)
      ON CONFLICT (id) DO UPDATE SET signature = excluded.signature, refreshed_at = excluded.refreshed_at`,
     { sig },
   );
+  // The cells were rewritten with the facts: they reflect this refresh.
+  if (!reason && cellsCurrent) await conn.run(`UPDATE ranking_cells_state SET built_from = (${RANKING_SOURCE_SQL}) WHERE id = 1`);
+  lastReport = { mode: reason ? 'full' : 'incremental', periods: touched.map((p) => p.id), reason, ms: Math.round(performance.now() - t0), steps };
+  return lastReport;
 }
 
 export async function refreshAnalytics(wh: Warehouse): Promise<void> {
-  await wh.transaction((conn) => refreshAnalyticsOn(conn));
+  await wh.transaction(async (conn) => {
+    await refreshAnalyticsOn(conn);
+  });
 }
 
 const inFlight = new WeakMap<Warehouse, Promise<void>>();

@@ -1,4 +1,4 @@
-import { ANALYTICS_SOURCES, refreshAnalyticsOn } from '../analytics.ts';
+import { ANALYTICS_SOURCES, analyticsBaselineOn, refreshAnalyticsOn } from '../analytics.ts';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   DEFAULT_GRADE_BANDS,
@@ -201,6 +201,9 @@ interface Check {
   cond: string;
   message: (value: string | null) => { zh: string; en: string };
 }
+
+/** Import targets whose batches add or replace facts of the periods they name (analytics.ts refreshes those periods only). */
+const PER_PERIOD_SOURCES: readonly string[] = ['assessments', 'rater_scores', 'flat'];
 
 /** The tail of each warehouse's import queue. */
 const queues = new WeakMap<Warehouse, Promise<unknown>>();
@@ -610,6 +613,9 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
         await options.afterWrite?.(name);
       };
       const batchId = await nextBatchId(conn);
+      // Batches of facts refresh only the periods they touch, which is valid only if the derived
+      // tables matched the data before this batch: look now, before the first write.
+      const analyticsBaseline = PER_PERIOD_SOURCES.includes(table) ? await analyticsBaselineOn(conn) : null;
       const countOf = async (sql: string) => (await all<{ n: number }>(conn, sql))[0]!.n;
       const created = { orgUnits: 0, employees: 0, periods: 0, roles: 0 };
       // Job titles that matched no role become roles of their own, with no scheme.
@@ -752,7 +758,10 @@ async function importNow(wh: Warehouse, path: string, options: ImportOptions): P
       await options.afterWrite?.('batch');
       // Keep the analytics tables in step within the same transaction, so no reader sees new
       // facts with stale aggregates and the first dashboard request after an import stays fast.
-      if ((ANALYTICS_SOURCES as readonly string[]).includes(table)) await refreshAnalyticsOn(conn);
+      // Facts batches rewrite only the periods they touched; dimension tables (names every period's
+      // rows carry) rebuild everything.
+      if ((ANALYTICS_SOURCES as readonly string[]).includes(table))
+        await refreshAnalyticsOn(conn, analyticsBaseline ? { batchId, baseline: analyticsBaseline } : undefined);
       return { ok: true as const, batchId, rowCount, inserted, replaced, created, route: 'staged' as const };
   }
 
