@@ -4,7 +4,7 @@ import { VueQueryPlugin, QueryClient } from '@tanstack/vue-query';
 import 'element-plus/theme-chalk/base.css';
 import App from './App.vue';
 import { i18n } from './i18n';
-import { createAppRouter } from './router';
+import { createAppRouter, preloadRoute } from './router';
 import { seedQueries, type EarlyQuery } from './composables/overviewQueries';
 import { onUserChange } from './auth/session';
 import './styles.css';
@@ -24,5 +24,8 @@ export function mountApp(early: EarlyQuery[]): void {
   seedQueries(queryClient, early);
   // Another user (or nobody) now: nothing the previous one was allowed to see stays cached.
   onUserChange(() => queryClient.clear());
-  createApp(App).use(createPinia()).use(createAppRouter()).use(i18n).use(VueQueryPlugin, { queryClient }).mount('#app');
+  const router = createAppRouter();
+  // The opened page's code downloads while the guard waits for auth.me (overview: already started by main.ts).
+  preloadRoute(router, window.location.pathname + window.location.search);
+  createApp(App).use(createPinia()).use(router).use(i18n).use(VueQueryPlugin, { queryClient }).mount('#app');
 }

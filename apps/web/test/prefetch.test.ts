@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QueryClient } from '@tanstack/vue-query';
 import { seedQueries, startOverviewPrefetch } from '../src/composables/overviewQueries';
+import { startPagePrefetch } from '../src/composables/prefetch';
 
 /**
  * The start-up seam: main.ts sends the overview's requests before Vue exists, app.ts hands the
@@ -53,5 +54,25 @@ describe('start-up prefetch', () => {
     await vi.waitFor(() => expect(client.getQueryData(['meta', 'overview'])).toEqual({ from: 'meta.overview' }));
     await vi.waitFor(() => expect(client.getQueryState(['meta', 'orgUnits'])?.status).toBe('error'));
     expect(client.getQueryData(['meta', 'orgUnits'])).toBeUndefined();
+  });
+
+  it('sends another page’s first requests in one batch under the keys its useQuery calls use', async () => {
+    const calls = stubServer(new Set());
+    const early = startPagePrefetch('/policy/', {});
+    await Promise.all(early.map((q) => q.answer));
+    expect(calls.map((c) => c.split(' ')[0]).sort()).toEqual(['meta.orgUnits', 'meta.roles', 'policy.list', 'policy.outcomes']);
+    expect((fetch as unknown as { mock: { calls: unknown[] } }).mock.calls).toHaveLength(1);
+    const client = new QueryClient();
+    seedQueries(client, early);
+    // PolicyPage.vue: useQuery({ queryKey: ['policy', 'list'] … }) and ['policy', 'outcomes'].
+    await vi.waitFor(() => expect(client.getQueryData(['policy', 'list'])).toEqual({ from: 'policy.list' }));
+    expect(client.getQueryData(['policy', 'outcomes'])).toEqual({ from: 'policy.outcomes' });
+  });
+
+  it('sends nothing for a page without listed first requests', () => {
+    const calls = stubServer(new Set());
+    expect(startPagePrefetch('/sign-in', {})).toEqual([]);
+    expect(startPagePrefetch('/admin/audit', {})).toEqual([]);
+    expect(calls).toEqual([]);
   });
 });
