@@ -226,10 +226,14 @@ export class WarehouseSlot {
     }
   }
 
-  /** Closes every warehouse (the server is already closed: no request is left). */
-  stop(): void {
+  /**
+   * Closes every warehouse (the server is already closed: no request is left) once work that
+   * outlives requests, such as the refresh after an import, has finished.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
-    for (const g of [...this.retired]) this.close(g);
-    this.close(this.gen);
+    const all = [...this.retired, this.gen];
+    await Promise.all(all.map((g) => g.wh.closeWhenIdle().catch(() => undefined)));
+    for (const g of all) this.close(g);
   }
 }

@@ -58,7 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((r) => server.close(r));
-  wh.close();
+  await wh.closeWhenIdle();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -19,8 +19,8 @@ beforeAll(async () => {
   wh = await Warehouse.open({ path: join(dir, 'guard.duckdb') });
   await loadFixture(wh);
 });
-afterAll(() => {
-  wh.close();
+afterAll(async () => {
+  await wh.closeWhenIdle();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -43,6 +43,9 @@ async function withServer(
   } finally {
     srv.closeAllConnections();
     await new Promise((r) => srv.close(r));
+    // An import's background refresh outlives its request: let it finish before the test (or
+    // afterAll) closes the database under it.
+    await db.settled();
   }
 }
 
@@ -314,7 +317,7 @@ describe('time limit', () => {
     demo = await Warehouse.open({ path: join(dir, 'demo', 'demo.duckdb'), poolSize: 1 });
     await loadDemo(demo, { employees: 200 });
   }, 120_000);
-  afterAll(() => demo.close());
+  afterAll(() => demo.closeWhenIdle());
 
   it('a procedure past the limit answers 503 with a bilingual message, and the pool answers right after on the same connection', async () => {
     const connection = async () => (await demo.query<{ id: string }>('SELECT current_connection_id()::BIGINT AS id'))[0]!.id;

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
-  wh.close();
+  await wh.closeWhenIdle();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -187,7 +187,7 @@ async function withUploadServer(file: string, fn: (url: string, db: Warehouse) =
     await fn(url, db);
   } finally {
     await new Promise((r) => srv.close(r));
-    db.close();
+    await db.closeWhenIdle();
   }
 }
 

@@ -155,7 +155,7 @@ describe('perflens serve --read-only', () => {
       while (running.slot.label !== next.id && performance.now() < until) await new Promise((r) => setTimeout(r, 50));
       expect(running.slot.label).toBe(next.id);
     } finally {
-      wh.close();
+      await wh.closeWhenIdle();
     }
   }, 120_000);
 });

@@ -24,8 +24,9 @@ beforeAll(async () => {
   zh = createCaller({ wh, lang: 'zh' });
   en = createCaller({ wh, lang: 'en' });
 });
-afterAll(() => {
-  wh.close();
+afterAll(async () => {
+  // Imports start a background refresh: close only once it is done.
+  await wh.closeWhenIdle();
   rmSync(dir, { recursive: true, force: true });
 });
 

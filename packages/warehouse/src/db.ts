@@ -235,8 +235,17 @@ export class Warehouse {
    * cancels (a superseded dashboard query) and fail for all the others.
    */
   detached<T>(fn: () => T): T {
-    return currentSignal.exit(fn);
+    const out = currentSignal.exit(fn);
+    // Tracked so closeWhenIdle can wait for it: background work outlives the request that began it.
+    if (out instanceof Promise) {
+      const p = out.catch(() => undefined).finally(() => this.background.delete(p));
+      this.background.add(p);
+    }
+    return out;
   }
+
+  /** Detached work still running (a background refresh after an import, a shared build). */
+  private readonly background = new Set<Promise<unknown>>();
 
   withSignal<T>(signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
     const outer = currentSignal.getStore();
@@ -401,6 +410,25 @@ export class Warehouse {
    */
   get busyConnections(): number {
     return this.all.length + this.connecting - this.idle.length + this.waiting.length;
+  }
+
+  /**
+   * Closes once no statement runs: neither a caller's nor detached work such as the background
+   * refresh an import starts. Closing DuckDB under a running statement can crash the process
+   * (seen when a test closed its database while an import's refresh was still rebuilding).
+   */
+  async closeWhenIdle(): Promise<void> {
+    await this.settled();
+    this.close();
+  }
+
+  /** Resolves when no statement runs and no detached work is left (requests have time limits, so this ends). */
+  async settled(): Promise<void> {
+    while (!this.closed) {
+      if (this.background.size) await Promise.allSettled([...this.background]);
+      else if (this.busyConnections > 0) await new Promise((r) => setTimeout(r, 10));
+      else return;
+    }
   }
 
   close(): void {

@@ -114,8 +114,7 @@ function closer(server: Server, slot: WarehouseSlot, after: () => void = () => u
       server.closeAllConnections();
       server.close(() => {
         after();
-        slot.stop();
-        resolve();
+        void slot.stop().then(resolve);
       });
     }));
 }
