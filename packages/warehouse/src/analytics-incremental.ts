@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { raterSummaryInsert } from './analytics.ts';
 
 /**
  * The per-period refresh of the derived analytics tables after an import batch (issue 15).
@@ -161,17 +162,7 @@ export async function refreshTouchedPeriodsOn(conn: DuckDBConnection, touched: T
      GROUP BY ALL
      ORDER BY period_kind, period_start, org_unit_id`);
   await step('raters delete', `DELETE FROM rater_summary WHERE ${inT('period_id')}`);
-  await step('raters insert', `INSERT INTO rater_summary
-    SELECT r.rater_id, r.relation::relation_t, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id,
-           TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score), coalesce(e.name, rn.name)
-      FROM rater_scores r
-      JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
-      JOIN periods p ON p.id = a.period_id
-      LEFT JOIN employees e ON e.id = r.rater_id
-      LEFT JOIN rater_names rn ON rn.rater_id = r.rater_id
-     WHERE TRY_CAST(r.relation AS relation_t) IS NOT NULL AND ${inT('r.period_id')} AND ${inT('a.period_id')}
-     GROUP BY ALL
-     ORDER BY 2, 4, 5, 6, 1`);
+  await step('raters insert', raterSummaryInsert(`${inT('r.period_id')} AND ${inT('a.period_id')}`));
   // A flat sheet's manager names (rater_names) name raters in every period, not only the touched ones.
   if (opts.raterNamesChanged)
     await step('rater names', `UPDATE rater_summary s SET rater_name = x.name

@@ -11,6 +11,25 @@ import {
   type TouchedPeriod,
 } from './analytics-incremental.ts';
 
+/**
+ * rater_summary's rows, for every period or (`where`, extra conditions) only some: one
+ * definition for the full rebuild and the per-period refresh (analytics-incremental.ts).
+ */
+export function raterSummaryInsert(where = ''): string {
+  return `INSERT INTO rater_summary
+   SELECT r.rater_id, r.relation::relation_t, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id,
+          TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score), coalesce(e.name, rn.name)
+     FROM rater_scores r
+     JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
+     JOIN periods p ON p.id = a.period_id
+     LEFT JOIN employees e ON e.id = r.rater_id
+     LEFT JOIN rater_names rn ON rn.rater_id = r.rater_id
+    WHERE TRY_CAST(r.relation AS relation_t) IS NOT NULL${where ? ` AND ${where}` : ''}
+    GROUP BY ALL
+    -- Relation first: leniency analyses leave out self-ratings, whose rows then are skipped whole.
+    ORDER BY 2, 4, 5, 6, 1`;
+}
+
 /** Import targets whose rows feed the derived tables (`all` is the demo load, `flat` the one-sheet import). */
 export const ANALYTICS_SOURCES = ['assessments', 'rater_scores', 'periods', 'employees', 'org_units', 'flat', 'all'] as const;
 
@@ -45,18 +64,7 @@ const REBUILD_SQL = [
     GROUP BY ALL
     ORDER BY period_kind, period_start, org_unit_id`,
   'DELETE FROM rater_summary',
-  `INSERT INTO rater_summary
-   SELECT r.rater_id, r.relation::relation_t, a.period_id, p.kind::period_kind_t, p.start_date, a.org_unit_id,
-          TRY_CAST(a.role AS role_t), count(*), sum(r.score), sum(r.score * r.score), coalesce(e.name, rn.name)
-     FROM rater_scores r
-     JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
-     JOIN periods p ON p.id = a.period_id
-     LEFT JOIN employees e ON e.id = r.rater_id
-     LEFT JOIN rater_names rn ON rn.rater_id = r.rater_id
-    WHERE TRY_CAST(r.relation AS relation_t) IS NOT NULL
-    GROUP BY ALL
-    -- Relation first: leniency analyses leave out self-ratings, whose rows then are skipped whole.
-    ORDER BY 2, 4, 5, 6, 1`,
+  raterSummaryInsert(),
   // Per-person running totals for the policy analyses (migration 041): built here, with the facts,
   // so the first policy request after an import or a restart reads them instead of grouping every
   // row by person (about 3.5 s of this refresh at 7.2M assessments, once per write).
