@@ -185,6 +185,18 @@ describe('the per-period refresh of the derived tables', () => {
     await expectSameAsRebuild();
   });
 
+  it("a month's KPI file first creates the month; its assessments after it are per-period", async () => {
+    await importCsv(['employee_id,period_id,kpi_code,target,actual,weight', ...PEOPLE.map((i) => `E${String(i).padStart(2, '0')},2024-10,on_time,100,${80 + (i % 20)},100`)], {
+      table: 'kpi_results', mapping: { employee_id: 'employee_id', period_id: 'period_id', kpi_code: 'kpi_code', target: 'target', actual: 'actual', weight: 'weight' },
+    });
+    // The KPI lines created 2024-10, which the analytics signature counts: kept current.
+    expect(lastAnalyticsRefresh()).toMatchObject({ mode: 'incremental', periods: ['2024-10'] });
+    await expectSameAsRebuild();
+    await importFlat(PEOPLE.map((i) => flatRow(i, '2024-10')));
+    expect(lastAnalyticsRefresh()).toMatchObject({ mode: 'incremental', periods: ['2024-10'] });
+    await expectSameAsRebuild();
+  });
+
   it('a new job title (a new role) rebuilds everything', async () => {
     await importFlat([`E30,新人,销售部,区域经理,2024-09,80,M1,王总监`]);
     expect(lastAnalyticsRefresh()).toMatchObject({ mode: 'full', reason: 'the roles changed' });
