@@ -6,8 +6,12 @@
  * - one more month (issue 15): a month of assessments imported into a copy of the distribution
  *   benchmark's 200,000 employees × 36 months company; the import with its refresh of the derived
  *   tables, the background refresh after it, and the first distribution.grades, ranking.forced and
- *   policy.effect afterwards. `node --import tsx bench/import.ts month`; BENCH_IMPORT_ONLY=month
- *   or =throughput runs one of the two.
+ *   policy.effect afterwards. `node --import tsx bench/import.ts month`.
+ * - one more month with KPI lines: the same for a company whose simulator has a layout to keep
+ *   current (the demo company at 200,000 employees): KPI lines, assessments, rater scores and
+ *   metrics of a month, then the background refresh (the simulator's layout month by month) and
+ *   the first simulation runs. `node --import tsx bench/import.ts kpi-month`.
+ * BENCH_IMPORT_ONLY=throughput, =month or =kpi-month runs one of them.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +23,9 @@ import { refreshDerivedInBackground } from '../src/derived-refresh.ts';
 
 export async function run(rows = Number(process.env.BENCH_IMPORT_ROWS ?? 10_000_000)): Promise<void> {
   const only = process.env.BENCH_IMPORT_ONLY;
-  if (only !== 'month') await throughput(rows);
-  if (only !== 'throughput') await oneMoreMonth();
+  if (!only || only === 'throughput') await throughput(rows);
+  if (!only || only === 'month') await oneMoreMonth();
+  if (!only || only === 'kpi-month') await oneMoreMonthWithKpis();
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -117,6 +122,88 @@ export async function oneMoreMonth(): Promise<void> {
   }
 }
 
+/**
+ * One more month into the demo company at 200,000 employees × 36 months with its 29.8M KPI lines
+ * (a copy of the simulation benchmark's file, built on first use): the month's four files as an HR
+ * system would send them, each imported; then the background refresh, whose simulator layout is
+ * rewritten for that month only, and the first simulation runs. For comparison, the layout built
+ * from scratch on the same data.
+ */
+export async function oneMoreMonthWithKpis(): Promise<void> {
+  const { ensureBigSource } = await import('../../../bench/simulation.ts');
+  const { appRouter, createCallerFactory } = await import('../../api/src/index.ts');
+  const { builtinScheme } = await import('../../core/src/index.ts');
+  const { ensureSimulationLayout, lastLayoutRefresh, refreshSimulationLayout } = await import('../src/queries/simulation-layout.ts');
+  const source = await ensureBigSource();
+  const dir = mkdtempSync(join(tmpdir(), 'perflens-bench-kpi-month-'));
+  const path = join(dir, 'kpi-month.duckdb');
+  copyFileSync(source, path);
+  const wh = await Warehouse.open({ path, threads: 2 });
+  const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  try {
+    await ensureAnalytics(wh);
+    let t = performance.now();
+    await ensureSimulationLayout(wh, { recheck: true });
+    const built = performance.now() - t;
+    await wh.checkpoint();
+    const [n] = await wh.query<{ k: number; f: number }>('SELECT (SELECT count(*) FROM kpi_lines)::INTEGER AS k, (SELECT count(*) FROM sim_facts)::INTEGER AS f');
+    console.log(`one more month with KPI lines: ${n!.k.toLocaleString('en')} KPI lines, ${n!.f.toLocaleString('en')} simulator rows (copy of ${source}); layout ${lastLayoutRefresh()?.mode ?? 'current'} ${secs(built)}`);
+    const caller = createCallerFactory(appRouter)({ wh, lang: 'zh' } as never);
+    const scheme = builtinScheme('merchandiser-v1');
+    const sim = async (from?: string, to?: string) => {
+      const t = performance.now();
+      await caller.simulation.run({ baseSchemeId: scheme.id, scheme: { ...scheme, gradeBands: scheme.gradeBands.map((b) => ({ ...b, min: b.min === null ? null : b.min + 2 })) }, from, to, pageSize: 20 });
+      return performance.now() - t;
+    };
+    const runs = Number(process.env.BENCH_MONTH_RUNS ?? 3);
+    const rows: Array<{ imports: number; refresh: number; layout: number }> = [];
+    for (let i = 0; i < runs; i++) {
+      const month = `2026-${String(i + 1).padStart(2, '0')}`;
+      // The month's files, copied from December 2025 as another system would export them.
+      const files: Array<[string, string, Record<string, string>]> = [
+        ['kpi_results', `SELECT employee_id, '${month}' AS period_id, kpi_code, target, actual, score, weight FROM kpi_results WHERE period_id = '2025-12'`, {}],
+        ['assessments', `SELECT employee_id, '${month}' AS period_id, score FROM assessments WHERE period_id = '2025-12'`, {}],
+        ['rater_scores', `SELECT employee_id, '${month}' AS period_id, rater_id, relation, score FROM rater_scores WHERE period_id = '2025-12'`, {}],
+        ['metrics', `SELECT employee_id, '${month}' AS period_id, metric, value FROM metrics WHERE period_id = '2025-12' AND employee_id IS NOT NULL`, {}],
+      ];
+      const took: string[] = [];
+      let imports = 0;
+      for (const [table, sql] of files) {
+        const file = join(dir, `${table}-${month}.csv`);
+        await wh.run(`COPY (${sql}) TO '${file}' (HEADER, DELIMITER ',')`);
+        const [head] = await wh.query<{ cols: string[] }>(`SELECT list(column_name) AS cols FROM (DESCRIBE ${sql})`);
+        const mapping = Object.fromEntries(head!.cols.map((c) => [c, c]));
+        t = performance.now();
+        const r = await importFile(wh, file, { table: table as never, mapping, onDuplicate: 'reject', source: 'cli' });
+        const ms = performance.now() - t;
+        if (!r.ok) throw new Error(`${table}: ${JSON.stringify(r.errors.slice(0, 3))}`);
+        imports += ms;
+        took.push(`${table} ${r.rowCount.toLocaleString('en')} rows ${secs(ms)}`);
+      }
+      t = performance.now();
+      await refreshDerivedInBackground(wh);
+      const background = performance.now() - t;
+      const layout = lastLayoutRefresh()!;
+      const month1 = await sim(month, month);
+      const history = await sim();
+      console.log(`  ${month}: imports ${took.join(', ')}`);
+      console.log(
+        `    background refresh ${secs(background)} (layout ${layout.mode}${layout.reason ? `: ${layout.reason}` : ''} ${secs(layout.ms)}: ${Object.entries(layout.steps).map(([k, v]) => `${k} ${v}`).join(', ')} ms); ` +
+          `first simulation.run: that month ${month1.toFixed(0)} ms, full history ${history.toFixed(0)} ms`,
+      );
+      rows.push({ imports, refresh: background, layout: layout.ms });
+    }
+    console.log(`  median of ${runs}: imports ${secs(median(rows.map((r) => r.imports)))}, background refresh ${secs(median(rows.map((r) => r.refresh)))}, of which the layout ${secs(median(rows.map((r) => r.layout)))}`);
+    // The same layout from scratch (what every import cost before the per-month refresh).
+    t = performance.now();
+    await refreshSimulationLayout(wh);
+    console.log(`  the layout rebuilt from scratch on the same data: ${secs(performance.now() - t)} (${lastLayoutRefresh()!.reason})`);
+  } finally {
+    wh.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function throughput(rows: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'perflens-bench-'));
   const wh = await Warehouse.open({ path: join(dir, 'bench.duckdb'), threads: 2 });
@@ -200,5 +287,6 @@ async function throughput(rows: number): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv[2] === 'month') await oneMoreMonth();
+  else if (process.argv[2] === 'kpi-month') await oneMoreMonthWithKpis();
   else await run(process.argv[2] ? Number(process.argv[2]) : undefined);
 }

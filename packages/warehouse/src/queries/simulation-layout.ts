@@ -2,12 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RATER_RELATIONS, type SqlSource } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { KPI_SLOTS } from '../migrations/020_simulation.ts';
+import { refreshLayoutMonthsOn, type LayoutRefreshReport } from '../simulation-incremental.ts';
 
 /** Canonical tables sim_facts is derived from. */
 const SOURCES = ['kpi_results', 'rater_scores', 'assessments', 'employees', 'metrics', 'periods', 'flat', 'all'] as const;
 
 /** Bumped when the derived layout's columns change, so existing databases rebuild it. */
-const LAYOUT_VERSION = 3;
+const LAYOUT_VERSION = 4;
 
 export const BASE_CACHE_TABLES_SQL = "SELECT table_name AS name FROM duckdb_tables() WHERE schema_name = 'main' AND table_name LIKE 'sim_base_%'";
 
@@ -28,29 +29,46 @@ const slotCols = Array.from({ length: KPI_SLOTS }, (_, i) => `k.a${i} AS a${i}, 
 const raterAgg = RATER_RELATIONS.map((r) => `avg(score) FILTER (WHERE relation = '${r}') AS r_${r}`).join(', ');
 const raterCols = RATER_RELATIONS.map((r) => `r.r_${r} AS r_${r}`).join(', ');
 
-const REBUILD_SQL = [
-  'DELETE FROM sim_periods',
-  `INSERT INTO sim_periods SELECT CAST(row_number() OVER (ORDER BY start_date, id) - 1 AS SMALLINT), id, start_date FROM periods WHERE kind = 'month'`,
-  'DELETE FROM sim_kpi_slots',
-  // Slots per role in code order; the role is the employee's (a KPI line carries none).
-  `INSERT INTO sim_kpi_slots
-   SELECT role, kpi_code, CAST(row_number() OVER (PARTITION BY role ORDER BY kpi_code) - 1 AS SMALLINT)
-     FROM (SELECT DISTINCT e.role, k.kpi_code FROM kpi_results k JOIN employees e ON e.id = k.employee_id)
-   QUALIFY row_number() OVER (PARTITION BY role ORDER BY kpi_code) <= ${KPI_SLOTS}`,
-  // Replaced rather than refilled: the layout is derived, and its columns may change with
-  // LAYOUT_VERSION without a migration (the migration 20 table is the initial shape).
+/**
+ * The employee index and what the layout copies per employee, kept as sim_employees so that the
+ * per-period refresh (simulation-incremental.ts) can tell whether they still hold. The index is
+ * unique and in id order whatever order the keys were handed out in (ties in the simulator's lists
+ * break by it); it is not dense, and nothing needs it to be.
+ */
+export const EMPLOYEES_SQL = `
+  SELECT k.key AS ekey, e.id AS employee_id, CAST(e.monthly_salary AS DOUBLE) AS salary, e.role,
+         CAST(row_number() OVER (ORDER BY e.id) AS INTEGER) AS emp_idx
+    FROM employees e JOIN employee_keys k ON k.id = e.id`;
+
+/** Month periods in order: their ordinal is the layout's period key. */
+export const PERIOD_ORDER_SQL = `SELECT CAST(row_number() OVER (ORDER BY start_date, id) - 1 AS SMALLINT) AS ord, id AS period_id, start_date FROM periods WHERE kind = 'month'`;
+
+/** Restricts the layout's rows to some months (the per-period refresh): their ids and period keys. */
+export interface LayoutMonths {
+  ids: string[];
+  keys: number[];
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * sim_facts' rows, all of them or those of some months. The months are written out as constants,
+ * not joined, so DuckDB skips the row groups of other months while scanning (the fact tables are
+ * stored month by month).
+ */
+export function factsSelectSql(months?: LayoutMonths): string {
+  const ids = months ? (months.ids.length ? months.ids.map(lit).join(', ') : 'NULL') : null;
+  const keys = months ? (months.keys.length ? months.keys.map((k) => String(Math.trunc(k))).join(', ') : 'NULL') : null;
+  const and = (cond: string) => (months ? ` AND ${cond}` : '');
+  const where = (cond: string) => (months ? ` WHERE ${cond}` : '');
   // Keyed: joins, windows and grouping run on the integer keys of the KPI dictionaries
   // (migration 21) and month ordinals, not on employee and period id strings; at 200,000
   // employees the string partitions and joins were most of an ~85 s build.
-  `CREATE OR REPLACE TABLE sim_facts AS
-   WITH er AS (
-     SELECT k.key AS ekey, e.id AS employee_id, CAST(e.monthly_salary AS DOUBLE) AS salary, e.role,
-            -- The employee index: unique, and in id order whatever order the keys were handed out in
-            -- (ties in the simulator's lists break by it). Not dense; nothing needs it to be.
-            CAST(row_number() OVER (ORDER BY e.id) AS INTEGER) AS emp_idx
-       FROM employees e JOIN employee_keys k ON k.id = e.id
-   ),
-   pk AS (SELECT k.key AS pkey, p.ord FROM period_keys k JOIN sim_periods p ON p.period_id = k.id),
+  return `
+   -- Computed here rather than read from sim_employees (the same rows): read from the table,
+   -- DuckDB 1.5 planned the 200,000-employee build past its 4 GB memory limit (20 s inline).
+   WITH er AS (${EMPLOYEES_SQL}),
+   pk AS (SELECT k.key AS pkey, p.ord FROM period_keys k JOIN sim_periods p ON p.period_id = k.id${where(`p.period_id IN (${ids})`)}),
    slots AS (
      SELECT er.ekey, c.key AS kpi_key, s.slot
        FROM er JOIN sim_kpi_slots s ON s.role = er.role JOIN kpi_codes c ON c.code = s.kpi_code
@@ -60,16 +78,16 @@ const REBUILD_SQL = [
       ${slotAgg}
        FROM kpi_lines k
        JOIN slots s ON s.ekey = k.employee_key AND s.kpi_key = k.kpi_key
-       JOIN pk ON pk.pkey = k.period_key
+       JOIN pk ON pk.pkey = k.period_key${where(`k.period_key IN (${keys})`)}
       GROUP BY k.employee_key, pk.ord
    ),
-   r AS (SELECT employee_id, period_id, ${raterAgg} FROM rater_scores GROUP BY employee_id, period_id),
+   r AS (SELECT employee_id, period_id, ${raterAgg} FROM rater_scores${where(`period_id IN (${ids})`)} GROUP BY employee_id, period_id),
    m AS (
      SELECT employee_id, period_id,
             sum(value) FILTER (WHERE metric = 'order_total') AS order_total,
             max(value) FILTER (WHERE metric = 'supervisor_ratio') AS supervisor_ratio,
             sum(value) FILTER (WHERE metric = 'complaint_exposure') AS complaints
-       FROM metrics WHERE employee_id IS NOT NULL AND metric IN ('order_total', 'supervisor_ratio', 'complaint_exposure')
+       FROM metrics WHERE employee_id IS NOT NULL AND metric IN ('order_total', 'supervisor_ratio', 'complaint_exposure')${and(`period_id IN (${ids})`)}
       GROUP BY employee_id, period_id
    ),
    base AS (
@@ -80,7 +98,7 @@ const REBUILD_SQL = [
        FROM assessments a
        JOIN sim_periods p ON p.period_id = a.period_id
        JOIN er ON er.employee_id = a.employee_id
-       LEFT JOIN m ON m.employee_id = a.employee_id AND m.period_id = a.period_id
+       LEFT JOIN m ON m.employee_id = a.employee_id AND m.period_id = a.period_id${where(`a.period_id IN (${ids})`)}
       -- One row per employee and month even if rows bypassed the importer's duplicate check
       -- (the later batch wins, as an import with 'replace' would have it): a one-month run
       -- relies on it to skip grouping per employee.
@@ -93,21 +111,28 @@ const REBUILD_SQL = [
           -- Seed 001: the supervisor's assessment pays 60–140%; without a recorded ratio it is read
           -- off the supervisor's 0–100 score linearly (60 → 60%, 100 → 140%).
           coalesce(b.supervisor_ratio, least(1.4, greatest(0.6, 0.6 + ((r.r_supervisor - 60) / 40) * 0.8))) AS supervisor_ratio,
-          -- Running sums over the quarter and year: filled in by the next statement.
+          -- Running sums over the quarter and year: filled in by complaintsSql.
           b.complaints AS complaints_m, CAST(0 AS DOUBLE) AS complaints_q, CAST(0 AS DOUBLE) AS complaints_y,
           ${raterCols}, ${slotCols}
      FROM base b
      JOIN k ON k.ekey = b.ekey AND k.ord = b.ord
      LEFT JOIN r ON r.employee_id = b.employee_id AND r.period_id = b.period_id
-    ORDER BY b.ord, b.role, b.org_unit_id, b.employee_id`,
-  // Complaints so far this quarter and this year, per employee-month. Only months with
-  // complaints (87k of 5.2M rows at 200,000 employees) are windowed; each later month of the
-  // same employee and quarter (year) takes the sum of the latest of them, the rest keep 0.
-  // Zeros add nothing to a sum, so this equals a running sum over every month, which as a
-  // window partitioned per employee-quarter took ~40 s of CPU.
-  `UPDATE sim_facts SET complaints_q = u.q, complaints_y = u.y
+    ORDER BY b.ord, b.role, b.org_unit_id, b.employee_id`;
+}
+
+/**
+ * Complaints so far this quarter and this year, per employee-month, for every row or for the rows
+ * of some years (a sum from January on changes from the first changed month to December). Only
+ * months with complaints (87k of 5.2M rows at 200,000 employees) are windowed; each later month of
+ * the same employee and quarter (year) takes the sum of the latest of them. Zeros add nothing to a
+ * sum, so this equals a running sum over every month, which as a window partitioned per
+ * employee-quarter took ~40 s of CPU. Rows it does not reach keep the 0 they were written with.
+ */
+export function complaintsSql(years?: number[]): string {
+  const inYears = years ? ` WHERE year(start_date) IN (${years.length ? years.map((y) => String(Math.trunc(y))).join(', ') : 'NULL'})` : '';
+  return `UPDATE sim_facts SET complaints_q = u.q, complaints_y = u.y
      FROM (
-       WITH p AS (SELECT ord, year(start_date) AS yr, quarter(start_date) AS qr FROM sim_periods),
+       WITH p AS (SELECT ord, year(start_date) AS yr, quarter(start_date) AS qr FROM sim_periods${inYears}),
        nz AS (SELECT f.emp_idx, f.period_ord AS ord, p.yr, p.qr, f.complaints_m AS c FROM sim_facts f JOIN p ON p.ord = f.period_ord WHERE f.complaints_m <> 0),
        cq AS (
          SELECT emp_idx, yr, qr, ord, sum(c) OVER w AS v, lead(ord, 1, 32767) OVER w AS next
@@ -123,24 +148,64 @@ const REBUILD_SQL = [
          JOIN cy ON cy.emp_idx = f.emp_idx AND cy.yr = p.yr AND f.period_ord >= cy.ord AND f.period_ord < cy.next
          LEFT JOIN cq ON cq.emp_idx = f.emp_idx AND cq.yr = p.yr AND cq.qr = p.qr AND f.period_ord >= cq.ord AND f.period_ord < cq.next
      ) u
-    WHERE sim_facts.rowid = u.rid`,
+    WHERE sim_facts.rowid = u.rid`;
+}
+
+/** Slots per role in code order; the role is the employee's (a KPI line carries none). */
+export const SLOTS_SQL = `
+   SELECT role, kpi_code, CAST(row_number() OVER (PARTITION BY role ORDER BY kpi_code) - 1 AS SMALLINT)
+     FROM (SELECT DISTINCT e.role, k.kpi_code FROM kpi_results k JOIN employees e ON e.id = k.employee_id)
+   QUALIFY row_number() OVER (PARTITION BY role ORDER BY kpi_code) <= ${KPI_SLOTS}`;
+
+const REBUILD_SQL = [
+  'DELETE FROM sim_periods',
+  `INSERT INTO sim_periods ${PERIOD_ORDER_SQL}`,
+  'DELETE FROM sim_kpi_slots',
+  `INSERT INTO sim_kpi_slots ${SLOTS_SQL}`,
+  // Replaced rather than refilled: the layout is derived, and its columns may change with
+  // LAYOUT_VERSION without a migration (the migration 20 table is the initial shape).
+  `CREATE OR REPLACE TABLE sim_employees AS ${EMPLOYEES_SQL}`,
+  `CREATE OR REPLACE TABLE sim_facts AS ${factsSelectSql()}`,
+  complaintsSql(),
 ];
 
-async function rebuild(conn: DuckDBConnection): Promise<void> {
+/** The layout from scratch, on `conn` (inside the caller's transaction). */
+export async function rebuildLayoutOn(conn: DuckDBConnection): Promise<void> {
   for (const sql of REBUILD_SQL) await conn.run(sql);
+}
+
+let lastReport: LayoutRefreshReport | null = null;
+/** How the last layout refresh in this process went (tests and the import benchmark read it). */
+export function lastLayoutRefresh(): LayoutRefreshReport | null {
+  return lastReport;
+}
+
+/**
+ * Brings sim_facts up to date: only the months that import batches touched when that gives the
+ * same table (simulation-incremental.ts), otherwise from scratch.
+ */
+async function refreshOn(conn: DuckDBConnection): Promise<void> {
+  const t0 = performance.now();
+  const [state] = (
+    await conn.runAndReadAll(`SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM sim_state WHERE id = 1) AS stored`)
+  ).getRowObjectsJson() as Array<{ current: string; stored: string | null }>;
+  const steps: Record<string, number> = {};
+  const months: string[] = [];
+  const reason = await refreshLayoutMonthsOn(conn, state!.stored, state!.current, steps, months);
+  if (reason) await rebuildLayoutOn(conn);
   // Base-scheme caches were scored from the old facts.
   const stale = (await conn.runAndReadAll(BASE_CACHE_TABLES_SQL)).getRowObjectsJson() as Array<{ name: string }>;
   for (const t of stale) if (/^sim_base_[0-9a-f]+$/.test(t.name)) await conn.run(`DROP TABLE IF EXISTS ${t.name}`);
-  const sig = (await conn.runAndReadAll(SIGNATURE_SQL)).getRowObjectsJson()[0]!.sig as string;
   await conn.run(
     `INSERT INTO sim_state VALUES (1, $sig, current_timestamp)
      ON CONFLICT (id) DO UPDATE SET signature = excluded.signature, refreshed_at = excluded.refreshed_at`,
-    { sig },
+    { sig: state!.current },
   );
+  lastReport = { mode: reason ? 'full' : 'incremental', reason, months: reason ? [] : months, ms: Math.round(performance.now() - t0), steps: reason ? {} : steps };
 }
 
 export async function refreshSimulationLayout(wh: Warehouse): Promise<void> {
-  await wh.transaction((conn) => rebuild(conn));
+  await wh.transaction((conn) => refreshOn(conn));
 }
 
 /**
