@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, openSync, readSync, closeSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readdirSync, readSync, closeSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ImportLimitError, SheetNotFoundError, UnreadableFileError, type LimitBreach } from './file-errors.ts';
@@ -98,10 +98,50 @@ export function sniffDelimiter(text: string): string {
 export function workDir(dir?: string): string {
   const d = dir ?? join(tmpdir(), 'perflens-import');
   mkdirSync(d, { recursive: true });
+  // At most once an hour per folder: conversions of files last used a day ago (an upload is
+  // kept a day, uploads.ts) are not coming back.
+  const now = Date.now();
+  if (now - (swept.get(d) ?? 0) > SWEEP_EVERY_MS) {
+    swept.set(d, now);
+    pruneConversions(d, CONVERSION_MAX_AGE_MS, now);
+  }
   return d;
 }
 
 const tempName = (dir: string, suffix: string) => join(dir, `${randomBytes(8).toString('hex')}${suffix}`);
+/** The names tempName hands out: the only files the clean-up below ever removes. */
+const CONVERSION_NAME = /^[0-9a-f]{16}\.(utf8|xlsx)\.csv$/;
+export const CONVERSION_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+const swept = new Map<string, number>();
+
+/**
+ * Deletes converted files (GBK → UTF-8, workbook → CSV) in `dir` not written or read for
+ * `maxAgeMs`; returns how many went. Another process's conversion in use is younger than that.
+ */
+export function pruneConversions(dir: string, maxAgeMs = CONVERSION_MAX_AGE_MS, now = Date.now()): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!CONVERSION_NAME.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      const st = statSync(path);
+      if (now - Math.max(st.mtimeMs, st.atimeMs) > maxAgeMs) {
+        rmSync(path, { force: true });
+        removed++;
+      }
+    } catch {
+      /* removed meanwhile: nothing to do */
+    }
+  }
+  return removed;
+}
 
 /** `from`: bytes to leave out (a UTF-8 byte-order mark in front of GBK text). */
 async function transcodeToUtf8(path: string, dir: string, from = 0): Promise<string> {
@@ -282,7 +322,30 @@ export async function xlsxToCsv(
   }
 }
 
-const cache = new Map<string, PreparedSource>();
+/**
+ * Conversions by file version, so preview and run convert once. An entry dropped from the cache
+ * takes its converted file with it, unless it was used in the last CACHE_IN_USE_MS (an import may
+ * still be reading it; the sweep in workDir removes it a day later).
+ */
+interface CacheEntry {
+  source: string;
+  prepared: PreparedSource;
+  usedAt: number;
+}
+const cache = new Map<string, CacheEntry>();
+const CACHE_ENTRIES = 50;
+const CACHE_IN_USE_MS = 10 * 60 * 1000;
+
+function remember(key: string, source: string, prepared: PreparedSource): void {
+  while (cache.size >= CACHE_ENTRIES) {
+    const [oldKey, old] = cache.entries().next().value!;
+    cache.delete(oldKey);
+    const converted = old.prepared.path !== old.source && CONVERSION_NAME.test(basename(old.prepared.path));
+    if (converted && Date.now() - old.usedAt > CACHE_IN_USE_MS && ![...cache.values()].some((e) => e.prepared.path === old.prepared.path))
+      rmSync(old.prepared.path, { force: true });
+  }
+  cache.set(key, { source, prepared, usedAt: Date.now() });
+}
 
 /**
  * Prepares a file for DuckDB; conversions are cached per file version so preview + run convert
@@ -295,7 +358,13 @@ export async function prepareSource(path: string, opts: { fileName?: string; she
   const st = statSync(path);
   const key = `${path}|${st.size}|${st.mtimeMs}|${opts.sheet ?? ''}`;
   const hit = cache.get(key);
-  if (hit) return hit;
+  // A conversion swept away meanwhile is made again.
+  if (hit && (hit.prepared.path === path || existsSync(hit.prepared.path))) {
+    // Last in line again: the cache drops the conversions used longest ago.
+    cache.delete(key);
+    cache.set(key, { ...hit, usedAt: Date.now() });
+    return hit.prepared;
+  }
   const format = detectFormat(path, opts.fileName ?? path);
   const limits = importLimits();
   let prepared: PreparedSource;
@@ -326,8 +395,7 @@ export async function prepareSource(path: string, opts: { fileName?: string; she
       }
     }
   }
-  if (cache.size > 50) cache.delete(cache.keys().next().value!);
-  cache.set(key, prepared);
+  remember(key, path, prepared);
   return prepared;
 }
 
