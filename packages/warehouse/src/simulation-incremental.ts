@@ -64,12 +64,25 @@ const rows = async <T>(conn: DuckDBConnection, sql: string, params?: Record<stri
  * from the `stored` signature to `current` allows it. Returns the reason it does not (having
  * written nothing), or null when it has refreshed.
  */
+/**
+ * Which rows of sim_facts the per-month refresh changed, so that a base scheme's scores
+ * (simulation-base.ts) need computing again for those rows only.
+ */
+export interface LayoutChange {
+  /** The months rewritten. */
+  months: string[];
+  /** Ordinals whose rows changed: those months, and the later months of their years (year-to-date sums). */
+  ords: number[];
+  /** Employees whose salary changed (every month of theirs). */
+  employees: string[];
+}
+
 export async function refreshLayoutMonthsOn(
   conn: DuckDBConnection,
   stored: string | null,
   current: string,
   steps: Record<string, number>,
-  months: string[],
+  change: LayoutChange,
 ): Promise<string | null> {
   if (stored === null) return 'no layout yet';
   const before = parse(stored);
@@ -142,6 +155,16 @@ export async function refreshLayoutMonthsOn(
     const [all] = await rows<{ n: number }>(conn, 'SELECT count(*)::INTEGER AS n FROM sim_inc_periods');
     if (touched.length * 2 > all!.n) return 'more than half of the months changed';
 
+    const paid = await rows<{ id: string }>(
+      conn,
+      'SELECT n.employee_id AS id FROM sim_employees o JOIN sim_inc_employees n ON n.employee_id = o.employee_id WHERE o.salary IS DISTINCT FROM n.salary ORDER BY 1',
+    );
+    const later = await rows<{ ord: number }>(
+      conn,
+      `SELECT p.ord::INTEGER AS ord FROM sim_inc_periods p JOIN (SELECT yr, min(ord) AS first FROM sim_inc_months GROUP BY yr) t
+         ON year(p.start_date) = t.yr AND p.ord >= t.first ORDER BY 1`,
+    );
+
     // Write: new employees and months, changed salaries, then the touched months' rows.
     await step('employees', 'INSERT INTO sim_employees SELECT n.* FROM sim_inc_employees n WHERE n.employee_id NOT IN (SELECT employee_id FROM sim_employees)');
     await step('salaries', `UPDATE sim_facts f SET salary = n.salary FROM (
@@ -159,7 +182,9 @@ export async function refreshLayoutMonthsOn(
         WHERE period_ord IN (SELECT ord FROM sim_periods WHERE year(start_date) IN (${years.join(', ')})) AND (complaints_q <> 0 OR complaints_y <> 0)`);
       await step('complaints', complaintsSql(years));
     }
-    months.push(...touched.map((t) => t.id));
+    change.months = touched.map((t) => t.id);
+    change.ords = later.map((r) => r.ord);
+    change.employees = paid.map((r) => r.id);
     return null;
   } finally {
     await dropTemps(conn).catch(() => undefined);

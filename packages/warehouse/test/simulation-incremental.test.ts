@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Warehouse } from '../src/db.ts';
 import { importFile, type ImportOptions } from '../src/import/index.ts';
-import { ensureSimulationLayout, lastLayoutRefresh, rebuildLayoutOn } from '../src/queries/simulation-layout.ts';
+import { BASE_CACHE_TABLES_SQL, ensureSimulationLayout, lastLayoutRefresh, rebuildLayoutOn } from '../src/queries/simulation-layout.ts';
+import { carryBaseCaches } from '../src/queries/simulation-base.ts';
+import { runSimulation } from '../src/queries/simulation-run.ts';
+import { schemeSchema, type Scheme } from '@perflens/core';
 
 /*
  * Issue 15: after import batches of facts, the simulator's layout is rewritten only for the months
@@ -97,6 +100,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A sales base scheme over the test's KPIs, paid from salary with a year-to-date complaint veto:
+ * every input the per-month refresh changes reaches its scores.
+ */
+const SALES: Scheme = schemeSchema.parse({
+  id: 'test-sales-v1', role: 'sales', version: 1, name: { zh: '测试', en: 'test' },
+  kpis: SALES_KPIS.map((code) => ({ code, name: { zh: code, en: code }, section: 'result', weight: 50, rule: { type: 'ratio', direction: 'higher' } })),
+  gradeBands: [{ grade: 'A', min: 95, coefficient: 1.3 }, { grade: 'B', min: 85, coefficient: 1.1 }, { grade: 'C', min: 75, coefficient: 1 }, { grade: 'D', min: 65, coefficient: 0.8 }, { grade: 'E', min: null, coefficient: 0.4 }],
+  vetoes: [{ type: 'grade_cap', event: 'complaint_exposure', window: 'year', threshold: 2, capGrade: 'C', reason: { zh: '投诉', en: 'complaints' } }],
+  bonus: [{ type: 'score_share', base: { kind: 'salary', share: 1 } }],
+});
+const SCENARIO: Scheme = { ...SALES, id: 'test-sales-v2', gradeBands: SALES.gradeBands.map((b) => (b.min === null ? b : { ...b, min: b.min + 3 })) };
+const simulate = (base = SALES) => runSimulation(wh, { base, scenario: SCENARIO, baseline: 'base', page: 1, pageSize: 50, sortBy: 'score' } as never);
+const cacheTables = async () => (await wh.query<{ name: string }>(BASE_CACHE_TABLES_SQL)).map((t) => t.name).sort();
+
 describe('the per-month refresh of the simulation layout', () => {
   it('starts from a full build', async () => {
     const r = await refreshAndCompare();
@@ -139,6 +157,33 @@ describe('the per-month refresh of the simulation layout', () => {
     expect([r.mode, r.months]).toEqual(['incremental', ['2024-03']]);
   });
 
+  it("a base scheme's cache moves to the new layout by scoring only the changed rows, and gives what scoring everything gives", async () => {
+    await simulate();
+    const [before] = await cacheTables();
+    expect(before).toBeDefined();
+    // A new month, a pay rise for E02 and a replaced February with a complaint for E04: rows of
+    // every month change for E02, and E04's year-to-date sums from February on.
+    await wh.run(`UPDATE employees SET monthly_salary = 12000 WHERE id = 'E02'`);
+    await importMonth('2024-02', [4], { salt: 3, onDuplicate: 'replace', complaints: [4] });
+    await importMonth('2024-07', [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13], { complaints: [4] });
+    await ensureSimulationLayout(wh, { recheck: true });
+    expect(lastLayoutRefresh()).toMatchObject({ mode: 'incremental', months: ['2024-02', '2024-07'] });
+    await carryBaseCaches(wh);
+    const carried = await cacheTables();
+    // One cache, for the new layout: the old one went.
+    expect(carried).toHaveLength(1);
+    expect(carried[0]).not.toBe(before);
+    const fromCarried = await simulate();
+    expect(await cacheTables()).toEqual(carried);
+    const rows = await wh.query<Record<string, unknown>>(`SELECT * FROM ${carried[0]} ORDER BY period_ord, employee_id`);
+    // The same scheme under another name has no cache to carry: scored from scratch.
+    const fresh = await simulate({ ...SALES, name: { zh: '测试（副本）', en: 'test (copy)' } });
+    expect(fromCarried).toEqual(fresh);
+    const rebuilt = (await cacheTables()).find((t) => t !== carried[0])!;
+    expect(await wh.query(`SELECT * FROM ${rebuilt} ORDER BY period_ord, employee_id`)).toEqual(rows);
+    expect(rows.some((r) => r.employee_id === 'E02' && r.base_bonus !== null)).toBe(true);
+  });
+
   it("a new employee whose id sorts among existing ones rebuilds (the employee index would move)", async () => {
     await wh.run(`INSERT INTO employees (id, name, org_unit_id, role, monthly_salary) VALUES ('E05b', '员工5b', 'D2', 'merchandiser', 7000)`);
     await importCsv('kpi_results', 'employee_id,period_id,kpi_code,target,actual,weight', ['E05b,2024-06,on_time,100,80,50']);
@@ -148,7 +193,7 @@ describe('the per-month refresh of the simulation layout', () => {
   });
 
   it('a KPI the layout has no slot for rebuilds', async () => {
-    await importMonth('2024-07', [1, 2, 3, 4], { kpis: (i) => (roleOf(i) === 'sales' ? [...SALES_KPIS, 'a_returns'] : MERCH_KPIS) });
+    await importMonth('2024-08', [1, 2, 3, 4], { kpis: (i) => (roleOf(i) === 'sales' ? [...SALES_KPIS, 'a_returns'] : MERCH_KPIS) });
     const r = await refreshAndCompare();
     expect([r.mode, r.reason]).toEqual(['full', 'a KPI the layout has no slot for']);
     const slots = await wh.query<{ kpi_code: string; slot: number }>("SELECT kpi_code, slot::INTEGER AS slot FROM sim_kpi_slots WHERE role = 'sales' ORDER BY slot");
@@ -165,14 +210,14 @@ describe('the per-month refresh of the simulation layout', () => {
     await wh.run("DELETE FROM metrics WHERE employee_id = 'E03' AND metric = 'complaint_exposure'");
     let r = await refreshAndCompare();
     expect([r.mode, r.reason]).toEqual(['full', 'the data changed outside an import']);
-    await importMonth('2024-08', [2, 4, 6, 8], { complaints: [2] });
+    await importMonth('2024-09', [2, 4, 6, 8], { complaints: [2] });
     r = await refreshAndCompare();
-    expect([r.mode, r.months]).toEqual(['incremental', ['2024-08']]);
+    expect([r.mode, r.months]).toEqual(['incremental', ['2024-09']]);
   });
 
   it('a change of role rebuilds', async () => {
     await wh.run(`UPDATE employees SET role = 'merchandiser' WHERE id = 'E02'`);
-    await importMonth('2024-09', [1, 3]);
+    await importMonth('2024-10', [1, 3]);
     const r = await refreshAndCompare();
     expect([r.mode, r.reason]).toEqual(['full', 'an employee left the file or changed role']);
   });

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { RATER_RELATIONS, type SqlSource } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { KPI_SLOTS } from '../migrations/020_simulation.ts';
-import { refreshLayoutMonthsOn, type LayoutRefreshReport } from '../simulation-incremental.ts';
+import { refreshLayoutMonthsOn, type LayoutChange, type LayoutRefreshReport } from '../simulation-incremental.ts';
 
 /** Canonical tables sim_facts is derived from. */
 const SOURCES = ['kpi_results', 'rater_scores', 'assessments', 'employees', 'metrics', 'periods', 'flat', 'all'] as const;
@@ -181,31 +181,76 @@ export function lastLayoutRefresh(): LayoutRefreshReport | null {
 }
 
 /**
+ * What changed in sim_facts from one layout signature to the next, for each month-by-month
+ * refresh since the last rebuild (the most recent MAX_STEPS): base-scheme caches of an older
+ * layout carry over to the current one by scoring only the rows changed since
+ * (simulation-base.ts). A rebuild clears them, and drops the caches.
+ */
+export interface LayoutDelta extends LayoutChange {
+  from: string;
+  to: string;
+}
+const MAX_STEPS = 32;
+const deltas = new WeakMap<Warehouse, LayoutDelta[]>();
+
+/** The layouts since which the rows changed are known, newest first, with those rows. */
+export function layoutHistory(wh: Warehouse, to: string): LayoutDelta[] {
+  const steps = deltas.get(wh) ?? [];
+  if (!steps.length || steps[steps.length - 1]!.to !== to) return [];
+  const out: LayoutDelta[] = [];
+  let acc: LayoutDelta | null = null;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const s = steps[i]!;
+    if (acc && acc.from !== s.to) break;
+    acc = acc
+      ? {
+          from: s.from, to,
+          months: [...new Set([...s.months, ...acc.months])],
+          ords: [...new Set([...s.ords, ...acc.ords])].sort((a, b) => a - b),
+          employees: [...new Set([...s.employees, ...acc.employees])],
+        }
+      : { ...s };
+    out.push(acc);
+  }
+  return out;
+}
+
+/**
  * Brings sim_facts up to date: only the months that import batches touched when that gives the
  * same table (simulation-incremental.ts), otherwise from scratch.
  */
-async function refreshOn(conn: DuckDBConnection): Promise<void> {
+async function refreshOn(conn: DuckDBConnection): Promise<{ stored: string | null; current: string; change: LayoutChange | null }> {
   const t0 = performance.now();
   const [state] = (
     await conn.runAndReadAll(`SELECT (${SIGNATURE_SQL}) AS current, (SELECT signature FROM sim_state WHERE id = 1) AS stored`)
   ).getRowObjectsJson() as Array<{ current: string; stored: string | null }>;
   const steps: Record<string, number> = {};
-  const months: string[] = [];
-  const reason = await refreshLayoutMonthsOn(conn, state!.stored, state!.current, steps, months);
-  if (reason) await rebuildLayoutOn(conn);
-  // Base-scheme caches were scored from the old facts.
-  const stale = (await conn.runAndReadAll(BASE_CACHE_TABLES_SQL)).getRowObjectsJson() as Array<{ name: string }>;
-  for (const t of stale) if (/^sim_base_[0-9a-f]+$/.test(t.name)) await conn.run(`DROP TABLE IF EXISTS ${t.name}`);
+  const change: LayoutChange = { months: [], ords: [], employees: [] };
+  const reason = await refreshLayoutMonthsOn(conn, state!.stored, state!.current, steps, change);
+  if (reason) {
+    await rebuildLayoutOn(conn);
+    // Base-scheme caches were scored from the old facts.
+    const stale = (await conn.runAndReadAll(BASE_CACHE_TABLES_SQL)).getRowObjectsJson() as Array<{ name: string }>;
+    for (const t of stale) if (/^sim_base_[0-9a-f]+$/.test(t.name)) await conn.run(`DROP TABLE IF EXISTS ${t.name}`);
+  }
   await conn.run(
     `INSERT INTO sim_state VALUES (1, $sig, current_timestamp)
      ON CONFLICT (id) DO UPDATE SET signature = excluded.signature, refreshed_at = excluded.refreshed_at`,
     { sig: state!.current },
   );
-  lastReport = { mode: reason ? 'full' : 'incremental', reason, months: reason ? [] : months, ms: Math.round(performance.now() - t0), steps: reason ? {} : steps };
+  lastReport = { mode: reason ? 'full' : 'incremental', reason, months: change.months, ms: Math.round(performance.now() - t0), steps: reason ? {} : steps };
+  return { stored: state!.stored, current: state!.current, change: reason ? null : change };
 }
 
 export async function refreshSimulationLayout(wh: Warehouse): Promise<void> {
-  await wh.transaction((conn) => refreshOn(conn));
+  const r = await wh.transaction((conn) => refreshOn(conn));
+  if (!r.change || r.stored === null) deltas.delete(wh);
+  else {
+    const steps = deltas.get(wh) ?? [];
+    steps.push({ from: r.stored, to: r.current, ...r.change });
+    if (steps.length > MAX_STEPS) steps.shift();
+    deltas.set(wh, steps);
+  }
 }
 
 /**
