@@ -25,18 +25,23 @@ async function styleOf(loc: Locator, props: string[]): Promise<Record<string, st
 
 /** A toast of `kind` saying `text`: visible, fixed at the top centre, on a coloured background. */
 async function expectToast(page: Page, kind: 'success' | 'error' | 'warning', text?: string | RegExp): Promise<void> {
-  let toast = page.locator(`.el-message.el-message--${kind}`);
-  if (text !== undefined) toast = toast.filter({ hasText: text });
-  await expect(toast.first()).toBeVisible();
-  const s = await styleOf(toast.first(), ['position', 'background-color', 'z-index', 'display']);
-  expect(s.position, `${kind} toast floats over the page`).toBe('fixed');
-  expect(transparent(s['background-color']!), `${kind} toast background ${s['background-color']}`).toBe(false);
-  expect(Number(s['z-index']), `${kind} toast is above the page`).toBeGreaterThan(0);
-  expect(s.display).toBe('flex');
-  const b = (await toast.first().boundingBox())!;
-  // Toasts stack downwards, so a later one may sit below earlier ones: in the top half, not under the footer.
-  expect(b.y, `${kind} toast is at the top of the window`).toBeLessThan(page.viewportSize()!.height / 2);
-  expect(Math.abs(b.x + b.width / 2 - page.viewportSize()!.width / 2), `${kind} toast is centred`).toBeLessThan(4);
+  let toasts = page.locator(`.el-message.el-message--${kind}`);
+  if (text !== undefined) toasts = toasts.filter({ hasText: text });
+  // The newest toast is the last one; an earlier toast of the same kind may be fading out and leave
+  // the page between two reads (a detached element has no computed style), so the checks retry.
+  const toast = toasts.last();
+  await expect(toast).toBeVisible();
+  await expect(async () => {
+    const s = await styleOf(toast, ['position', 'background-color', 'z-index', 'display']);
+    expect(s.position, `${kind} toast floats over the page`).toBe('fixed');
+    expect(transparent(s['background-color']!), `${kind} toast background ${s['background-color']}`).toBe(false);
+    expect(Number(s['z-index']), `${kind} toast is above the page`).toBeGreaterThan(0);
+    expect(s.display).toBe('flex');
+    const b = (await toast.boundingBox())!;
+    // Toasts stack downwards, so a later one may sit below earlier ones: in the top half, not under the footer.
+    expect(b.y, `${kind} toast is at the top of the window`).toBeLessThan(page.viewportSize()!.height / 2);
+    expect(Math.abs(b.x + b.width / 2 - page.viewportSize()!.width / 2), `${kind} toast is centred`).toBeLessThan(4);
+  }).toPass({ timeout: 5000 });
 }
 
 /** The confirmation box: a styled box over a dimmed, fixed overlay, with Element buttons. */
