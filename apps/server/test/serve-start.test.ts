@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Warehouse } from '@perflens/warehouse';
+import { derivedState, Warehouse } from '@perflens/warehouse';
 import { loadConfig } from '../src/config.ts';
 import { isEmpty, serve } from '../src/commands/serve.ts';
 import { log } from '../src/log.ts';
@@ -78,6 +78,29 @@ describe('perflens serve on a database that is not quite empty', () => {
       expect(demo.calls).toBe(1);
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('demo'), expect.objectContaining({ error: expect.stringContaining('already holds') }));
       expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('a database written without a server (CLI import, restore) gets its derived tables in the background at start, before any request', { timeout: 30_000 }, async () => {
+    const db = join(dir, 'written.duckdb');
+    const wh = await Warehouse.open({ path: db });
+    const { loadDemo } = await import('@perflens/demo');
+    await loadDemo(wh, { employees: 30 });
+    // What the loader leaves: facts and the cube, no simulation layout yet.
+    expect(await wh.query('SELECT signature FROM sim_state')).toEqual([]);
+    wh.close();
+
+    const running = await serve(loadConfig({ PERFLENS_DB: db, PORT: '0', PERFLENS_DEMO: '0' }));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && (derivedState(running.wh).updating || derivedState(running.wh).lastMs === null)) await new Promise((r) => setTimeout(r, 50));
+      expect(derivedState(running.wh)).toMatchObject({ updating: false, lastFailed: false });
+      const [state] = await running.wh.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM sim_state WHERE signature IS NOT NULL');
+      expect(state!.n).toBe(1);
+      const [facts] = await running.wh.query<{ n: number }>('SELECT count(*)::INTEGER AS n FROM sim_facts');
+      expect(facts!.n).toBeGreaterThan(0);
     } finally {
       await running.close();
     }

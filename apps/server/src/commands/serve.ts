@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { Warehouse } from '@perflens/warehouse';
+import { refreshDerivedInBackground, Warehouse } from '@perflens/warehouse';
 import { checkSnapshot, DATA_TABLES, readCurrentSnapshot, readManifest, replayWalAttached, WAL_REPLAY_FAILURE } from '@perflens/warehouse/backup';
 import { loadDemo } from '@perflens/demo';
 import { appRouter } from '@perflens/api';
@@ -83,6 +83,18 @@ function announceFirstAdmin(url: string, a: { login: string; password: string; g
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
+/**
+ * The derived tables (analytics cube, ranking cells, simulation layout) are brought up to date in
+ * the background as soon as a writing server starts or reopens its file: a database written by the
+ * CLI, restored from a backup or left by an older version may lack them, and the first request
+ * that needed them would otherwise rebuild them inside its own time limit (the simulation layout
+ * takes about 30 s at 200,000 employees, so the first simulator runs were stopped at 30 s).
+ * Requests arriving meanwhile join the refresh; the dashboard shows "updating".
+ */
+function refreshDerivedAtStart(wh: Warehouse): void {
+  void refreshDerivedInBackground(wh, (err) => log.warn('refreshing the derived tables at start failed; the first request that needs them tries again', { err: String(err) }));
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -132,9 +144,14 @@ export async function serve(cfg: Config): Promise<RunningServer> {
     const slot = new WarehouseSlot(server, wh, cfg.PERFLENS_DB, {
       handlerFor: (w) => twinHandler(server, app, w),
       // The same file again: DuckDB replays the WAL, so every committed write is there.
-      reopen: async () => ({ wh: await openWarehouse(cfg), label: cfg.PERFLENS_DB }),
+      reopen: async () => {
+        const reopened = await openWarehouse(cfg);
+        refreshDerivedAtStart(reopened);
+        return { wh: reopened, label: cfg.PERFLENS_DB };
+      },
     });
     await listen(server, cfg.PORT, cfg.HOST);
+    refreshDerivedAtStart(wh);
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : cfg.PORT;
     const url = `http://${cfg.HOST === '0.0.0.0' ? '127.0.0.1' : cfg.HOST}:${port}`;
