@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { normaliseByRater } from '@perflens/core';
 import { Warehouse, calibrationDepartments, calibrationFairness, calibrationRaters } from '../src/index.ts';
 import { JAN_SCORES, loadCalibrationFixture, supervisorScore } from './calibration.fixture.ts';
 
@@ -57,5 +58,34 @@ describe('calibration analyses on the fixture', () => {
     expect(r.warnings[0]!.code).toBe('low-n');
     expect(r.scores.map((s) => s.raw)).toEqual(xs);
     for (const s of r.scores) expect(s.centre).toBeCloseTo(s.raw - r1.diff, 10);
+  });
+
+  it('raters summed in DuckDB agree with normaliseByRater over every score (stats, order, each rater\'s normalisations)', async () => {
+    // The same population read row by row: supervisor scores of the month's assessments.
+    const rows = await wh.query<{ rater: string; ratee: string; score: number }>(
+      `SELECT r.rater_id AS rater, r.employee_id AS ratee, r.score FROM rater_scores r
+        SEMI JOIN assessments a ON a.employee_id = r.employee_id AND a.period_id = r.period_id
+        WHERE r.relation = 'supervisor' AND r.period_id = '2024-01' ORDER BY r.rater_id, r.period_id, r.employee_id`,
+    );
+    expect(new Set(rows.map((r) => r.rater)).size).toBeGreaterThan(1);
+    const full = normaliseByRater(rows, 3);
+    const r = await calibrationRaters(wh, { ...JAN, minN: 3 });
+    expect(r.scores).toEqual([]);
+    expect(r.company.n).toBe(full.company.n);
+    for (const k of ['mean', 'sd', 'withinVar', 'betweenVar'] as const) expect(r.company[k]).toBeCloseTo(full.company[k], 9);
+    expect(r.raters.map((x) => x.rater)).toEqual(full.raters.map((x) => x.rater));
+    r.raters.forEach((x, i) => {
+      const y = full.raters[i]!;
+      expect([x.n, x.ratees, x.lowN, x.level]).toEqual([y.n, y.ratees, y.lowN, y.level]);
+      for (const k of ['mean', 'diff', 'z', 'shrinkFactor', 'shrunkDiff'] as const) expect(x[k]).toBeCloseTo(y[k], 9);
+    });
+    for (const rater of full.raters) {
+      const chosen = await calibrationRaters(wh, { ...JAN, minN: 3, raterId: rater.rater });
+      const idx = rows.flatMap((x, i) => (x.rater === rater.rater ? [i] : []));
+      expect(chosen.scores.map((s) => s.raw)).toEqual(idx.map((i) => rows[i]!.score));
+      chosen.scores.forEach((s, k) => {
+        for (const m of ['zscore', 'centre', 'percentile', 'shrinkage'] as const) expect(s[m]).toBeCloseTo(full.adjusted[m][idx[k]!]!, 9);
+      });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mean, midRanks, quantileSorted } from '../stats/descriptive.ts';
+import type { ValueCounts } from '../stats/value-counts.ts';
 
 /**
  * Rater normalisation methods. All map a score back to the company scale, so the result reads
@@ -108,8 +109,12 @@ export function rateeClusterZ(n: number, mean: number, diff: number, sums: Itera
     G++;
     ss += (s - c * mean) ** 2;
   }
-  if (G < 2 || !(ss > 0)) return { z: 0, ratees: G };
-  return { z: diff / (Math.sqrt((G / (G - 1)) * ss) / n), ratees: G };
+  return { z: clusteredZ(n, diff, G, ss), ratees: G };
+}
+
+/** diff / SE with G clusters whose summed deviations from the rater's mean square to `ss`; 0 with fewer than two. */
+function clusteredZ(n: number, diff: number, G: number, ss: number): number {
+  return G < 2 || !(ss > 0) ? 0 : diff / (Math.sqrt((G / (G - 1)) * ss) / n);
 }
 
 export interface NormalisationResult {
@@ -192,4 +197,102 @@ export function normaliseByRater(rows: readonly RatedScore[], minN = 5): Normali
   // Ranked by the shrunk leniency, not by z: z grows with √n, so a big team's +1 point outranked a small team's +8.
   raters.sort((a, b) => b.shrunkDiff - a.shrunkDiff || (a.rater < b.rater ? -1 : 1));
   return { company: { n: N, mean: M, sd: S, withinVar, betweenVar }, raters, adjusted };
+}
+
+/** One rater's sums as the database adds them up: the input of raterStatsFromSums. */
+export interface RaterSums {
+  rater: string;
+  n: number;
+  /** Σx and Σx² of the rater's scores. */
+  sum: number;
+  sumSq: number;
+  /** People rated (the clusters of z). */
+  ratees: number;
+  /** Σ_j (s_j − c_j·m_r)² over the people rated, c_j and s_j the count and sum of each one's scores. */
+  rateeSS: number;
+}
+
+/**
+ * normaliseByRater's company figures and rater statistics from per-rater sums, so the database
+ * adds up a month or the whole history and a few hundred numbers reach JS instead of every score.
+ * Σ(x − m_r)² = Σx² − (Σx)²/n_r (scores are bounded, 0–150, so the cancellation is harmless); the
+ * company's sd combines the raters' moments exactly (Chan et al.). Agrees with normaliseByRater
+ * to rounding (tests compare both on the same scores).
+ */
+export function raterStatsFromSums(rows: readonly RaterSums[], minN = 5): Omit<NormalisationResult, 'adjusted'> {
+  if (rows.length === 0) throw new RangeError('no scores to normalise / 没有可标准化的评分');
+  const moments = rows.map((r) => ({ n: r.n, mean: r.sum / r.n, m2: Math.max(r.sumSq - (r.sum * r.sum) / r.n, 0) }));
+  const shrink = raterShrinkage(moments);
+  const M = shrink.mean;
+  let N = 0;
+  let ssTotal = 0;
+  for (const m of moments) {
+    N += m.n;
+    ssTotal += m.m2 + m.n * (m.mean - M) ** 2;
+  }
+  const raters: RaterStats[] = rows.map((r, i) => {
+    const { n, mean: m, m2 } = moments[i]!;
+    const sh = shrink.raters[i]!;
+    return {
+      rater: r.rater,
+      n,
+      mean: m,
+      sd: n > 1 ? Math.sqrt(m2 / (n - 1)) : null,
+      diff: sh.diff,
+      z: clusteredZ(n, sh.diff, r.ratees, r.rateeSS),
+      ratees: r.ratees,
+      shrinkFactor: sh.lambda,
+      shrunkDiff: sh.shrunk,
+      shrunkCi: sh.ci,
+      level: sh.level,
+      lowN: n < minN,
+    };
+  });
+  raters.sort((a, b) => b.shrunkDiff - a.shrunkDiff || (a.rater < b.rater ? -1 : 1));
+  return {
+    company: { n: N, mean: M, sd: N > 1 ? Math.sqrt(ssTotal / (N - 1)) : 0, withinVar: shrink.withinVar, betweenVar: shrink.betweenVar },
+    raters,
+  };
+}
+
+/**
+ * Every normalisation of one rater's scores (input order), as normaliseByRater gives them, from
+ * that rater's statistics, the company's mean and sd and the company's scores as value counts
+ * (the percentile method reads the company quantile at each score's Hazen position).
+ */
+export function normaliseRaterScores(
+  xs: readonly number[],
+  rater: Pick<RaterStats, 'n' | 'mean' | 'sd' | 'diff' | 'shrinkFactor'>,
+  company: { mean: number; sd: number },
+  companyScores: ValueCounts,
+): Record<NormalisationMethod, number[]> {
+  const { mean: m, sd: s, diff, shrinkFactor: lam } = rater;
+  const { ranks } = midRanks(xs);
+  const n = xs.length;
+  const out: Record<NormalisationMethod, number[]> = { zscore: new Array(n), centre: new Array(n), percentile: new Array(n), shrinkage: new Array(n) };
+  for (let k = 0; k < n; k++) {
+    const x = xs[k]!;
+    out.centre[k] = x - diff;
+    out.zscore[k] = s && s > 0 ? company.mean + (company.sd * (x - m)) / s : x - diff;
+    out.shrinkage[k] = x - lam * diff;
+  }
+  // Type-7 company quantiles at (rank − ½)/n, the positions visited in ascending order so one
+  // walk over the cumulative counts serves them all (quantileSorted over the expanded sample).
+  const { values, counts } = companyScores;
+  let N = 0;
+  for (let i = 0; i < counts.length; i++) N += counts[i]!;
+  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => ranks[a]! - ranks[b]!);
+  let i = 0;
+  let below = 0; // observations in values[0 .. i-1]
+  for (const k of order) {
+    const h = (N - 1) * ((ranks[k]! - 0.5) / n);
+    const lo = Math.floor(h);
+    // Ranks only grow along `order`, so the walk only moves forward; rank lo + 1 is in the same
+    // value or the next one (every count is at least 1).
+    while (i < values.length - 1 && lo >= below + counts[i]!) below += counts[i++]!;
+    const xlo = values[i]!;
+    const xhi = Math.min(lo + 1, N - 1) < below + counts[i]! ? xlo : values[i + 1]!;
+    out.percentile[k] = xlo + (h - lo) * (xhi - xlo);
+  }
+  return out;
 }
