@@ -21,27 +21,21 @@ export async function scoreCounts(wh: Warehouse, f: ResolvedAnalysisFilters): Pr
 
 /**
  * The same per org unit recorded on the assessment row (with its name), in order of unit id.
- * Names come from the cached org tree rather than a column: repeated on every (unit, score)
- * pair, the name string cost as much to hand to JS as the whole query (demo: 19,554 pairs,
- * 63 → 31 ms).
+ * Each unit's pairs come back as two lists in one row per unit: tens of thousands of
+ * (unit, value, count) rows cost more to sort and hand to JS than to add up (200,000 employees ×
+ * 36 months: 64,000 pairs, 48 → 33 ms). Names come from the cached org tree rather than a
+ * column (repeated on every pair, the name string cost as much as the whole query).
  */
 export async function scoreCountsByUnit(wh: Warehouse, f: ResolvedAnalysisFilters): Promise<Array<{ unit: string; name: string | null } & ValueCounts>> {
   const fs = await scopedFilterSql(wh, f, 'cube');
   const [c, names] = await Promise.all([
-    wh.columns<{ u: string[]; v: number[]; c: number[] }>(
-      `${fs.with} SELECT a.org_unit_id AS u, a.score AS v, sum(a.n)::INTEGER AS c
-        FROM ${fs.from} WHERE a.score IS NOT NULL GROUP BY a.org_unit_id, a.score ORDER BY a.org_unit_id, a.score`,
+    wh.columns<{ u: string[]; v: number[][]; c: number[][] }>(
+      `${fs.with} SELECT u, list(v ORDER BY v) AS v, list(c ORDER BY v) AS c
+         FROM (SELECT a.org_unit_id AS u, a.score AS v, sum(a.n)::INTEGER AS c FROM ${fs.from} WHERE a.score IS NOT NULL GROUP BY a.org_unit_id, a.score)
+        GROUP BY u ORDER BY u`,
       fs.params,
     ),
     orgUnitNames(wh),
   ]);
-  const out: Array<{ unit: string; name: string | null } & ValueCounts> = [];
-  // Rows arrive grouped by unit: each unit is one contiguous slice of the columns.
-  for (let i = 0; i < c.u.length; ) {
-    let j = i;
-    while (j < c.u.length && c.u[j] === c.u[i]) j++;
-    out.push({ unit: c.u[i]!, name: names.get(c.u[i]!) ?? null, values: c.v.slice(i, j), counts: c.c.slice(i, j) });
-    i = j;
-  }
-  return out;
+  return c.u.map((unit, i) => ({ unit, name: names.get(unit) ?? null, values: c.v[i]!, counts: c.c[i]! }));
 }
