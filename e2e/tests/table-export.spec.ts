@@ -52,3 +52,34 @@ test('a role that may not export sees no XLSX button', async ({ page }) => {
   await expect(page.getByTestId('chart-grades-table-toggle')).toBeVisible();
   await expect(page.getByTestId('chart-grades-xlsx')).toHaveCount(0);
 });
+
+test('a rater’s scores come a page at a time, sorted on the server, and the export holds every one in that order', async ({ page }) => {
+  await page.goto('/calibration');
+  await chartsReady(page, 1);
+  await page.getByTestId('calib-tabs').getByRole('tab').nth(2).click();
+  const table = page.getByTestId('rater-scores');
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  const pager = page.getByTestId('rater-scores-pager');
+  const total = Number((await pager.locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+  // The demo's most lenient supervisor rates more people in a month than one page shows.
+  expect(total).toBeGreaterThan(50);
+  await expect(table.locator('tbody tr')).toHaveCount(50);
+
+  // Sorting by the raw score sorts all of them on the server, not the fifty on screen.
+  const raw = async () => (await table.locator('tbody tr td:nth-child(3)').allInnerTexts()).map((s) => Number(s.replace(/[^\d.-]/g, '')));
+  await table.locator('thead th').nth(2).click();
+  await expect.poll(async () => { const r = await raw(); return r.every((x, i) => i === 0 || r[i - 1]! <= x); }).toBe(true);
+  const firstPage = await raw();
+  await pager.locator('.btn-next').click();
+  await expect.poll(async () => (await raw())[0]).toBeGreaterThanOrEqual(firstPage.at(-1)!);
+  const secondPage = await raw();
+  expect(Math.min(...secondPage)).toBeGreaterThanOrEqual(Math.max(...firstPage));
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('rater-scores-xlsx').click();
+  const ws = await workbook(await download);
+  expect(ws.rowCount).toBe(total + 1);
+  const exported = Array.from({ length: total }, (_, i) => ws.getCell(i + 2, 3).value as number);
+  expect(exported.every((x, i) => typeof x === 'number' && (i === 0 || exported[i - 1]! <= x))).toBe(true);
+  expect(exported.slice(50, 100).map((x) => Math.round(x * 100) / 100)).toEqual(secondPage);
+});

@@ -88,4 +88,22 @@ describe('calibration analyses on the fixture', () => {
       });
     }
   });
+
+  it('the chosen rater\'s scores come a page at a time, in the order asked for, with the total', async () => {
+    const all = await calibrationRaters(wh, { ...JAN, raterId: 'R1', scoresPageSize: 1000 });
+    expect(all.scoresTotal).toBe(6);
+    expect(all.scores).toHaveLength(6);
+    // Default: by period, then person; 50 a page.
+    expect(all.scores.map((s) => s.employeeId)).toEqual([...all.scores.map((s) => s.employeeId)].sort());
+    const byShrinkDesc = [...all.scores].sort((a, b) => b.shrinkage - a.shrinkage || (a.employeeId < b.employeeId ? -1 : 1));
+    const page2 = await calibrationRaters(wh, { ...JAN, raterId: 'R1', scoresSort: 'shrinkage', scoresOrder: 'desc', scoresPage: 2, scoresPageSize: 4 });
+    expect(page2.scoresTotal).toBe(6);
+    expect(page2.scores).toEqual(byShrinkDesc.slice(4, 6));
+    const byIdDesc = await calibrationRaters(wh, { ...JAN, raterId: 'R1', scoresSort: 'employeeId', scoresOrder: 'desc', scoresPageSize: 3 });
+    expect(byIdDesc.scores.map((s) => s.employeeId)).toEqual([...all.scores.map((s) => s.employeeId)].sort().reverse().slice(0, 3));
+    // Past the end: an empty page, the total still there; no rater: no scores at all.
+    expect(await calibrationRaters(wh, { ...JAN, raterId: 'R1', scoresPage: 9 })).toMatchObject({ scores: [], scoresTotal: 6 });
+    expect(await calibrationRaters(wh, JAN)).toMatchObject({ scores: [], scoresTotal: 0 });
+    await expect(calibrationRaters(wh, { ...JAN, raterId: 'R1', scoresPageSize: 20_001 })).rejects.toThrow();
+  });
 });

@@ -9,12 +9,23 @@ import { withResolvedCycle } from './resolve-cycle.ts';
 /** More scores of the chosen rater than this are not listed row by row: narrow the filter. */
 const MAX_ROWS = 400_000;
 
+const SCORE_SORT_KEYS = ['periodId', 'employeeId', 'raw', 'centre', 'zscore', 'percentile', 'shrinkage'] as const;
+
 export const calibrationRatersInputSchema = analysisFiltersSchema
   .extend({
     relation: z.enum(RATER_RELATIONS).default('supervisor'),
     minN: z.number().int().min(1).max(100_000).default(5),
     /** Rater whose scores are listed side by side with every normalisation. */
     raterId: z.string().min(1).max(64).optional(),
+    /**
+     * One page of those scores, in the order asked for: a supervisor rates thousands of people a
+     * month, and every score of a year was megabytes of JSON for a table showing fifty. An export
+     * asks for up to 20,000 (the table export's bound).
+     */
+    scoresSort: z.enum(SCORE_SORT_KEYS).default('periodId'),
+    scoresOrder: z.enum(['asc', 'desc']).default('asc'),
+    scoresPage: z.number().int().min(1).max(1_000_000).default(1),
+    scoresPageSize: z.number().int().min(1).max(20_000).default(50),
   })
   .prefault({});
 export type CalibrationRatersInput = z.input<typeof calibrationRatersInputSchema>;
@@ -25,8 +36,10 @@ export interface CalibrationRaters {
   company: NormalisationResult['company'];
   raters: Array<RaterStats & { raterName: string | null }>;
   warnings: Array<{ code: string; zh: string; en: string }>;
-  /** The chosen rater's scores: raw next to each normalisation, never applied silently. */
+  /** The chosen rater's scores (the page asked for): raw next to each normalisation, never applied silently. */
   scores: Array<{ employeeId: string; periodId: string; raw: number; zscore: number; centre: number; percentile: number; shrinkage: number }>;
+  /** How many scores the chosen rater has in the filter (0 without one). */
+  scoresTotal: number;
 }
 
 /** `calibration.raters`: leniency / severity of each rater and the four normalisations of their scores. */
@@ -47,7 +60,7 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
   // without them it read the chosen rater's scores of every period (170 ms instead of 20 for one
   // month at 200,000 employees).
   const periods = (await wh.columns<{ p: string[] }>(`${fs.with} SELECT DISTINCT a.period_id AS p FROM ${fs.from}`, fs.params)).p;
-  if (periods.length === 0) return { cycle: f.cycle, company: { n: 0, mean: 0, sd: 0, withinVar: 0, betweenVar: 0 }, raters: [], warnings: [], scores: [] };
+  if (periods.length === 0) return { cycle: f.cycle, company: { n: 0, mean: 0, sd: 0, withinVar: 0, betweenVar: 0 }, raters: [], warnings: [], scores: [], scoresTotal: 0 };
   const params: SqlParams = { ...fs.params, relation: f.relation };
   periods.forEach((p, i) => (params[`period${i}`] = p));
   const scoresSql = `rater_scores r SEMI JOIN ${fs.from} ON a.employee_id = r.employee_id AND a.period_id = r.period_id
@@ -62,7 +75,7 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
        FROM with_mean GROUP BY rater_id ORDER BY rater_id`,
     params,
   );
-  if (c.r.length === 0) return { cycle: f.cycle, company: { n: 0, mean: 0, sd: 0, withinVar: 0, betweenVar: 0 }, raters: [], warnings: [], scores: [] };
+  if (c.r.length === 0) return { cycle: f.cycle, company: { n: 0, mean: 0, sd: 0, withinVar: 0, betweenVar: 0 }, raters: [], warnings: [], scores: [], scoresTotal: 0 };
   const res = raterStatsFromSums(
     c.r.map((rater, i) => ({ rater, n: Number(c.n[i]), sum: c.s[i]!, sumSq: c.ss[i]!, ratees: Number(c.g[i]), rateeSS: c.css[i]! })),
     f.minN,
@@ -83,8 +96,29 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
       ]
     : [];
   const chosen = f.raterId ? res.raters.find((r) => r.rater === f.raterId) : undefined;
-  const scores = chosen ? await raterScores(wh, chosen, res.company, fs, scoresSql, params) : [];
-  return { cycle: f.cycle, company: res.company, raters: res.raters.map((r) => ({ ...r, raterName: names.get(r.rater) ?? null })), warnings, scores };
+  const all = chosen ? await raterScores(wh, chosen, res.company, fs, scoresSql, params) : [];
+  return {
+    cycle: f.cycle,
+    company: res.company,
+    raters: res.raters.map((r) => ({ ...r, raterName: names.get(r.rater) ?? null })),
+    warnings,
+    scores: pageOf(all, f),
+    scoresTotal: all.length,
+  };
+}
+
+type Score = CalibrationRaters['scores'][number];
+
+/** The page asked for, sorted by the key (ties by period, then person, both ascending). */
+function pageOf(all: Score[], f: { scoresSort: (typeof SCORE_SORT_KEYS)[number]; scoresOrder: 'asc' | 'desc'; scoresPage: number; scoresPageSize: number }): Score[] {
+  const key = f.scoresSort;
+  const dir = f.scoresOrder === 'asc' ? 1 : -1;
+  const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+  // `all` comes by period, then person: that order needs no sort.
+  const sorted =
+    key === 'periodId' && dir === 1 ? all
+    : [...all].sort((a, b) => dir * cmp(a[key], b[key]) || cmp(a.periodId, b.periodId) || cmp(a.employeeId, b.employeeId));
+  return sorted.slice((f.scoresPage - 1) * f.scoresPageSize, f.scoresPage * f.scoresPageSize);
 }
 
 /**
@@ -98,7 +132,7 @@ async function raterScores(
   fs: FilterSql,
   scoresSql: string,
   params: SqlParams,
-): Promise<CalibrationRaters['scores']> {
+): Promise<Score[]> {
   const [rows, counts] = await Promise.all([
     wh.columns<{ e: string[]; p: string[]; x: number[] }>(
       `${fs.with} SELECT r.employee_id AS e, r.period_id AS p, r.score AS x FROM ${scoresSql} AND r.rater_id = $raterId
