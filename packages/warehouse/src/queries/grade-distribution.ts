@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GRADES, GROUP_BY, analysisFiltersSchema, type Cycle, type Grade, type GroupBy } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
+import { memoAnswer } from '../answer-memo.ts';
 import { scopedFilterSql } from './filter-sql.ts';
 import { withResolvedCycle } from './resolve-cycle.ts';
 
@@ -50,9 +51,16 @@ const GROUPING: Record<GroupBy, { key: string; extra: string; label: string; joi
 
 /** Grade counts and shares per group; aggregates (group, grade) first so the labels join a tiny result. */
 export async function gradeDistribution(wh: Warehouse, input: GradeDistributionInput): Promise<GradeDistribution> {
-  // Parsed first: a bad input is refused before anything touches the database.
-  const f = await withResolvedCycle(wh, gradeDistributionInputSchema.parse(input));
+  // Parsed first: a bad input is refused before anything touches the database. The answer is
+  // kept until the next write (answer-memo.ts): the overview's panels repeat for everyone.
+  const parsed = gradeDistributionInputSchema.parse(input);
+  // The cube first: bringing it up to date is a write, which would make the answer stale at once.
   await ensureAnalytics(wh);
+  return memoAnswer(wh, 'grades', parsed, () => read(wh, parsed));
+}
+
+async function read(wh: Warehouse, parsed: z.output<typeof gradeDistributionInputSchema>): Promise<GradeDistribution> {
+  const f = await withResolvedCycle(wh, parsed);
   // The cube (migration 004) already counts rows per period, unit, role and grade.
   const fs = await scopedFilterSql(wh, f, 'cube');
   const g = GROUPING[f.groupBy];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analysisFiltersSchema, boxFromCounts, type Cycle } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
+import { memoAnswer } from '../answer-memo.ts';
 import { scoreCountsByUnit } from './value-count-sql.ts';
 import { withResolvedCycle } from './resolve-cycle.ts';
 
@@ -37,9 +38,16 @@ export interface OrgUnitBoxPlots {
  * An object rather than the bare list, so the answer can say which cycle it counted.
  */
 export async function orgUnitBoxPlots(wh: Warehouse, input: OrgUnitBoxPlotsInput): Promise<OrgUnitBoxPlots> {
-  // Parsed first: a bad input is refused before anything touches the database.
-  const f = await withResolvedCycle(wh, orgUnitBoxPlotsInputSchema.parse(input));
+  // Parsed first: a bad input is refused before anything touches the database. The answer is
+  // kept until the next write (answer-memo.ts): the overview's panels repeat for everyone.
+  const parsed = orgUnitBoxPlotsInputSchema.parse(input);
+  // The cube first: bringing it up to date is a write, which would make the answer stale at once.
   await ensureAnalytics(wh);
+  return memoAnswer(wh, 'boxplots', parsed, () => read(wh, parsed));
+}
+
+async function read(wh: Warehouse, parsed: z.output<typeof orgUnitBoxPlotsInputSchema>): Promise<OrgUnitBoxPlots> {
+  const f = await withResolvedCycle(wh, parsed);
   const out: OrgUnitBoxPlot[] = [];
   for (const vc of await scoreCountsByUnit(wh, f)) {
     const b = boxFromCounts(vc);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analysisFiltersSchema, binCounts, niceBins, quantilesFromCounts, summariseCounts, type Cycle } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
 import { ensureAnalytics } from '../analytics.ts';
+import { memoAnswer } from '../answer-memo.ts';
 import { scoreCounts } from './value-count-sql.ts';
 import { withResolvedCycle } from './resolve-cycle.ts';
 
@@ -56,9 +57,16 @@ export interface ScoreDistribution {
  * floor(min)..ceil(max)). Percentiles are type 7.
  */
 export async function scoreDistribution(wh: Warehouse, input: ScoreDistributionInput): Promise<ScoreDistribution> {
-  // Parsed first: a bad input is refused before anything touches the database.
-  const f = await withResolvedCycle(wh, scoreDistributionInputSchema.parse(input));
+  // Parsed first: a bad input is refused before anything touches the database. The answer is
+  // kept until the next write (answer-memo.ts): the overview's panels repeat for everyone.
+  const parsed = scoreDistributionInputSchema.parse(input);
+  // The cube first: bringing it up to date is a write, which would make the answer stale at once.
   await ensureAnalytics(wh);
+  return memoAnswer(wh, 'scores', parsed, () => read(wh, parsed));
+}
+
+async function read(wh: Warehouse, parsed: z.output<typeof scoreDistributionInputSchema>): Promise<ScoreDistribution> {
+  const f = await withResolvedCycle(wh, parsed);
   const vc = await scoreCounts(wh, f);
   const s = summariseCounts(vc);
   if (!s) return { cycle: f.cycle, bins: f.min !== undefined && f.max !== undefined ? emptyBins(f.min, f.max, f.bins) : [], stats: null };
