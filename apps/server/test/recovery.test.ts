@@ -102,6 +102,9 @@ describe('a database DuckDB invalidated', () => {
     const running = await serve(loadConfig({ PERFLENS_DB: db, PORT: '0', PERFLENS_DEMO: '0' }));
     try {
       await signInFetches(running.wh, running.url);
+      // The server's start-up refresh of the derived tables is a write transaction: the forced
+      // checkpoint failure below must not find it running (DuckDB would refuse the checkpoint).
+      await running.wh.settled();
       const before = running.wh;
       await invalidate(before);
       const seen: number[] = [];
@@ -120,6 +123,8 @@ describe('a database DuckDB invalidated', () => {
       expect(policies.result.data.map((p) => p.id)).toEqual(['LAST']);
       // And it writes again.
       await running.wh.run(`INSERT INTO policies (id, name, effective_from) VALUES ('AFTER', 'after the reopen', DATE '2024-01-01')`);
+      // The reopened warehouse refreshes its derived tables too; checkpoint once that is done.
+      await running.wh.settled();
       await running.wh.checkpoint();
     } finally {
       await running.close();
