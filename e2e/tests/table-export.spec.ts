@@ -75,6 +75,13 @@ test('a rater’s scores come a page at a time, sorted on the server, and the ex
   const secondPage = await raw();
   expect(Math.min(...secondPage)).toBeGreaterThanOrEqual(Math.max(...firstPage));
 
+  // The raters' table exports every rater, not the page shown.
+  const ratersTotal = Number((await page.getByTestId('raters-pager').locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
+  expect(ratersTotal).toBeGreaterThan(1);
+  const ratersFile = page.waitForEvent('download');
+  await page.getByTestId('raters-xlsx').click();
+  expect((await workbook(await ratersFile)).rowCount).toBe(ratersTotal + 1);
+
   const download = page.waitForEvent('download');
   await page.getByTestId('rater-scores-xlsx').click();
   const ws = await workbook(await download);

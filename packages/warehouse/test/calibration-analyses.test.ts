@@ -106,4 +106,18 @@ describe('calibration analyses on the fixture', () => {
     expect(await calibrationRaters(wh, JAN)).toMatchObject({ scores: [], scoresTotal: 0 });
     await expect(calibrationRaters(wh, { ...JAN, raterId: 'R1', scoresPageSize: 20_001 })).rejects.toThrow();
   });
+
+  it('raters come a page at a time, most lenient (shrunk) first, with the total', async () => {
+    const all = await calibrationRaters(wh, { ...JAN, minN: 1, ratersPageSize: 1000 });
+    expect(all.ratersTotal).toBe(all.raters.length);
+    expect(all.ratersTotal).toBeGreaterThan(2);
+    expect(all.raters.map((r) => r.shrunkDiff)).toEqual([...all.raters.map((r) => r.shrunkDiff)].sort((a, b) => b - a));
+    const second = await calibrationRaters(wh, { ...JAN, minN: 1, ratersPage: 2, ratersPageSize: 1 });
+    expect(second.ratersTotal).toBe(all.ratersTotal);
+    expect(second.raters).toEqual([all.raters[1]]);
+    // The company figures and the warnings cover every rater, whatever the page.
+    expect(second.company).toEqual(all.company);
+    expect(second.warnings).toEqual(all.warnings);
+    expect((await calibrationRaters(wh, { ...JAN, ratersPage: 99 })).raters).toEqual([]);
+  });
 });
