@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   import: () => import('../packages/warehouse/bench/import.ts'),
   load: () => import('./load.ts'),
   report: () => import('./report.ts'),
+  scale: () => import('./scale.ts'),
 };
 
 const only = process.argv.slice(2);
