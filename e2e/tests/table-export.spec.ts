@@ -75,6 +75,12 @@ test('a rater’s scores come a page at a time, sorted on the server, and the ex
   const secondPage = await raw();
   expect(Math.min(...secondPage)).toBeGreaterThanOrEqual(Math.max(...firstPage));
 
+  // The raters sort on the server (over every rater, then paged): fewest scores first.
+  const raterTable = page.getByTestId('raters-table');
+  await raterTable.locator('thead th').nth(1).click();
+  const counts = async () => (await raterTable.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((s) => Number(s.replace(/\D/g, '')));
+  await expect.poll(async () => { const c = await counts(); return c.length > 1 && c.every((x, i) => i === 0 || c[i - 1]! <= x); }).toBe(true);
+
   // The raters' table exports every rater, not the page shown.
   const ratersTotal = Number((await page.getByTestId('raters-pager').locator('.el-pagination__total').innerText()).replace(/\D/g, ''));
   expect(ratersTotal).toBeGreaterThan(1);

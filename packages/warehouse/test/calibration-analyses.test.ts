@@ -119,5 +119,12 @@ describe('calibration analyses on the fixture', () => {
     expect(second.company).toEqual(all.company);
     expect(second.warnings).toEqual(all.warnings);
     expect((await calibrationRaters(wh, { ...JAN, ratersPage: 99 })).raters).toEqual([]);
+    // Sorted over every rater, then paged: by team size ascending (ties by id), and by name.
+    const byN = [...all.raters].sort((a, b) => a.n - b.n || (a.rater < b.rater ? -1 : 1));
+    const nPage = await calibrationRaters(wh, { ...JAN, minN: 1, ratersSort: 'n', ratersOrder: 'asc', ratersPage: 2, ratersPageSize: 2 });
+    expect(nPage.raters).toEqual(byN.slice(2, 4));
+    const byName = await calibrationRaters(wh, { ...JAN, minN: 1, ratersSort: 'rater', ratersOrder: 'desc', ratersPageSize: 1000 });
+    const names = byName.raters.map((r) => r.raterName ?? r.rater);
+    expect(names).toEqual([...names].sort().reverse());
   });
 });

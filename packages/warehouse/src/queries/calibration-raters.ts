@@ -10,6 +10,8 @@ import { withResolvedCycle } from './resolve-cycle.ts';
 const MAX_ROWS = 400_000;
 
 const SCORE_SORT_KEYS = ['periodId', 'employeeId', 'raw', 'centre', 'zscore', 'percentile', 'shrinkage'] as const;
+/** `rater` sorts by name (the id where there is none), as the table shows them. */
+const RATER_SORT_KEYS = ['shrunkDiff', 'rater', 'n', 'mean', 'sd', 'diff', 'z'] as const;
 
 export const calibrationRatersInputSchema = analysisFiltersSchema
   .extend({
@@ -31,6 +33,8 @@ export const calibrationRatersInputSchema = analysisFiltersSchema
      * supervisors (30 MB of JSON), the page shows a chart and a table. An export asks for up to
      * 20,000 (the table export's bound).
      */
+    ratersSort: z.enum(RATER_SORT_KEYS).default('shrunkDiff'),
+    ratersOrder: z.enum(['asc', 'desc']).default('desc'),
     ratersPage: z.number().int().min(1).max(1_000_000).default(1),
     ratersPageSize: z.number().int().min(1).max(20_000).default(50),
   })
@@ -41,7 +45,7 @@ export interface CalibrationRaters {
   /** The cycle of the rated assessments: the caller's, or the finest one with data in the filter. */
   cycle: Cycle;
   company: NormalisationResult['company'];
-  /** The page of raters asked for, most lenient (shrunk leniency) first. */
+  /** The page of raters asked for, in the order asked for (default: most lenient, shrunk, first). */
   raters: Array<RaterStats & { raterName: string | null }>;
   /** Raters in the filter (the company figures and warnings cover all of them). */
   ratersTotal: number;
@@ -111,12 +115,36 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
   return {
     cycle: f.cycle,
     company: res.company,
-    raters: res.raters.slice((f.ratersPage - 1) * f.ratersPageSize, f.ratersPage * f.ratersPageSize).map((r) => ({ ...r, raterName: names.get(r.rater) ?? null })),
+    raters: ratersPage(
+      res.raters.map((r) => ({ ...r, raterName: names.get(r.rater) ?? null })),
+      f,
+    ),
     ratersTotal: res.raters.length,
     warnings,
     scores: pageOf(all, f),
     scoresTotal: all.length,
   };
+}
+
+type Rater = CalibrationRaters['raters'][number];
+
+/**
+ * The page of raters asked for, sorted over all of them (ties, and a missing sd, by rater id;
+ * a missing sd sorts last either way). The default order is raterStatsFromSums's own.
+ */
+function ratersPage(all: Rater[], f: { ratersSort: (typeof RATER_SORT_KEYS)[number]; ratersOrder: 'asc' | 'desc'; ratersPage: number; ratersPageSize: number }): Rater[] {
+  const key = f.ratersSort;
+  const dir = f.ratersOrder === 'asc' ? 1 : -1;
+  const value = (r: Rater): string | number | null => (key === 'rater' ? (r.raterName ?? r.rater) : r[key]);
+  const sorted =
+    key === 'shrunkDiff' && dir === -1 ? all
+    : [...all].sort((a, b) => {
+        const x = value(a);
+        const y = value(b);
+        if (x === null || y === null) return x === y ? (a.rater < b.rater ? -1 : 1) : x === null ? 1 : -1;
+        return dir * (x < y ? -1 : x > y ? 1 : 0) || (a.rater < b.rater ? -1 : a.rater > b.rater ? 1 : 0);
+      });
+  return sorted.slice((f.ratersPage - 1) * f.ratersPageSize, f.ratersPage * f.ratersPageSize);
 }
 
 type Score = CalibrationRaters['scores'][number];
