@@ -127,38 +127,39 @@ export async function calibrationRaters(wh: Warehouse, input: CalibrationRatersI
 }
 
 type Rater = CalibrationRaters['raters'][number];
+type Score = CalibrationRaters['scores'][number];
+
+const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The page of raters asked for, sorted over all of them (ties, and a missing sd, by rater id;
- * a missing sd sorts last either way). The default order is raterStatsFromSums's own.
+ * One page of `all` sorted by `value` over every row (a missing value last either way, ties by
+ * `tie`); `all` already in the order asked for is only sliced.
  */
-function ratersPage(all: Rater[], f: { ratersSort: (typeof RATER_SORT_KEYS)[number]; ratersOrder: 'asc' | 'desc'; ratersPage: number; ratersPageSize: number }): Rater[] {
-  const key = f.ratersSort;
-  const dir = f.ratersOrder === 'asc' ? 1 : -1;
-  const value = (r: Rater): string | number | null => (key === 'rater' ? (r.raterName ?? r.rater) : r[key]);
+function sortedPage<T>(all: T[], value: (t: T) => string | number | null, order: 'asc' | 'desc', tie: (a: T, b: T) => number, presorted: boolean, page: number, size: number): T[] {
+  const dir = order === 'asc' ? 1 : -1;
   const sorted =
-    key === 'shrunkDiff' && dir === -1 ? all
+    presorted ? all
     : [...all].sort((a, b) => {
         const x = value(a);
         const y = value(b);
-        if (x === null || y === null) return x === y ? (a.rater < b.rater ? -1 : 1) : x === null ? 1 : -1;
-        return dir * (x < y ? -1 : x > y ? 1 : 0) || (a.rater < b.rater ? -1 : a.rater > b.rater ? 1 : 0);
+        if (x === null || y === null) return x === y ? tie(a, b) : x === null ? 1 : -1;
+        return dir * cmp(x, y) || tie(a, b);
       });
-  return sorted.slice((f.ratersPage - 1) * f.ratersPageSize, f.ratersPage * f.ratersPageSize);
+  return sorted.slice((page - 1) * size, page * size);
 }
 
-type Score = CalibrationRaters['scores'][number];
+/** Raters by the key asked for (`rater`: the name, else the id), ties by id; by default raterStatsFromSums's own order. */
+function ratersPage(all: Rater[], f: { ratersSort: (typeof RATER_SORT_KEYS)[number]; ratersOrder: 'asc' | 'desc'; ratersPage: number; ratersPageSize: number }): Rater[] {
+  const key = f.ratersSort;
+  const value = (r: Rater) => (key === 'rater' ? (r.raterName ?? r.rater) : r[key]);
+  return sortedPage(all, value, f.ratersOrder, (a, b) => cmp(a.rater, b.rater), key === 'shrunkDiff' && f.ratersOrder === 'desc', f.ratersPage, f.ratersPageSize);
+}
 
-/** The page asked for, sorted by the key (ties by period, then person, both ascending). */
+/** Scores by the key asked for, ties by period, then person; `all` comes by period, then person. */
 function pageOf(all: Score[], f: { scoresSort: (typeof SCORE_SORT_KEYS)[number]; scoresOrder: 'asc' | 'desc'; scoresPage: number; scoresPageSize: number }): Score[] {
   const key = f.scoresSort;
-  const dir = f.scoresOrder === 'asc' ? 1 : -1;
-  const cmp = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
-  // `all` comes by period, then person: that order needs no sort.
-  const sorted =
-    key === 'periodId' && dir === 1 ? all
-    : [...all].sort((a, b) => dir * cmp(a[key], b[key]) || cmp(a.periodId, b.periodId) || cmp(a.employeeId, b.employeeId));
-  return sorted.slice((f.scoresPage - 1) * f.scoresPageSize, f.scoresPage * f.scoresPageSize);
+  const tie = (a: Score, b: Score) => cmp(a.periodId, b.periodId) || cmp(a.employeeId, b.employeeId);
+  return sortedPage(all, (s) => s[key], f.scoresOrder, tie, key === 'periodId' && f.scoresOrder === 'asc', f.scoresPage, f.scoresPageSize);
 }
 
 /**
