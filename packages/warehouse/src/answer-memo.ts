@@ -1,4 +1,5 @@
 import type { Warehouse } from './db.ts';
+import { ensureAnalytics } from './analytics.ts';
 import { scopeKey } from './queries/filter-sql.ts';
 
 /**
@@ -19,6 +20,8 @@ import { scopeKey } from './queries/filter-sql.ts';
  * - Callers get a deep copy, so nothing downstream can change what the next caller receives.
  * - Concurrent callers with the same key share one read (detached from the first caller's time
  *   limit, like Warehouse.memo); a failed read is not kept.
+ * - The panels read the analytics cube, which is brought up to date before the generation is
+ *   read: a rebuild is a write of its own and would make the answer stale at once.
  */
 export const MAX_ANSWERS = 256;
 
@@ -29,7 +32,8 @@ interface Entry {
 
 const stores = new WeakMap<Warehouse, Map<string, Entry>>();
 
-export function memoAnswer<T>(wh: Warehouse, panel: string, filters: unknown, load: () => Promise<T>): Promise<T> {
+export async function memoAnswer<T>(wh: Warehouse, panel: string, filters: unknown, load: () => Promise<T>): Promise<T> {
+  await ensureAnalytics(wh);
   let store = stores.get(wh);
   if (!store) stores.set(wh, (store = new Map()));
   const key = `${panel}\u0001${scopeKey()}\u0001${JSON.stringify(filters)}`;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { GRADES, GROUP_BY, analysisFiltersSchema, type Cycle, type Grade, type GroupBy } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
-import { ensureAnalytics } from '../analytics.ts';
 import { memoAnswer } from '../answer-memo.ts';
 import { scopedFilterSql } from './filter-sql.ts';
 import { withResolvedCycle } from './resolve-cycle.ts';
@@ -54,8 +53,6 @@ export async function gradeDistribution(wh: Warehouse, input: GradeDistributionI
   // Parsed first: a bad input is refused before anything touches the database. The answer is
   // kept until the next write (answer-memo.ts): the overview's panels repeat for everyone.
   const parsed = gradeDistributionInputSchema.parse(input);
-  // The cube first: bringing it up to date is a write, which would make the answer stale at once.
-  await ensureAnalytics(wh);
   return memoAnswer(wh, 'grades', parsed, () => read(wh, parsed));
 }
 

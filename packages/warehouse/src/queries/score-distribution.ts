@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { analysisFiltersSchema, binCounts, niceBins, quantilesFromCounts, summariseCounts, type Cycle } from '@perflens/core';
 import type { Warehouse } from '../db.ts';
-import { ensureAnalytics } from '../analytics.ts';
 import { memoAnswer } from '../answer-memo.ts';
 import { scoreCounts } from './value-count-sql.ts';
 import { withResolvedCycle } from './resolve-cycle.ts';
@@ -60,8 +59,6 @@ export async function scoreDistribution(wh: Warehouse, input: ScoreDistributionI
   // Parsed first: a bad input is refused before anything touches the database. The answer is
   // kept until the next write (answer-memo.ts): the overview's panels repeat for everyone.
   const parsed = scoreDistributionInputSchema.parse(input);
-  // The cube first: bringing it up to date is a write, which would make the answer stale at once.
-  await ensureAnalytics(wh);
   return memoAnswer(wh, 'scores', parsed, () => read(wh, parsed));
 }
 
